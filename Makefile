@@ -1,0 +1,67 @@
+# banshi — the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PROFILE ?= embedded
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export BANSHI_PROFILE := $(PROFILE)
+
+.PHONY: help setup system-packages system-packages-test run test lint typecheck train eval bench doctor clean
+
+help:
+	@echo "make run      start banshi (PROFILE=embedded|scale), Ctrl-C stops it"
+	@echo "make test     lint, type-check and run every test"
+	@echo "make train    train the Rasa model if its inputs changed"
+	@echo "make eval     NLU cross-validation and test stories -> var/reports/"
+	@echo "make bench    benchmarks (JSON) -> var/bench/"
+	@echo "make doctor   check this machine and say how to fix what is missing"
+
+# The environment: Python 3.10, pinned by requirements.lock; reinstalled only when they change.
+$(STAMP): pyproject.toml requirements.lock
+	@set -e; PYTHON_BIN=$$(scripts/find-python.sh); \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  echo "creating $(VENV) with $$PYTHON_BIN"; rm -rf $(VENV); $$PYTHON_BIN -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3" 2>&1 | grep -v "^WARNING: Location" || true; \
+	echo "installing Python packages (first time: a few minutes)"; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]' 2>&1 \
+	  | grep -v "^WARNING: Location" || true; \
+	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; exit 1; }; \
+	$(PY) -c 'import rasa, fastapi, banshi' ; touch $(STAMP)
+
+setup: $(STAMP) system-packages
+
+system-packages:
+	@scripts/system-packages.sh run
+
+system-packages-test:
+	@scripts/system-packages.sh test
+
+train: $(STAMP)
+	@$(PY) -m banshi train
+
+run: setup
+	@$(PY) -m banshi run --profile $(PROFILE)
+
+doctor: $(STAMP)
+	@$(PY) -m banshi doctor --profile $(PROFILE)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: setup system-packages-test lint typecheck train
+	$(PY) -m pytest -q -p no:cacheprovider
+
+eval: $(STAMP) train
+	$(PY) -m bench.nlu_eval
+
+bench: setup train
+	$(PY) -m bench.turn_latency
+
+clean:
+	rm -rf var/logs var/bench var/reports .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The thin shell of banshi: settings, the command line, training and the process runner."""

@@ -1,0 +1,122 @@
+"""The ``banshi`` command: ``run``, ``train``, ``doctor``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from types import FrameType
+
+from banshi.settings import Settings, SettingsError, get_settings
+
+
+def _settings(profile: str | None) -> Settings:
+    settings = get_settings()
+    if profile:
+        settings = settings.copy(update={"profile": profile})
+    return settings
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the Rasa model if its inputs changed (or always, with --force)."""
+    from banshi.training import ensure_model
+
+    ensure_model(_settings(None).models_dir, force=args.force)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Train if needed, start every process of the profile, print the URLs, wait for Ctrl-C."""
+    from banshi.runner import ProcessFailed, ProcessGroup, process_specs
+    from banshi.training import ensure_model
+
+    try:
+        settings = _settings(args.profile).with_secrets()
+    except SettingsError as error:
+        print(f"banshi: {error}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    model = ensure_model(settings.models_dir)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+
+    def terminate(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    group = ProcessGroup(
+        settings,
+        process_specs(settings, model),
+        log_dir=settings.var_dir / "logs",
+        echo=not args.quiet,
+    )
+    try:
+        with group:
+            gateway = f"http://{settings.host}:{settings.gateway_port}"
+            ready_s = time.monotonic() - started
+            print(
+                f"\nbanshi is ready ({settings.profile} profile, {ready_s:.0f} s):\n"
+                f"  web chat         {gateway}/chat\n"
+                f"  chat API         {gateway}/api/chat   (docs: {gateway}/api/docs)\n"
+                f"  health, metrics  {gateway}/healthz  {gateway}/metrics\n"
+                f"  platform sandbox {settings.sandbox_url}/docs\n"
+                f"  logs             {settings.var_dir / 'logs'}\n"
+                "Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+            while True:
+                dead = group.check_alive()
+                if dead:
+                    print(
+                        f"banshi: {dead} stopped unexpectedly; stopping everything.",
+                        file=sys.stderr,
+                    )
+                    return 1
+                time.sleep(0.5)
+    except ProcessFailed as error:
+        print(f"banshi: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+    print("stopped.", flush=True)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check the machine and print how to fix each problem."""
+    from banshi.doctor import print_report, run_checks
+
+    results = run_checks(_settings(args.profile))
+    print_report(results)
+    return 1 if any(r.status == "fail" for r in results) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    parser = argparse.ArgumentParser(prog="banshi", description="办事 — the banshi assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start every process of a profile")
+    run.add_argument("--profile", choices=["embedded", "scale"])
+    run.add_argument("--quiet", action="store_true", help="do not echo the processes' output")
+    run.set_defaults(func=cmd_run)
+    train = sub.add_parser("train", help="train the Rasa model when its inputs changed")
+    train.add_argument("--force", action="store_true")
+    train.set_defaults(func=cmd_train)
+    doctor = sub.add_parser("doctor", help="check the machine; say how to fix what is missing")
+    doctor.add_argument("--profile", choices=["embedded", "scale"])
+    doctor.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``banshi`` command."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # httpx logs every request URL at INFO, and Rasa's /status URL carries its token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

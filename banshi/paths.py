@@ -1,0 +1,14 @@
+"""Where the project's files are, independent of the working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config.yml"
+BOT_DIR = ROOT / "bot"
+DOMAIN_DIR = BOT_DIR / "domain"
+DIALOGUE_DATA_DIR = BOT_DIR / "data"
+NLU_DIR = ROOT / "nlu_data"
+ENDPOINTS_DIR = BOT_DIR / "endpoints"
+CREDENTIALS = BOT_DIR / "credentials.yml"

@@ -1,0 +1,171 @@
+"""banshi's settings: one typed class read from ``BANSHI_*`` environment variables.
+
+Nothing here runs at import time. The composition root (the CLI, the app factories in
+``banshi.apps``) calls :func:`get_settings` and hands each part the values it needs; the parts
+never read the environment themselves, except the action server, which is started by Rasa's SDK
+and reads the variables that :meth:`Settings.child_env` exports for it (see ``actions/config.py``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseSettings, validator
+
+Profile = Literal["embedded", "scale"]
+
+# Secrets the embedded profile may generate for one run; outside it they must be configured.
+_SECRET_FIELDS = ("rasa_token", "action_token", "service_token", "platform_client_key")
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "token"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe; the message says which variable to set and how."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the whole system. Field ``x`` is read from ``BANSHI_X``."""
+
+    profile: Profile = "embedded"
+    var_dir: Path = Path("var")
+    models_dir: Path = Path("var/models")
+    host: str = "127.0.0.1"
+
+    gateway_port: int = 8000
+    rasa_port: int = 5005
+    action_port: int = 5055
+    sandbox_port: int = 8100
+
+    # Secrets. Empty means "generate one for this run" in the embedded profile.
+    rasa_token: str = ""
+    action_token: str = ""
+    service_token: str = ""
+    platform_client_key: str = ""
+
+    # The platform. Empty URL means the local sandbox.
+    platform_url: str = ""
+    platform_connect_timeout_s: float = 1.0
+    platform_read_timeout_s: float = 3.0
+
+    # Gateway.
+    gateway_database_url: str = ""
+    max_text_chars: int = 500
+    rasa_timeout_s: float = 10.0
+
+    # Scale profile services.
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432/banshi"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+
+    # Speech.
+    vosk_model_path: str = ""
+
+    class Config:
+        env_prefix = "BANSHI_"
+        env_file = ".env"
+
+    @validator("max_text_chars")
+    def _text_limit(cls, value: int) -> int:
+        if not 1 <= value <= 10_000:
+            raise ValueError("max_text_chars must be between 1 and 10000")
+        return value
+
+    @validator("var_dir", "models_dir")
+    def _absolute_dirs(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    # ----------------------------------------------------------------- derived values
+    @property
+    def gateway_url(self) -> str:
+        """The gateway's base URL."""
+        return f"http://{self.host}:{self.gateway_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        """The Rasa server's base URL (loopback only)."""
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        """The action server's webhook URL, as Rasa calls it."""
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def sandbox_url(self) -> str:
+        """The local platform sandbox's base URL."""
+        return f"http://127.0.0.1:{self.sandbox_port}"
+
+    @property
+    def effective_platform_url(self) -> str:
+        """Where actions reach the platform: the configured URL, else the local sandbox."""
+        return self.platform_url or self.sandbox_url
+
+    @property
+    def effective_gateway_database_url(self) -> str:
+        """The gateway's database: SQLite under var/ (embedded) or PostgreSQL (scale)."""
+        if self.gateway_database_url:
+            return self.gateway_database_url
+        if self.profile == "scale":
+            return self.postgres_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+        return f"sqlite+aiosqlite:///{self.var_dir / 'gateway.db'}"
+
+    @property
+    def sandbox_database_url(self) -> str:
+        """The platform sandbox's database."""
+        if self.profile == "scale":
+            return self.postgres_url.rsplit("/", 1)[0] + "/banshi_sandbox"
+        return f"sqlite:///{self.var_dir / 'sandbox.db'}"
+
+    # ----------------------------------------------------------------- secrets
+    def with_secrets(self) -> Settings:
+        """Return settings whose secrets are all set.
+
+        In the embedded profile a missing secret is generated for this run (it lives only in the
+        environment of the processes the runner starts). In any other profile a missing or
+        placeholder secret is an error that names the variable to set.
+        """
+        updates: dict[str, str] = {}
+        for name in _SECRET_FIELDS:
+            value = getattr(self, name)
+            if value.strip().lower() in _PLACEHOLDERS:
+                if self.profile != "embedded":
+                    raise SettingsError(
+                        f"BANSHI_{name.upper()} is not set (profile {self.profile}). "
+                        f"Set it to a long random value, e.g. "
+                        f"`python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+                    )
+                updates[name] = secrets.token_urlsafe(24)
+        return self.copy(update=updates) if updates else self
+
+    # ----------------------------------------------------------------- child processes
+    def child_env(self) -> dict[str, str]:
+        """The environment every started process gets: all settings as ``BANSHI_*`` variables.
+
+        It also carries the derived values the non-Python configuration reads (Rasa's
+        ``endpoints.yml`` substitutes ``${BANSHI_...}``) and the sandbox's own variables.
+        """
+        env = {
+            f"BANSHI_{key.upper()}": str(value)
+            for key, value in self.dict().items()
+            if value is not None
+        }
+        env.update(
+            {
+                "BANSHI_ACTION_URL": self.action_url,
+                "BANSHI_GATEWAY_URL": f"http://127.0.0.1:{self.gateway_port}",
+                "BANSHI_PLATFORM_URL": self.effective_platform_url,
+                "BANSHI_RASA_TRACKER_DB": str(self.var_dir / "rasa_tracker.db"),
+                "BANSHI_SANDBOX_DATABASE_URL": self.sandbox_database_url,
+                "BANSHI_SANDBOX_CLIENT_KEYS": self.platform_client_key,
+            }
+        )
+        return env
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment (and ``.env``) on first use."""
+    return Settings()

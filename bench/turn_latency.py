@@ -1,0 +1,159 @@
+"""Turn latency through the gateway, and through Rasa's REST webhook alone (embedded profile).
+
+50 conversations × 10 turns, 10 conversations at a time. Starts the real processes on free
+ports, prints one JSON document and writes it to ``var/bench/turn_latency.json``.
+Target: gateway p95 ≤ 150 ms per turn with 0 errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from banshi import paths
+from banshi.runner import ProcessGroup, process_specs
+from banshi.settings import Settings
+from banshi.training import ensure_model
+from tests.conftest import free_port
+
+CONVERSATIONS = 50
+CONCURRENCY = 10
+WARMUP_CONVERSATIONS = 3
+
+
+def script(student_id: str) -> list[str]:
+    """Ten turns of a realistic conversation (pay a bill, then decline a second one)."""
+    return [
+        "你好",
+        "我要给孙子交学费",
+        student_id,
+        "不对",
+        "谢谢",
+        "交学费",
+        student_id,
+        "先不缴",
+        "我能办什么",
+        "再见",
+    ]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by nearest rank."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+async def run_load(send: Any, turns: list[str]) -> dict[str, Any]:
+    """Drive CONVERSATIONS conversations through ``send`` with CONCURRENCY at a time."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+
+    async def conversation() -> None:
+        async with semaphore:
+            sender = uuid.uuid4().hex
+            for text in turns:
+                started = time.perf_counter()
+                try:
+                    ok = await send(sender, text)
+                except httpx.HTTPError as error:
+                    errors.append(type(error).__name__)
+                    continue
+                latencies.append((time.perf_counter() - started) * 1000)
+                if not ok:
+                    errors.append("bad answer")
+
+    for _ in range(WARMUP_CONVERSATIONS):
+        await conversation()
+    latencies.clear()
+    errors.clear()
+    started = time.perf_counter()
+    await asyncio.gather(*(conversation() for _ in range(CONVERSATIONS)))
+    elapsed = time.perf_counter() - started
+    return {
+        "turns": len(latencies) + len(errors),
+        "errors": len(errors),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "mean_ms": round(statistics.fmean(latencies), 1),
+        "throughput_turns_per_s": round(len(latencies) / elapsed, 1),
+    }
+
+
+async def measure(settings: Settings, student_id: str) -> dict[str, Any]:
+    """Both measurements against the running system."""
+    turns = script(student_id)
+    limits = httpx.Limits(max_connections=CONCURRENCY * 2)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+
+        async def via_gateway(sender: str, text: str) -> bool:
+            response = await client.post(
+                f"http://127.0.0.1:{settings.gateway_port}/api/chat",
+                json={"conversation_id": sender, "text": text},
+            )
+            return response.status_code == 200 and bool(response.json()["messages"])
+
+        async def via_rasa(sender: str, text: str) -> bool:
+            response = await client.post(
+                f"{settings.rasa_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+            )
+            return response.status_code == 200 and bool(response.json())
+
+        rasa = await run_load(via_rasa, turns)
+        gateway = await run_load(via_gateway, turns)
+    return {"gateway": gateway, "rasa_rest_webhook": rasa}
+
+
+def main() -> int:
+    """Start the system, measure, print JSON."""
+    from platform_sandbox.seed import DEMO_STUDENT_ID
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            var_dir=Path(tmp),
+            models_dir=paths.ROOT / "var" / "models",
+            gateway_port=free_port(),
+            rasa_port=free_port(),
+            action_port=free_port(),
+            sandbox_port=free_port(),
+        ).with_secrets()
+        model = ensure_model(settings.models_dir)
+        with ProcessGroup(
+            settings, process_specs(settings, model), log_dir=Path(tmp) / "logs", echo=False
+        ):
+            results = asyncio.run(measure(settings, DEMO_STUDENT_ID))
+    gateway, rasa = results["gateway"], results["rasa_rest_webhook"]
+    report = {
+        "benchmark": "turn_latency",
+        "profile": "embedded",
+        "conversations": CONVERSATIONS,
+        "turns_per_conversation": len(script(DEMO_STUDENT_ID)),
+        "concurrency": CONCURRENCY,
+        **results,
+        "gateway_overhead_ratio_p50": round(gateway["p50_ms"] / rasa["p50_ms"], 2),
+        "gateway_overhead_ratio_p95": round(gateway["p95_ms"] / rasa["p95_ms"], 2),
+        "target": {"gateway_p95_ms": 150, "errors": 0},
+        "meets_target": gateway["p95_ms"] <= 150 and gateway["errors"] == 0,
+    }
+    out = paths.ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    (out / "turn_latency.json").write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The gateway: every user connection, the conversation core, and the Rasa client."""

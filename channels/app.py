@@ -1,0 +1,82 @@
+"""The gateway app: built by :func:`create_app` from a :class:`GatewayConfig`.
+
+Everything with a life (the store's engine, the Rasa client) is created in the lifespan and
+closed when the app stops; nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+
+from channels.config import GatewayConfig
+from channels.core.conversation import ConversationService
+from channels.core.store import ConversationStore
+from channels.errors import install_error_handlers
+from channels.metrics import Metrics
+from channels.rasa_client import RasaClient, RasaUnavailable
+from channels.webchat import routes as webchat
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: GatewayConfig) -> FastAPI:
+    """The gateway for ``config``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = await ConversationStore.open(config.database_url)
+        rasa = RasaClient(config.rasa_url, config.rasa_token, timeout_s=config.rasa_timeout_s)
+        app.state.conversations = ConversationService(store, rasa)
+        logger.info("gateway.start rasa=%s", config.rasa_url)
+        try:
+            yield
+        finally:
+            await rasa.aclose()
+            await store.close()
+
+    app = FastAPI(
+        title="banshi gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.config = config
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+    app.include_router(webchat.router)
+    app.mount("/static", StaticFiles(directory=webchat.STATIC_DIR), name="static")
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        """Liveness and readiness: the store answers and Rasa has a model loaded."""
+        service: ConversationService = request.app.state.conversations
+        checks: dict[str, Any] = {}
+        try:
+            await service.store.count_conversations()
+            checks["store"] = "ok"
+        except Exception as error:
+            checks["store"] = f"error: {type(error).__name__}"
+        try:
+            status = await service.rasa.status()
+            checks["rasa"] = "ok" if status.get("model_file") else "no model"
+        except RasaUnavailable:
+            checks["rasa"] = "unreachable"
+        ok = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", "checks": checks}, status_code=200 if ok else 503
+        )
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics(request: Request) -> str:
+        """Prometheus metrics (no personal data)."""
+        return str(request.app.state.metrics.render())
+
+    return app

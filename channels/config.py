@@ -1,0 +1,18 @@
+"""The gateway's configuration, built by the composition root (``banshi.apps``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """What the gateway needs; units in the names."""
+
+    database_url: str
+    rasa_url: str
+    rasa_token: str
+    service_token: str
+    max_text_chars: int = 500
+    rasa_timeout_s: float = 10.0
+    sandbox_docs_url: str = ""

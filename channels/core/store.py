@@ -1,0 +1,234 @@
+"""The gateway's store: conversations (with their mode) and every message, in order.
+
+SQLAlchemy 1.4 in 2.0 style over asyncio (aiosqlite in the embedded profile, asyncpg in the
+scale profile). The engine is created by :meth:`ConversationStore.open` in the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+class Mode(str, enum.Enum):
+    """Who answers the citizen: the bot, nobody yet (queued for staff), or a person."""
+
+    BOT = "bot"
+    WAITING = "waiting"
+    HUMAN = "human"
+
+
+class Party(str, enum.Enum):
+    """Who wrote a message."""
+
+    CITIZEN = "citizen"
+    BOT = "bot"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+metadata = MetaData()
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("mode", String(16), nullable=False, default=Mode.BOT.value),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), ForeignKey("conversations.id"), nullable=False),
+    Column("party", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("payload", Text, nullable=False, default="{}"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+)
+
+
+@dataclass
+class StoredMessage:
+    """One message of a conversation; ``seq`` orders the messages of all conversations."""
+
+    seq: int
+    conversation_id: str
+    party: Party
+    channel: str
+    text: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ConversationStore:
+    """Reads and writes conversations and messages."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @classmethod
+    async def open(cls, database_url: str) -> ConversationStore:
+        """Create the engine and the schema (if missing)."""
+        if database_url.startswith("sqlite"):
+            engine = create_async_engine(database_url, future=True, connect_args={"timeout": 15})
+
+            @event.listens_for(engine.sync_engine, "connect")
+            def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+        else:
+            engine = create_async_engine(database_url, future=True, pool_pre_ping=True)
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        return cls(engine)
+
+    async def close(self) -> None:
+        """Release the connection pool."""
+        await self._engine.dispose()
+
+    async def ensure_conversation(self, conversation_id: str, channel: str) -> Mode:
+        """Create the conversation if it is new; return its mode."""
+        async with self._engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    select(conversations.c.mode).where(conversations.c.id == conversation_id)
+                )
+            ).first()
+            if row is not None:
+                return Mode(row.mode)
+            now = _now()
+            await connection.execute(
+                insert(conversations).values(
+                    id=conversation_id,
+                    channel=channel,
+                    mode=Mode.BOT.value,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            return Mode.BOT
+
+    async def mode(self, conversation_id: str) -> Mode | None:
+        """The conversation's mode, or None when it does not exist."""
+        async with self._engine.connect() as connection:
+            value = (
+                await connection.execute(
+                    select(conversations.c.mode).where(conversations.c.id == conversation_id)
+                )
+            ).scalar()
+        return Mode(value) if value is not None else None
+
+    async def set_mode(self, conversation_id: str, mode: Mode) -> None:
+        """Change who answers the conversation."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(mode=mode.value, updated_at=_now())
+            )
+
+    async def add_messages(
+        self,
+        conversation_id: str,
+        channel: str,
+        items: list[tuple[Party, str, dict[str, Any]]],
+    ) -> list[StoredMessage]:
+        """Append messages in order, in one transaction; return them with their seq numbers."""
+        stored: list[StoredMessage] = []
+        async with self._engine.begin() as connection:
+            for party, text, payload in items:
+                now = _now()
+                result = await connection.execute(
+                    insert(messages).values(
+                        conversation_id=conversation_id,
+                        party=party.value,
+                        channel=channel,
+                        text=text,
+                        payload=json.dumps(payload, ensure_ascii=False),
+                        created_at=now,
+                    )
+                )
+                seq = int(result.inserted_primary_key[0])
+                stored.append(
+                    StoredMessage(seq, conversation_id, party, channel, text, payload, now)
+                )
+            await connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(updated_at=_now())
+            )
+        return stored
+
+    async def messages_after(
+        self,
+        conversation_id: str,
+        after: int,
+        *,
+        parties: tuple[Party, ...] | None = None,
+        limit: int = 200,
+    ) -> list[StoredMessage]:
+        """Messages of a conversation with ``seq > after``, oldest first."""
+        query = (
+            select(messages)
+            .where(messages.c.conversation_id == conversation_id, messages.c.id > after)
+            .order_by(messages.c.id)
+            .limit(limit)
+        )
+        if parties:
+            query = query.where(messages.c.party.in_([p.value for p in parties]))
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [
+            StoredMessage(
+                row.id,
+                row.conversation_id,
+                Party(row.party),
+                row.channel,
+                row.text,
+                json.loads(row.payload or "{}"),
+                row.created_at,
+            )
+            for row in rows
+        ]
+
+    async def count_conversations(self) -> int:
+        """How many conversations exist (for metrics)."""
+        async with self._engine.connect() as connection:
+            return int(
+                (await connection.execute(select(func.count()).select_from(conversations))).scalar()
+                or 0
+            )

@@ -1,0 +1,77 @@
+"""The gateway's client for the Rasa server: the REST channel for turns, the HTTP API for status.
+
+Created once in the app's lifespan; Rasa listens on loopback and its HTTP API needs the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer, or answered with an error."""
+
+
+class RasaClient:
+    """Sends user turns to Rasa's REST channel and reads its status."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout_s: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._token = token
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout_s, connect=2.0),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """One user turn; returns Rasa's bot messages (``text``, ``buttons``, ``custom`` …)."""
+        started = time.perf_counter()
+        try:
+            response = await self._http.post(
+                "/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+            )
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(f"rasa unreachable: {error!r}") from error
+        if response.status_code != 200:
+            raise RasaUnavailable(f"rasa answered {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise RasaUnavailable("rasa answered with invalid JSON") from error
+        if not isinstance(body, list):
+            raise RasaUnavailable("rasa answered with an unexpected document")
+        logger.debug(
+            "gateway.rasa.turn ms=%.1f messages=%d",
+            (time.perf_counter() - started) * 1000,
+            len(body),
+        )
+        return body
+
+    async def status(self) -> dict[str, Any]:
+        """Rasa's ``/status`` (needs the token): which model is loaded."""
+        try:
+            response = await self._http.get("/status", params={"token": self._token})
+            response.raise_for_status()
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(f"rasa status failed: {error!r}") from error
+        return data if isinstance(data, dict) else {}

@@ -1,0 +1,89 @@
+"""Checks on what users send: text length, control characters, conversation ids.
+
+Pydantic models raise errors that carry our code and Chinese message in their context, which
+``channels.errors`` turns into the response.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, Field, PydanticValueError, validator
+
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
+CHANNELS = ("webchat", "kiosk", "wechat", "phone", "api")
+# Tab, line feed and carriage return are allowed and folded to spaces; every other control
+# character (C0, DEL, C1) and the Unicode format characters that hide text are refused.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_SPACES = re.compile(r"\s+")
+
+
+class CodedError(PydanticValueError):
+    """A validation error that carries the gateway's code and Chinese message."""
+
+    code = "coded"
+    msg_template = "{message}"
+
+    def __init__(self, *, code: str, message: str) -> None:
+        super().__init__(code=code, message=message)
+
+
+def clean_text(text: str, *, max_chars: int) -> str:
+    """Validate and normalise a user's text: NFC, whitespace folded, length and controls checked.
+
+    Raises :class:`CodedError` with ``text_empty``, ``text_too_long`` or ``text_control_chars``.
+    """
+    if _CONTROL.search(text):
+        raise CodedError(
+            code="text_control_chars", message="内容里有无法识别的控制字符，请重新输入。"
+        )
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not text:
+        raise CodedError(code="text_empty", message="没有收到内容，请说一句话或输入文字。")
+    if len(text) > max_chars:
+        raise CodedError(code="text_too_long", message=f"一次最多{max_chars}个字，请分几次说。")
+    return text
+
+
+def new_conversation_id() -> str:
+    """A fresh conversation id."""
+    return uuid.uuid4().hex
+
+
+class ChatRequest(BaseModel):
+    """``POST /api/chat`` body (DESIGN.md §4.4)."""
+
+    conversation_id: str | None = Field(None, description="8–64 letters, digits, _ or -")
+    text: str
+    channel: str = "webchat"
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    class Config:
+        extra = "ignore"
+        max_anystr_length = 100_000
+
+    @validator("conversation_id")
+    def _conversation_id(cls, value: str | None) -> str | None:
+        if value is not None and not CONVERSATION_ID.match(value):
+            raise CodedError(
+                code="conversation_id_invalid",
+                message="会话编号格式不对，应为8到64位字母、数字、下划线或短横线。",
+            )
+        return value
+
+    @validator("channel")
+    def _channel(cls, value: str) -> str:
+        if value not in CHANNELS:
+            raise CodedError(code="channel_invalid", message=f"渠道只能是：{'、'.join(CHANNELS)}。")
+        return value
+
+    @validator("metadata")
+    def _metadata(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(str(value)) > 4000:
+            raise CodedError(code="metadata_too_large", message="附加信息太多了。")
+        return value

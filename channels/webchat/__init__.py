@@ -1,0 +1,1 @@
+"""Web chat: the ``/api/chat`` routes and the ``/chat`` page."""

@@ -1,0 +1,55 @@
+"""The sandbox's FastAPI application factory.
+
+``uvicorn platform_sandbox.app:create_app --factory --port 8100``
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from .auth import require_client
+from .config import SandboxConfig
+from .db import open_database
+from .error_handlers import install_error_handlers
+from .routers import education, health, payments, sandbox
+from .seed import seed_if_empty
+
+API_PREFIX = "/v1"
+
+
+def create_app(config: SandboxConfig | None = None) -> FastAPI:
+    """Build the app; the database is opened (and seeded when empty) in its lifespan.
+
+    ``config`` defaults to :class:`SandboxConfig` read from ``BANSHI_SANDBOX_*`` now.
+    """
+    settings = config if config is not None else SandboxConfig()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = await run_in_threadpool(open_database, settings.database_url)
+        try:
+            await run_in_threadpool(seed_if_empty, database=database, seed=settings.seed)
+            app.state.database = database
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(
+        title="Platform sandbox",
+        description="Stand-in for the provincial government-service platform API (contract v1).",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.config = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    authenticated = [Depends(require_client)]
+    app.include_router(education.router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(payments.router, prefix=API_PREFIX, dependencies=authenticated)
+    if settings.helpers_enabled:
+        app.include_router(sandbox.router, prefix=API_PREFIX, dependencies=authenticated)
+    return app

@@ -1,0 +1,43 @@
+"""Settings of the platform sandbox, read from ``BANSHI_SANDBOX_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import BaseSettings, validator
+
+from .synthetic.dataset import DEFAULT_SEED
+
+
+class SandboxConfig(BaseSettings):
+    """Configuration of one sandbox process.
+
+    Nothing is read at import time: the environment is read when an instance is built
+    (``create_app`` builds one when it is given none).
+    """
+
+    database_url: str = "sqlite:///var/sandbox.db"
+    """SQLAlchemy URL; relative SQLite paths are relative to the working directory."""
+
+    client_keys: str = "dev-platform-key"
+    """Comma-separated bearer keys accepted on ``/v1`` (one per calling system)."""
+
+    seed: int = DEFAULT_SEED  # 20261127
+    """Seed of the synthetic data; the same seed always gives the same citizens and bills."""
+
+    helpers_enabled: bool = True
+    """Whether the sandbox-only ``/v1/sandbox`` routes exist (404 when disabled)."""
+
+    class Config:
+        env_prefix = "BANSHI_SANDBOX_"
+
+    @validator("client_keys")
+    def _at_least_one_key(cls, value: str) -> str:
+        if not [key for key in value.split(",") if key.strip()]:
+            raise ValueError(
+                "BANSHI_SANDBOX_CLIENT_KEYS is empty: give at least one key, "
+                "e.g. BANSHI_SANDBOX_CLIENT_KEYS=dev-platform-key"
+            )
+        return value
+
+    def accepted_keys(self) -> tuple[str, ...]:
+        """The accepted bearer keys, stripped, in configuration order."""
+        return tuple(key.strip() for key in self.client_keys.split(",") if key.strip())

@@ -1,0 +1,1 @@
+"""Data functions of each area: they take a session and keyword arguments, raise ApiError."""

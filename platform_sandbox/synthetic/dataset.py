@@ -1,0 +1,38 @@
+"""Assembles a dataset: every domain generator draws from its own seeded random stream."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from .education import generate_education
+from .records import Dataset
+
+DEFAULT_SEED = 20261127
+"""The seed of the shared demo and test data."""
+
+DomainGenerator = Callable[[random.Random, Dataset], None]
+
+DOMAINS: tuple[tuple[str, DomainGenerator], ...] = (("education", generate_education),)
+"""Domain generators in the order they run; a later domain may read earlier domains' data.
+
+Append new domains (citizens, family links, pension …) at the end: each has its own stream,
+so the data of the existing domains stays the same for a given seed.
+"""
+
+
+def domain_rng(seed: int, domain: str) -> random.Random:
+    """The random stream of one domain: deterministic for ``(seed, domain)``.
+
+    A string seed is hashed with SHA-512 by :class:`random.Random`, independently of
+    ``PYTHONHASHSEED``.
+    """
+    return random.Random(f"{seed}/{domain}")
+
+
+def generate_dataset(seed: int) -> Dataset:
+    """All synthetic data of ``seed``; the same seed always gives an equal dataset."""
+    dataset = Dataset(seed=seed)
+    for domain, generate in DOMAINS:
+        generate(domain_rng(seed, domain), dataset)
+    return dataset

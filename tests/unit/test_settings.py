@@ -1,0 +1,78 @@
+"""banshi.settings: environment, secrets, and what the child processes get."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.config import ActionConfig
+from banshi.settings import Settings, SettingsError
+
+
+def test_reads_banshi_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BANSHI_GATEWAY_PORT", "18000")
+    monkeypatch.setenv("BANSHI_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("BANSHI_MAX_TEXT_CHARS", "300")
+    settings = Settings()
+    assert settings.gateway_port == 18000
+    assert settings.var_dir == tmp_path.resolve()
+    assert settings.max_text_chars == 300
+    assert settings.effective_gateway_database_url == (
+        f"sqlite+aiosqlite:///{tmp_path.resolve() / 'gateway.db'}"
+    )
+
+
+def test_rejects_invalid_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BANSHI_MAX_TEXT_CHARS", "0")
+    with pytest.raises(ValueError, match="max_text_chars"):
+        Settings()
+
+
+def test_embedded_profile_generates_missing_secrets() -> None:
+    settings = Settings(profile="embedded", rasa_token="", service_token="x" * 20).with_secrets()
+    assert len(settings.rasa_token) >= 24
+    assert settings.service_token == "x" * 20
+    assert Settings(rasa_token="").with_secrets().rasa_token != settings.rasa_token
+
+
+def test_scale_profile_refuses_missing_or_placeholder_secrets() -> None:
+    with pytest.raises(SettingsError, match="BANSHI_RASA_TOKEN"):
+        Settings(
+            profile="scale",
+            rasa_token="changeme",
+            action_token="a" * 20,
+            service_token="b" * 20,
+            platform_client_key="c" * 20,
+        ).with_secrets()
+
+
+def test_child_env_configures_the_action_server(tmp_path: Path) -> None:
+    settings = Settings(
+        var_dir=tmp_path,
+        action_port=15055,
+        sandbox_port=18100,
+        gateway_port=18000,
+        platform_client_key="k" * 20,
+        action_token="t" * 20,
+    ).with_secrets()
+    env = settings.child_env()
+    config = ActionConfig.from_env(env)
+    assert config.platform_url == "http://127.0.0.1:18100"
+    assert config.platform_client_key == "k" * 20
+    assert config.action_token == "t" * 20
+    assert config.port == 15055
+    assert config.gateway_url == "http://127.0.0.1:18000"
+    assert env["BANSHI_SANDBOX_CLIENT_KEYS"] == "k" * 20
+    assert env["BANSHI_ACTION_URL"] == "http://127.0.0.1:15055/webhook"
+    assert env["BANSHI_RASA_TRACKER_DB"] == str(tmp_path.resolve() / "rasa_tracker.db")
+
+
+def test_action_config_names_missing_variables() -> None:
+    with pytest.raises(RuntimeError, match="BANSHI_PLATFORM_CLIENT_KEY"):
+        ActionConfig.from_env({"BANSHI_PLATFORM_URL": "http://x"})
+
+
+def test_configured_platform_url_wins() -> None:
+    settings = Settings(platform_url="https://platform.example.gov.cn")
+    assert settings.child_env()["BANSHI_PLATFORM_URL"] == "https://platform.example.gov.cn"

@@ -1,0 +1,54 @@
+"""channels.validation: user text and chat requests."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from channels.validation import ChatRequest, CodedError, clean_text
+
+
+def test_clean_text_folds_whitespace_and_normalises() -> None:
+    assert clean_text("  你好\n\t小助手  ", max_chars=50) == "你好 小助手"
+    # NFC: a decomposed character is composed.
+    assert clean_text("e\u0301", max_chars=5) == "\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "text_empty"),
+        (" \n ", "text_empty"),
+        ("a\x00b", "text_control_chars"),
+        ("a\x1bb", "text_control_chars"),
+        ("a\x85b", "text_control_chars"),
+        ("隐藏\u200b文字", "text_control_chars"),
+        ("长" * 11, "text_too_long"),
+    ],
+)
+def test_clean_text_refuses(text: str, code: str) -> None:
+    with pytest.raises(CodedError) as caught:
+        clean_text(text, max_chars=10)
+    assert caught.value.code == code
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(caught.value))
+
+
+def test_chat_request_accepts_the_contract() -> None:
+    request = ChatRequest(conversation_id="abc_DEF-123", text="你好", metadata={"k": 1})
+    assert request.channel == "webchat" and request.metadata == {"k": 1}
+    assert ChatRequest(text="你好").conversation_id is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"conversation_id": "a b c d e f g"}, "conversation_id_invalid"),
+        ({"conversation_id": "_startsbad"}, "conversation_id_invalid"),
+        ({"channel": "telegram"}, "channel_invalid"),
+        ({"metadata": {"x": "y" * 5000}}, "metadata_too_large"),
+    ],
+)
+def test_chat_request_refuses(fields: dict, code: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ChatRequest(text="你好", **fields)
+    assert caught.value.errors()[0]["ctx"]["code"] == code
