@@ -100,7 +100,7 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
             [
                 py,
                 "-m",
-                "rasa",
+                "banshi.rasa_server",
                 "run",
                 "--enable-api",
                 "--auth-token",
