@@ -29,6 +29,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Train if needed, start every process of the profile, print the URLs, wait for Ctrl-C."""
+    from banshi.profiles import prepare
     from banshi.runner import ProcessFailed, ProcessGroup, process_specs
     from banshi.training import ensure_model
 
@@ -39,7 +40,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     started = time.monotonic()
     model = ensure_model(settings.models_dir)
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        prepare(settings)
+    except Exception as error:
+        print(
+            f"banshi: the {settings.profile} profile cannot start: {error}\n"
+            "  run `make doctor PROFILE=" + settings.profile + "` to see what is missing",
+            file=sys.stderr,
+        )
+        return 1
 
     def terminate(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -61,8 +61,8 @@ def patch_rasa() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    Event.resolve_by_type = _cached_event_lookup()  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = _cached_event_lookup()
 
 
 def main() -> None:

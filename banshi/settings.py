@@ -12,6 +12,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlparse, urlunparse
 
 from pydantic import BaseSettings, validator
 
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432/banshi"
     redis_url: str = "redis://127.0.0.1:6379/0"
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rabbitmq_queue: str = "banshi_events"
 
     # Speech.
     vosk_model_path: str = ""
@@ -109,15 +111,32 @@ class Settings(BaseSettings):
         if self.gateway_database_url:
             return self.gateway_database_url
         if self.profile == "scale":
-            return self.postgres_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+            return self.postgres_url_for(self.postgres_database, driver="postgresql+asyncpg")
         return f"sqlite+aiosqlite:///{self.var_dir / 'gateway.db'}"
+
+    @property
+    def postgres_database(self) -> str:
+        """The scale profile's main database name (the gateway's); others are derived from it."""
+        return urlparse(self.postgres_url).path.lstrip("/") or "banshi"
+
+    def postgres_url_for(self, database: str, *, driver: str = "postgresql") -> str:
+        """``postgres_url`` pointing at another database (and optionally another driver)."""
+        parsed = urlparse(self.postgres_url)
+        return urlunparse(parsed._replace(scheme=driver, path=f"/{database}"))
 
     @property
     def sandbox_database_url(self) -> str:
         """The platform sandbox's database."""
         if self.profile == "scale":
-            return self.postgres_url.rsplit("/", 1)[0] + "/banshi_sandbox"
+            return self.postgres_url_for(f"{self.postgres_database}_sandbox")
         return f"sqlite:///{self.var_dir / 'sandbox.db'}"
+
+    @property
+    def rasa_tracker_db(self) -> str:
+        """Rasa's tracker store: a SQLite file (embedded) or a PostgreSQL database name."""
+        if self.profile == "scale":
+            return f"{self.postgres_database}_rasa"
+        return str(self.var_dir / "rasa_tracker.db")
 
     # ----------------------------------------------------------------- secrets
     def with_secrets(self) -> Settings:
@@ -157,12 +176,32 @@ class Settings(BaseSettings):
                 "BANSHI_ACTION_URL": self.action_url,
                 "BANSHI_GATEWAY_URL": f"http://127.0.0.1:{self.gateway_port}",
                 "BANSHI_PLATFORM_URL": self.effective_platform_url,
-                "BANSHI_RASA_TRACKER_DB": str(self.var_dir / "rasa_tracker.db"),
+                "BANSHI_RASA_TRACKER_DB": self.rasa_tracker_db,
                 "BANSHI_SANDBOX_DATABASE_URL": self.sandbox_database_url,
                 "BANSHI_SANDBOX_CLIENT_KEYS": self.platform_client_key,
             }
         )
+        env.update(self._service_parts())
         return env
+
+    def _service_parts(self) -> dict[str, str]:
+        """Host, port and credentials of the scale services, for Rasa's endpoints file."""
+        pg, redis, rabbit = (
+            urlparse(u) for u in (self.postgres_url, self.redis_url, self.rabbitmq_url)
+        )
+        return {
+            "BANSHI_PG_HOST": pg.hostname or "127.0.0.1",
+            "BANSHI_PG_PORT": str(pg.port or 5432),
+            "BANSHI_PG_USER": unquote(pg.username or "postgres"),
+            "BANSHI_PG_PASSWORD": unquote(pg.password or ""),
+            "BANSHI_REDIS_HOST": redis.hostname or "127.0.0.1",
+            "BANSHI_REDIS_PORT": str(redis.port or 6379),
+            "BANSHI_REDIS_DB": redis.path.lstrip("/") or "0",
+            "BANSHI_RABBITMQ_HOST": rabbit.hostname or "127.0.0.1",
+            "BANSHI_RABBITMQ_PORT": str(rabbit.port or 5672),
+            "BANSHI_RABBITMQ_USER": unquote(rabbit.username or "guest"),
+            "BANSHI_RABBITMQ_PASSWORD": unquote(rabbit.password or "guest"),
+        }
 
 
 @lru_cache(maxsize=1)

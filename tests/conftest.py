@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from banshi import paths
+from banshi.profiles import prepare
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
@@ -48,27 +52,44 @@ class RunningSystem:
         )
 
 
+def system_settings(var_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a system on free ports with its state under ``var_dir``.
+
+    Secrets and URLs are set explicitly so that a developer's environment or .env cannot leak in.
+    """
+    values: dict[str, Any] = {
+        "profile": "embedded",
+        "var_dir": var_dir,
+        "models_dir": paths.ROOT / "var" / "models",
+        "gateway_port": free_port(),
+        "rasa_port": free_port(),
+        "action_port": free_port(),
+        "sandbox_port": free_port(),
+        "rasa_token": "",
+        "action_token": "",
+        "service_token": "",
+        "platform_client_key": "",
+        "platform_url": "",
+        "gateway_database_url": "",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@contextmanager
+def running_system(settings: Settings) -> Iterator[RunningSystem]:
+    """Prepare the profile, start every process, and stop them all afterwards."""
+    model = ensure_model(settings.models_dir)
+    prepare(settings)
+    with ProcessGroup(
+        settings, process_specs(settings, model), log_dir=settings.var_dir / "logs", echo=False
+    ) as group:
+        yield RunningSystem(settings, group)
+
+
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     """Sandbox, action server, Rasa and gateway as real processes on free ports."""
-    var_dir = tmp_path_factory.mktemp("var")
-    settings = Settings(
-        profile="embedded",
-        var_dir=var_dir,
-        models_dir=paths.ROOT / "var" / "models",
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        sandbox_port=free_port(),
-        rasa_token="",
-        action_token="",
-        service_token="",
-        platform_client_key="",
-        platform_url="",
-        gateway_database_url="",
-    ).with_secrets()
-    model = ensure_model(settings.models_dir)
-    with ProcessGroup(
-        settings, process_specs(settings, model), log_dir=var_dir / "logs", echo=False
-    ) as group:
-        yield RunningSystem(settings, group)
+    settings = system_settings(tmp_path_factory.mktemp("var")).with_secrets()
+    with running_system(settings) as running:
+        yield running

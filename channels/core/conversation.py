@@ -1,16 +1,20 @@
 """One user turn through the conversation core.
 
 The mode check lives here and only here: a turn goes to Rasa only when the conversation is in
-mode ``bot``; otherwise it waits for staff. Every message of every party is stored in order,
-including the user's turn when Rasa is down (nothing is lost).
+mode ``bot``; otherwise it goes to the staff side (``handoff``, injected as a :class:`StaffSide`),
+which shows it to staff and may answer with a notice (queue position, call-back questions).
+Every message of every party is stored in order, including the user's turn when Rasa is down
+(nothing is lost), and every stored batch is shown to the :class:`Delivery` observers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from channels.core.delivery import Delivery
 from channels.core.store import ConversationStore, Mode, Party, StoredMessage
 from channels.errors import ApiError
 from channels.rasa_client import RasaClient, RasaUnavailable
@@ -49,21 +53,84 @@ def bot_payload(message: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return text, payload
 
 
-class ConversationService:
-    """Handles user turns: store, mode check, Rasa, store the answers."""
+MessageItem = tuple[Party, str, dict[str, Any]]
 
-    def __init__(self, store: ConversationStore, rasa: RasaClient) -> None:
+
+class StaffSide(Protocol):
+    """Who gets the citizen's turns when the conversation is not in mode ``bot``."""
+
+    async def citizen_turn(self, message: StoredMessage) -> list[MessageItem]:
+        """Take the citizen's stored ``message``; return notices to answer with (maybe none)."""
+        ...
+
+
+class ConversationService:
+    """Handles user turns: store, mode check, Rasa or staff, store the answers."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        rasa: RasaClient,
+        *,
+        delivery: Delivery | None = None,
+        staff_side: StaffSide | None = None,
+    ) -> None:
         self.store = store
         self.rasa = rasa
+        self.delivery = delivery or Delivery()
+        self.staff_side = staff_side
+
+    async def add(
+        self, conversation_id: str, items: list[MessageItem], *, push: bool
+    ) -> list[StoredMessage]:
+        """Store messages on the conversation's channel and show them to the observers.
+
+        ``push`` also delivers them through the channel's hook: for messages that do not travel
+        back in the response to a citizen's request (staff replies, queue notices).
+        """
+        info = await self.store.conversation(conversation_id)
+        if info is None:
+            raise ApiError(404, "conversation_not_found", "没有找到这个会话。")
+        stored = await self.store.add_messages(conversation_id, info.channel, items)
+        await self.delivery.stored(stored)
+        if push:
+            await self.delivery.push(stored)
+        return stored
+
+    async def bot_event(
+        self, conversation_id: str, intent: str, entities: dict[str, str], *, fallback: str
+    ) -> list[StoredMessage]:
+        """Let the bot speak first (e.g. greet again after staff hand back): trigger ``intent``
+        with ``entities`` in Rasa and push its answers; ``fallback`` when Rasa is down."""
+        info = await self.store.conversation(conversation_id)
+        if info is None:
+            raise ApiError(404, "conversation_not_found", "没有找到这个会话。")
+        one_line = {k: " ".join(str(v).split()) for k, v in entities.items()}
+        payload = f"/{intent}{json.dumps(one_line, ensure_ascii=False)}" if one_line else f"/{intent}"
+        try:
+            replies = await self.rasa.send(conversation_id, payload, {"channel": info.channel})
+            items: list[MessageItem] = [
+                (Party.BOT, *parsed) for parsed in map(bot_payload, replies) if parsed
+            ]
+        except RasaUnavailable as error:
+            logger.error("gateway.rasa.unavailable conversation=%s error=%s", conversation_id, error)
+            items = []
+        if not items:
+            items = [(Party.SYSTEM, fallback, {"speech": to_speakable(fallback)})]
+        return await self.add(conversation_id, items, push=True)
 
     async def user_turn(
         self, conversation_id: str, text: str, *, channel: str, metadata: dict[str, Any]
     ) -> TurnResult:
         """Store the user's text and get the answer from whoever answers this conversation."""
         mode = await self.store.ensure_conversation(conversation_id, channel)
-        await self.store.add_messages(conversation_id, channel, [(Party.CITIZEN, text, {})])
+        said = await self.store.add_messages(conversation_id, channel, [(Party.CITIZEN, text, {})])
+        await self.delivery.stored(said)
         if mode is not Mode.BOT:
-            return TurnResult(conversation_id, mode, [])
+            # The one mode check: with staff (waiting or human), the bot never answers.
+            notices = await self.staff_side.citizen_turn(said[0]) if self.staff_side else []
+            stored = await self.add(conversation_id, notices, push=False) if notices else []
+            return TurnResult(conversation_id, await self._mode(conversation_id, mode), stored)
         try:
             replies = await self.rasa.send(conversation_id, text, {**metadata, "channel": channel})
         except RasaUnavailable as error:
@@ -93,4 +160,9 @@ class ConversationService:
                 )
             ]
         stored = await self.store.add_messages(conversation_id, channel, items)
-        return TurnResult(conversation_id, mode, stored)
+        await self.delivery.stored(stored)
+        # An action may have handed the conversation to staff during this turn.
+        return TurnResult(conversation_id, await self._mode(conversation_id, mode), stored)
+
+    async def _mode(self, conversation_id: str, default: Mode) -> Mode:
+        return await self.store.mode(conversation_id) or default

@@ -87,6 +87,17 @@ class StoredMessage:
     created_at: datetime | None = None
 
 
+@dataclass
+class ConversationInfo:
+    """A conversation's row: its channel, who answers it, and when it started and last moved."""
+
+    id: str
+    channel: str
+    mode: Mode
+    created_at: datetime
+    updated_at: datetime
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -119,6 +130,26 @@ class ConversationStore:
     async def close(self) -> None:
         """Release the connection pool."""
         await self._engine.dispose()
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine, shared with the parts that keep their own tables in the same database
+        (``handoff``): one pool, and mode changes in the same transaction as their records."""
+        return self._engine
+
+    async def conversation(self, conversation_id: str) -> ConversationInfo | None:
+        """The conversation's row, or None when it does not exist."""
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(conversations).where(conversations.c.id == conversation_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        return ConversationInfo(
+            row.id, row.channel, Mode(row.mode), row.created_at, row.updated_at
+        )
 
     async def ensure_conversation(self, conversation_id: str, channel: str) -> Mode:
         """Create the conversation if it is new; return its mode."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the sandbox database (run by :mod:`platform_sandbox.migrate`)."""

@@ -1,0 +1,144 @@
+"""The scale profile: the same slice with PostgreSQL (tracker store, gateway, sandbox), Redis
+(Rasa's lock store) and RabbitMQ (Rasa's event broker), all really used.
+
+Skipped with the reason when a service is unreachable, except under CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import psycopg2
+import pytest
+import redis
+
+from banshi.settings import Settings
+from platform_sandbox.seed import DEMO_STUDENT_ID
+from tests.conftest import RunningSystem, running_system, system_settings
+
+pytestmark = pytest.mark.scale
+
+POSTGRES = os.environ.get(
+    "BANSHI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS = os.environ.get("BANSHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RABBITMQ = os.environ.get("BANSHI_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _require_services() -> None:
+    missing = [url.split("@")[-1] for url in (POSTGRES, REDIS, RABBITMQ) if not _reachable(url)]
+    if not missing:
+        return
+    reason = f"scale profile services unreachable: {', '.join(missing)}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " (CI=true: the scale profile must be tested)")
+    pytest.skip(reason)
+
+
+def _drop_databases(names: list[str]) -> None:
+    connection = psycopg2.connect(POSTGRES, connect_timeout=5)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
+def _rows(url: str, query: str, *args: object) -> list[tuple]:
+    connection = psycopg2.connect(url, connect_timeout=5)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query, args)
+            return list(cursor.fetchall())
+    finally:
+        connection.close()
+
+
+async def _queue_depth(url: str, queue: str, *, delete: bool) -> int:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust(url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        count = int(declared.declaration_result.message_count or 0)
+        if delete:
+            await declared.delete(if_unused=False, if_empty=False)
+    return count
+
+
+@pytest.fixture(scope="module")
+def scale_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    _require_services()
+    database = f"banshi_test_{secrets.token_hex(4)}"
+    base = POSTGRES.rsplit("/", 1)[0]
+    settings: Settings = system_settings(
+        Path(tmp_path_factory.mktemp("scale")),
+        profile="scale",
+        postgres_url=f"{base}/{database}",
+        redis_url=REDIS,
+        rabbitmq_url=RABBITMQ,
+        rabbitmq_queue=f"{database}_events",
+        rasa_token=secrets.token_urlsafe(24),
+        action_token=secrets.token_urlsafe(24),
+        service_token=secrets.token_urlsafe(24),
+        platform_client_key=secrets.token_urlsafe(24),
+    )
+    try:
+        with running_system(settings) as running:
+            yield running
+    finally:
+        _drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
+        with contextlib.suppress(Exception):
+            asyncio.run(_queue_depth(RABBITMQ, settings.rabbitmq_queue, delete=True))
+
+
+def test_slice_runs_on_postgres_redis_and_rabbitmq(scale_system: RunningSystem) -> None:
+    settings = scale_system.settings
+    redis_client = redis.Redis.from_url(REDIS)
+    commands_before = int(redis_client.info("stats")["total_commands_processed"])
+    conversation = uuid.uuid4().hex
+    with httpx.Client(base_url=scale_system.gateway, timeout=30) as client:
+        for text in ("你好", "我要给孙子交学费", DEMO_STUDENT_ID):
+            response = client.post(
+                "/api/chat", json={"conversation_id": conversation, "text": text}
+            )
+            assert response.status_code == 200, response.text
+        said = "".join(m["text"] for m in response.json()["messages"])
+        assert "2550.00" in said
+
+    # Rasa's tracker events and the gateway's transcript are in PostgreSQL.
+    rasa_db = settings.postgres_url_for(f"{settings.postgres_database}_rasa")
+    events = _rows(rasa_db, "SELECT count(*) FROM events WHERE sender_id = %s", conversation)
+    assert events[0][0] >= 10
+    gateway_db = settings.postgres_url_for(settings.postgres_database)
+    rows = _rows(
+        gateway_db,
+        "SELECT party FROM messages WHERE conversation_id = %s ORDER BY id",
+        conversation,
+    )
+    parties = [row[0] for row in rows]
+    assert parties[0] == "citizen" and parties.count("citizen") == 3 and "bot" in parties
+
+    # Rasa published its events to RabbitMQ and took its locks in Redis.
+    assert asyncio.run(_queue_depth(RABBITMQ, settings.rabbitmq_queue, delete=False)) >= 10
+    commands_after = int(redis_client.info("stats")["total_commands_processed"])
+    assert commands_after - commands_before >= 3
