@@ -60,8 +60,10 @@ test: setup system-packages-test lint typecheck train
 eval: $(STAMP) train
 	$(PY) -m bench.nlu_eval
 
+BENCHES := bench.turn_latency
 bench: setup train
-	$(PY) -m bench.turn_latency
+	@mkdir -p var/bench
+	@for b in $(BENCHES); do echo "== $$b"; $(PY) -m $$b || exit 1; done
 
 clean:
 	rm -rf var/logs var/bench var/reports .pytest_cache .mypy_cache .ruff_cache
