@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export BANSHI_PROFILE := $(PROFILE)
 
-.PHONY: help setup system-packages system-packages-test run test lint typecheck train eval bench doctor clean
+.PHONY: help setup system-packages system-packages-test tools-env run test lint typecheck train eval bench doctor clean
 
 help:
 	@echo "make run      start banshi (PROFILE=embedded|scale), Ctrl-C stops it"
@@ -38,6 +38,10 @@ system-packages:
 system-packages-test:
 	@scripts/system-packages.sh test
 
+# Second environment for tools that clash with Rasa's pins (schemathesis); see scripts/tools-env.sh.
+tools-env:
+	@scripts/tools-env.sh
+
 train: $(STAMP)
 	@$(PY) -m banshi train
 
@@ -54,13 +58,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: setup system-packages-test lint typecheck train
+test: setup system-packages-test tools-env lint typecheck train
 	$(PY) -m pytest -q -p no:cacheprovider
 
 eval: $(STAMP) train
 	$(PY) -m bench.nlu_eval
 
-BENCHES := bench.turn_latency
+BENCHES := bench.turn_latency bench.sandbox_latency
 bench: setup train
 	@mkdir -p var/bench
 	@for b in $(BENCHES); do echo "== $$b"; $(PY) -m $$b || exit 1; done

@@ -15,14 +15,49 @@ from .auth import require_client
 from .config import SandboxConfig
 from .db import open_database
 from .error_handlers import install_error_handlers
-from .routers import education, health, payments, sandbox
+from .faults import Faults
+from .middleware import GuardMiddleware
+from .ratelimit import RateLimiter
+from .routers import (
+    applications,
+    appointments,
+    catalog,
+    certificates,
+    complaints,
+    education,
+    health,
+    identity,
+    medical,
+    payments,
+    pension,
+    proxies,
+    sandbox,
+    utilities,
+)
+from .schemas.errors import error_responses
 from .seed import seed_if_empty
 
 API_PREFIX = "/v1"
 
+CONTRACT_ROUTERS = (
+    identity.router,
+    catalog.router,
+    education.router,
+    payments.router,
+    pension.router,
+    medical.router,
+    utilities.router,
+    applications.router,
+    certificates.router,
+    appointments.router,
+    complaints.router,
+    proxies.router,
+)
+"""Routers of the platform contract, in the order of PLATFORM_API.md."""
+
 
 def create_app(config: SandboxConfig | None = None) -> FastAPI:
-    """Build the app; the database is opened (and seeded when empty) in its lifespan.
+    """Build the app; the database is migrated (and seeded when empty) in its lifespan.
 
     ``config`` defaults to :class:`SandboxConfig` read from ``BANSHI_SANDBOX_*`` now.
     """
@@ -45,11 +80,20 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.config = settings
+    app.state.faults = Faults()
+    app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    app.add_middleware(GuardMiddleware, limiter=app.state.limiter, faults=app.state.faults)
     install_error_handlers(app)
     app.include_router(health.router)
     authenticated = [Depends(require_client)]
-    app.include_router(education.router, prefix=API_PREFIX, dependencies=authenticated)
-    app.include_router(payments.router, prefix=API_PREFIX, dependencies=authenticated)
+    common = error_responses(401, 422, 429, 503)
+    for router in CONTRACT_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX, dependencies=authenticated, responses=common)
     if settings.helpers_enabled:
-        app.include_router(sandbox.router, prefix=API_PREFIX, dependencies=authenticated)
+        app.include_router(
+            sandbox.router,
+            prefix=API_PREFIX,
+            dependencies=authenticated,
+            responses=error_responses(401, 422),
+        )
     return app

@@ -38,7 +38,7 @@ def client_for_key(key: str, config: SandboxConfig) -> Client | None:
     return Client(client_id=hashlib.sha256(presented).hexdigest()[:16])
 
 
-def require_client(
+async def require_client(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Client:

@@ -26,6 +26,28 @@ class SandboxConfig(BaseSettings):
     helpers_enabled: bool = True
     """Whether the sandbox-only ``/v1/sandbox`` routes exist (404 when disabled)."""
 
+    citizen_token_ttl_s: int = 1800
+    """Lifetime of a citizen token, in seconds (30 minutes)."""
+
+    sms_code_ttl_s: int = 300
+    """Lifetime of an SMS verification code, in seconds (5 minutes)."""
+
+    sms_resend_interval_s: int = 60
+    """Seconds before another code may be sent to the same phone (``sms_too_frequent``)."""
+
+    presentation_ttl_s: int = 300
+    """Lifetime of a certificate presentation code, in seconds (5 minutes)."""
+
+    payment_ttl_s: int = 1800
+    """How long a pending payment's pay code can be paid, in seconds; then it is ``expired``
+    and the bill can be paid anew."""
+
+    rate_limit_per_s: float = 100.0
+    """Requests a second allowed per client key on ``/v1`` (0 disables the limit)."""
+
+    rate_limit_burst: int = 200
+    """Requests a client key may make at once before the rate applies."""
+
     class Config:
         env_prefix = "BANSHI_SANDBOX_"
 

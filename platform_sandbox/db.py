@@ -1,9 +1,11 @@
 """Engine and sessions of the sandbox database.
 
-Nothing happens at import time: :func:`open_database` is called from the app's lifespan.
+Nothing happens at import time: :func:`open_database` is called from the app's lifespan;
+it runs the alembic migrations (:mod:`platform_sandbox.migrate`) up to head.
 
-SQLite notes: the database runs in WAL mode with a busy timeout, and SQLAlchemy (not the
-``sqlite3`` driver) emits ``BEGIN``. Read sessions begin ``DEFERRED``; write sessions begin
+SQLite notes: the database runs in WAL mode (``synchronous = NORMAL``) with a busy timeout
+and pooled connections, and SQLAlchemy (not the ``sqlite3`` driver) emits ``BEGIN``. Read
+sessions begin ``DEFERRED``; write sessions begin
 ``IMMEDIATE`` so that concurrent writers queue on the busy timeout instead of failing with
 "database is locked" when a read snapshot turns stale.
 """
@@ -20,9 +22,9 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
-from .models import Base
+from .migrate import upgrade_to_head
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class Database:
 
 
 def open_database(url: str) -> Database:
-    """Create the engine for ``url`` and the schema (if missing); return the database handle."""
+    """Create the engine for ``url``, migrate the schema to head; return the database handle."""
     parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     kwargs: dict[str, Any] = {"future": True}
@@ -70,10 +72,15 @@ def open_database(url: str) -> Database:
             kwargs["poolclass"] = StaticPool
         else:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # SQLAlchemy 1.4 defaults to NullPool for SQLite files: a new connection per
+            # session, which re-reads the schema on its first statement (~5 ms). Pool them.
+            kwargs.update(poolclass=QueuePool, pool_size=8, max_overflow=24)
+    else:
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if is_sqlite:
         _configure_sqlite(engine)
-    Base.metadata.create_all(engine)
+    upgrade_to_head(engine)
     logger.info("sandbox.db.opened", extra={"backend": parsed.get_backend_name()})
     return Database(
         engine=engine,
@@ -95,6 +102,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL + NORMAL: commits do not wait for fsync (durable except on power loss).
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

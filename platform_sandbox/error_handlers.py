@@ -26,6 +26,7 @@ from .errors import (
 logger = logging.getLogger(__name__)
 
 _HTTP_ERRORS: dict[int, ErrorSpec] = {
+    400: INVALID_JSON,  # the body could not even be decoded: 422 like any malformed body
     401: UNAUTHORIZED,
     404: NOT_FOUND,
     405: METHOD_NOT_ALLOWED,
@@ -53,7 +54,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     error = cast(ApiError, exc)
-    return error_response(error.status, error.code, error.message, headers=error.headers)
+    return JSONResponse(status_code=error.status, content=error.body(), headers=error.headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

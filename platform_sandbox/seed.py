@@ -8,24 +8,45 @@ everything with a fresh copy (:func:`reset_to_seed`).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import models
+from . import tables
 from .db import Database
+from .loading import load_all, reload
 from .synthetic import DEFAULT_SEED, Dataset, generate_dataset
+from .synthetic.family import demo_student_id
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_SEED",
+    "DEMO_ALLOWANCE_APPLICATION",
+    "DEMO_ALLOWANCE_APPLIED",
+    "DEMO_ALLOWANCE_ELIGIBLE",
+    "DEMO_CERTIFICATION_OVERDUE",
+    "DEMO_CITIZENS",
+    "DEMO_FULL_SLOT",
+    "DEMO_GRANDPARENT",
+    "DEMO_LAST_PLACE_SLOT",
+    "DEMO_MEDICAL_SUSPENDED",
+    "DEMO_OPEN_SLOT",
+    "DEMO_POINT_ID",
     "DEMO_STUDENT_ID",
+    "DEMO_UNDER_60",
+    "DEMO_UNDER_80",
+    "DEMO_UTILITIES",
+    "DEMO_UTILITY_BILLS",
+    "DemoCitizen",
     "find_demo_student",
     "load_seed",
     "reset_to_seed",
     "seed_if_empty",
 ]
+
 
 DEMO_STUDENT_ID = "7320291068"
 """Student number of the demo student for the default seed (:data:`DEFAULT_SEED`).
@@ -38,56 +59,19 @@ DEMO_STUDENT_ID = "7320291068"
 
 def find_demo_student(dataset: Dataset) -> str:
     """The first student (in generation order) whose only bill is unpaid."""
-    for student in dataset.students:
-        bills = dataset.bills_of(student.student_id)
-        if len(bills) == 1 and bills[0].status == "unpaid":
-            return student.student_id
-    raise LookupError(f"seed {dataset.seed} has no student with exactly one unpaid bill")
+    return demo_student_id(dataset)
+
+
+@lru_cache(maxsize=2)
+def cached_dataset(seed: int) -> Dataset:
+    """The dataset of ``seed``, generated once per process (resets reuse it; never mutate it)."""
+    return generate_dataset(seed)
 
 
 def load_seed(*, session: Session, seed: int) -> Dataset:
-    """Write the dataset of ``seed`` into ``session`` (the caller commits) and return it."""
-    dataset = generate_dataset(seed)
-    for student in dataset.students:
-        session.add(
-            models.Student(
-                student_id=student.student_id,
-                name=student.name,
-                district=student.school.district,
-                school=student.school.name,
-            )
-        )
-    for bill in dataset.bills:
-        session.add(
-            models.Bill(
-                bill_id=bill.bill_id,
-                student_id=bill.student_id,
-                school=bill.school,
-                term=bill.term,
-                due_date=bill.due_date,
-                status=bill.status,
-                items=[
-                    models.BillItem(position=position, name=item.name, amount_fen=item.amount_fen)
-                    for position, item in enumerate(bill.items)
-                ],
-            )
-        )
-    for payment in dataset.payments:
-        session.add(
-            models.Payment(
-                payment_id=payment.payment_id,
-                bill_id=payment.bill_id,
-                payer=payment.payer,
-                notify_phone=None,
-                amount_fen=payment.amount_fen,
-                status="paid",
-                pay_code=payment.pay_code,
-                created_at=payment.created_at,
-                paid_at=payment.paid_at,
-                receipt_no=payment.receipt_no,
-            )
-        )
-    session.flush()
+    """Write the dataset of ``seed`` into empty tables (the caller commits) and return it."""
+    dataset = cached_dataset(seed)
+    load_all(session, dataset)
     return dataset
 
 
@@ -97,21 +81,100 @@ def seed_if_empty(*, database: Database, seed: int) -> bool:
     Runs in one write transaction, so two processes starting together seed only once.
     """
     with database.writing() as session:
-        if session.execute(select(models.Student.student_id).limit(1)).first() is not None:
+        if session.execute(select(tables.Student.student_id).limit(1)).first() is not None:
             return False
         dataset = load_seed(session=session, seed=seed)
     logger.info(
         "sandbox.seed.loaded",
-        extra={"seed": seed, "students": len(dataset.students), "bills": len(dataset.bills)},
+        extra={"seed": seed, "citizens": len(dataset.citizens), "bills": len(dataset.bills)},
     )
     return True
 
 
 def reset_to_seed(*, database: Database, seed: int) -> Dataset:
-    """Delete all rows of every table and load the dataset of ``seed``, in one transaction."""
+    """Put every table back to the dataset of ``seed``, in one transaction.
+
+    Everything calls created or changed (payments, tokens, idempotency keys, applications,
+    appointments …) is gone afterwards; see :func:`platform_sandbox.loading.reload`.
+    """
+    dataset = cached_dataset(seed)
     with database.writing() as session:
-        for table in reversed(models.Base.metadata.sorted_tables):
-            session.execute(delete(table))
-        dataset = load_seed(session=session, seed=seed)
+        reload(session, dataset)
     logger.info("sandbox.seed.reset", extra={"seed": seed})
     return dataset
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    """A named citizen of the default seed, for demos and tests (see README)."""
+
+    citizen_id: str
+    name: str
+    id_number: str
+    phone: str
+
+    @property
+    def id_last6(self) -> str:
+        """The last six characters of the ID number (for ``{phone, id_last6}``)."""
+        return self.id_number[-6:]
+
+
+DEMO_ALLOWANCE_ELIGIBLE = DemoCitizen("CZ000001", "陈素琴", "320508194002282402", "13813090612")
+"""86, 姑苏区: eligible for the elderly allowance (no application yet); pension
+certification due; holds a senior card."""
+
+DEMO_UNDER_80 = DemoCitizen("CZ000002", "任海根", "320506195312129237", "15264417549")
+"""72, 吴中区: ``not_eligible`` (``age_under_80``) for the allowance, no senior card yet
+(may apply: 60+); certification done; an expired driving licence."""
+
+DEMO_CERTIFICATION_OVERDUE = DemoCitizen("CZ000003", "董菊芳", "320507194805045287", "13132498341")
+"""78, 相城区: pension certification overdue."""
+
+DEMO_UTILITIES = DemoCitizen("CZ000004", "黎国庆", "320505195805250450", "15871968322")
+"""68, 虎丘区: water, electricity and gas accounts, each with its October bill unpaid
+(:data:`DEMO_UTILITY_BILLS`); certification due."""
+
+DEMO_GRANDPARENT = DemoCitizen("CZ000005", "侯耀祖", "320507195606143794", "18226836718")
+"""70, 相城区: grandfather of :data:`DEMO_STUDENT_ID` (his token lists that bill);
+certification done."""
+
+DEMO_UNDER_60 = DemoCitizen("CZ000006", "胡建华", "320509196909252039", "13889716323")
+"""57, 吴江区: draws no pension (``not_a_pensioner``); too young for a senior card."""
+
+DEMO_ALLOWANCE_APPLIED = DemoCitizen("CZ000007", "许耀祖", "320571193502085093", "13525623296")
+"""91, 工业园区: elderly allowance application :data:`DEMO_ALLOWANCE_APPLICATION` under
+review, so a new one is ``duplicate_application``."""
+
+DEMO_MEDICAL_SUSPENDED = DemoCitizen("CZ000008", "何秀兰", "320508196311175183", "13538395253")
+"""63, 姑苏区: medical insurance ``suspended`` (paid until 2025-12-31)."""
+
+DEMO_CITIZENS = (
+    DEMO_ALLOWANCE_ELIGIBLE,
+    DEMO_UNDER_80,
+    DEMO_CERTIFICATION_OVERDUE,
+    DEMO_UTILITIES,
+    DEMO_GRANDPARENT,
+    DEMO_UNDER_60,
+    DEMO_ALLOWANCE_APPLIED,
+    DEMO_MEDICAL_SUSPENDED,
+)
+"""In the order of :data:`platform_sandbox.synthetic.demo.DEMO_PROFILES`."""
+
+DEMO_UTILITY_BILLS = ("UB202600003", "UB202600006", "UB202600009")
+"""Unpaid October bills of :data:`DEMO_UTILITIES`: water 122.83, electricity 255.87,
+gas 20.24 yuan."""
+
+DEMO_ALLOWANCE_APPLICATION = "SQ20260913000001"
+"""The reviewing elderly-allowance application of :data:`DEMO_ALLOWANCE_APPLIED`."""
+
+DEMO_POINT_ID = "AP01"
+"""姑苏区政务服务中心 (a hall; every bookable service)."""
+
+DEMO_FULL_SLOT = "AP01-20261201-0900"
+"""A full slot (``slot_full``)."""
+
+DEMO_OPEN_SLOT = "AP01-20261202-0900"
+"""An empty slot: 6 places."""
+
+DEMO_LAST_PLACE_SLOT = "AP01-20261203-0900"
+"""A slot with one place left."""

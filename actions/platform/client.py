@@ -1,68 +1,115 @@
-"""An async client for the platform API: typed results, typed errors, keyed writes.
+"""The one client banshi uses to call the provincial platform (shared/PLATFORM_API.md).
 
 One instance per process, created when the server starts (``actions.platform.runtime``) and
-closed when it stops. Every write that creates or pays carries an ``Idempotency-Key`` so a
-retried request never does the work twice.
+closed when it stops. What it does on top of httpx:
+
+- timeouts: connect 1 s, read 3 s by default (configurable);
+- reads (``GET``) are retried with exponential backoff and jitter when the platform is down,
+  too slow or answers 429 with a short ``Retry-After``;
+- every ``POST`` carries an ``Idempotency-Key`` (the caller's, or a fresh one) that stays the
+  same across its retries; a write is retried only when it certainly did not reach the
+  platform (connection refused, connect timeout, 429), and the key is on the raised error
+  (``error.idempotency_key``) so that a caller who tries again later cannot do the work twice;
+- a circuit breaker (:mod:`actions.platform.breaker`) fails fast while the platform is down;
+- every contract error code becomes its own exception class (:mod:`actions.platform.errors`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+import time
+import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from actions.platform.errors import PlatformError, PlatformUnavailable
+from actions.platform.breaker import BreakerState, CircuitBreaker
+from actions.platform.errors import (
+    CircuitOpen,
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    error_from_response,
+)
+from actions.platform.results import (
+    AgencyPoint,
+    Application,
+    ApplicationCreated,
+    ApplicationSummary,
+    Appointment,
+    BillItem,
+    Certificate,
+    CertificationRecord,
+    CitizenSession,
+    EducationBill,
+    MedicalAccount,
+    Payment,
+    PaymentStatus,
+    PensionCertification,
+    PensionPayment,
+    Presentation,
+    ProxyAuthorization,
+    Service,
+    Slot,
+    UtilityBill,
+    VerificationStarted,
+)
+
+__all__ = [
+    "BillItem",
+    "CitizenAuth",
+    "EducationBill",
+    "Payment",
+    "PlatformClient",
+    "RetryPolicy",
+]
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before the request left: a write may be retried after them."""
 
 
 @dataclass(frozen=True)
-class BillItem:
-    """One line of a bill; amount in yuan."""
+class CitizenAuth:
+    """Who a call acts for: the citizen's token, or a proxy authorization (or both)."""
 
-    name: str
-    amount: Decimal
+    citizen_token: str | None = None
+    proxy_authorization_id: str | None = None
 
-
-@dataclass(frozen=True)
-class EducationBill:
-    """An education bill as the platform returns it (amounts in yuan)."""
-
-    bill_id: str
-    student_name_masked: str
-    school: str
-    term: str
-    items: tuple[BillItem, ...]
-    total: Decimal
-    status: str
-    due_date: str
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> EducationBill:
-        """Parse one bill of ``GET /v1/education/bills``."""
-        return cls(
-            bill_id=str(data["bill_id"]),
-            student_name_masked=str(data.get("student_name_masked", "")),
-            school=str(data["school"]),
-            term=str(data["term"]),
-            items=tuple(
-                BillItem(str(item["name"]), Decimal(str(item["amount"])))
-                for item in data.get("items", [])
-            ),
-            total=Decimal(str(data["total"])),
-            status=str(data["status"]),
-            due_date=str(data.get("due_date", "")),
-        )
+    def headers(self) -> dict[str, str]:
+        """``X-Citizen-Token`` and/or ``X-Proxy-Authorization``."""
+        out: dict[str, str] = {}
+        if self.citizen_token:
+            out["X-Citizen-Token"] = self.citizen_token
+        if self.proxy_authorization_id:
+            out["X-Proxy-Authorization"] = self.proxy_authorization_id
+        return out
 
 
 @dataclass(frozen=True)
-class Payment:
-    """A payment order created on the unified payment component."""
+class RetryPolicy:
+    """How often and how patiently to try again."""
 
-    payment_id: str
-    amount: Decimal
-    status: str
-    pay_code: str
+    attempts: int = 3
+    """Tries per call, the first included."""
+    backoff_s: float = 0.1
+    """Wait before the second try; doubles each time (plus up to as much jitter)."""
+    backoff_max_s: float = 1.0
+    """Longest wait between tries."""
+    max_retry_after_s: float = 2.0
+    """A 429 whose ``Retry-After`` is longer is raised, not waited for."""
+
+    def delay(self, attempt: int, error: PlatformError) -> float:
+        """Seconds to wait after failed try number ``attempt`` (1-based)."""
+        if error.retry_after_s is not None:
+            return error.retry_after_s
+        base = min(self.backoff_max_s, self.backoff_s * 2 ** (attempt - 1))
+        return base + random.uniform(0, base)  # jitter, not a secret
 
 
 class PlatformClient:
@@ -76,6 +123,8 @@ class PlatformClient:
         connect_timeout_s: float = 1.0,
         read_timeout_s: float = 3.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
         self._http = httpx.AsyncClient(
@@ -84,54 +133,399 @@ class PlatformClient:
             headers={"Authorization": f"Bearer {client_key}"},
             transport=transport,
         )
+        self.retry = retry or RetryPolicy()
+        self.breaker = breaker or CircuitBreaker()
+
+    @property
+    def breaker_state(self) -> BreakerState:
+        """The circuit breaker's state (``closed`` while the platform is healthy)."""
+        return self.breaker.state
 
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
 
+    # -- transport ---------------------------------------------------------------------
+
     async def _request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        citizen: CitizenAuth | None = None,
+        idempotency_key: str | None = None,
     ) -> Any:
+        """Send with retries; return the parsed JSON body or raise a :class:`PlatformError`."""
+        headers = citizen.headers() if citizen else {}
+        key = None
+        if method == "POST":
+            key = idempotency_key or uuid.uuid4().hex
+            headers[IDEMPOTENCY_HEADER] = key
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                return await self._attempt(method, path, query, json, headers)
+            except PlatformError as error:
+                error.idempotency_key = key
+                if attempt == self.retry.attempts or not self._may_retry(method, error):
+                    raise
+                delay = self.retry.delay(attempt, error)
+                logger.info(
+                    "platform.call.retry method=%s path=%s code=%s attempt=%d delay_s=%.2f",
+                    method, path, error.code, attempt, delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _may_retry(self, method: str, error: PlatformError) -> bool:
+        if isinstance(error, CircuitOpen):
+            return False
+        if isinstance(error, RateLimited):  # refused before any work: safe for writes too
+            wait = error.retry_after_s
+            return wait is None or wait <= self.retry.max_retry_after_s
+        if not isinstance(error, PlatformUnavailable):
+            return False
+        return method == "GET" or not error.reached_platform
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        json: Any,
+        headers: dict[str, str],
+    ) -> Any:
+        self.breaker.before_call()
+        started = time.perf_counter()
         try:
-            response = await self._http.request(method, path, headers=headers, **kwargs)
+            response = await self._http.request(
+                method, path, params=params, json=json, headers=headers
+            )
+        except _NOT_SENT as error:
+            self.breaker.record_failure()
+            unavailable = PlatformUnavailable(f"cannot reach platform: {type(error).__name__}")
+            unavailable.reached_platform = False
+            raise unavailable from error
         except httpx.TimeoutException as error:
+            self.breaker.record_failure()
             raise PlatformUnavailable(f"timeout calling {method} {path}") from error
         except httpx.TransportError as error:
-            raise PlatformUnavailable(f"cannot reach platform: {error!r}") from error
+            self.breaker.record_failure()
+            raise PlatformUnavailable(f"transport error: {type(error).__name__}") from error
+        except BaseException:
+            self.breaker.abandon()
+            raise
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        logger.debug(
+            "platform.call method=%s path=%s status=%d ms=%.1f",
+            method, path, response.status_code, elapsed_ms,
+        )  # fmt: skip
         if response.status_code >= 500:
+            self.breaker.record_failure()
             raise PlatformUnavailable(
                 f"{method} {path} answered {response.status_code}", response.status_code
             )
+        self.breaker.record_success()
         if response.status_code >= 400:
             try:
-                error_body = response.json()["error"]
-                code, message = str(error_body["code"]), str(error_body.get("message", ""))
-            except (ValueError, KeyError, TypeError):
-                code, message = "unexpected_response", response.text[:200]
-            raise PlatformError(code, message, response.status_code)
+                body = response.json()
+            except ValueError:
+                body = response.text
+            raise error_from_response(
+                response.status_code, body, response.headers.get("retry-after")
+            )
         try:
             return response.json()
         except ValueError as error:
             raise PlatformUnavailable(f"{method} {path}: response is not JSON") from error
 
-    async def education_bills(self, *, student_id: str) -> list[EducationBill]:
-        """The education bills of one student (``GET /v1/education/bills``)."""
-        data = await self._request("GET", "/v1/education/bills", params={"student_id": student_id})
+    # -- identity ----------------------------------------------------------------------
+
+    async def start_verification(
+        self,
+        *,
+        name: str | None = None,
+        id_number: str | None = None,
+        phone: str | None = None,
+        id_last6: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> VerificationStarted:
+        """Send an SMS code: give ``name`` + ``id_number``, or ``phone`` + ``id_last6``."""
+        body = {
+            k: v
+            for k, v in {
+                "name": name, "id_number": id_number, "phone": phone, "id_last6": id_last6
+            }.items()
+            if v is not None
+        }  # fmt: skip
+        data = await self._request(
+            "POST", "/v1/identity/verifications", json=body, idempotency_key=idempotency_key
+        )
+        return VerificationStarted.from_json(data)
+
+    async def confirm_verification(
+        self, verification_id: str, *, code: str, idempotency_key: str | None = None
+    ) -> CitizenSession:
+        """Check the SMS code; a citizen token valid 30 minutes."""
+        data = await self._request(
+            "POST",
+            f"/v1/identity/verifications/{verification_id}/confirm",
+            json={"code": code},
+            idempotency_key=idempotency_key,
+        )
+        return CitizenSession.from_json(data)
+
+    async def read_card(
+        self, *, id_number: str, name: str, idempotency_key: str | None = None
+    ) -> CitizenSession:
+        """Identify the citizen from the kiosk's ID-card reader."""
+        data = await self._request(
+            "POST",
+            "/v1/identity/card-reads",
+            json={"card_payload": {"id_number": id_number, "name": name}},
+            idempotency_key=idempotency_key,
+        )
+        return CitizenSession.from_json(data)
+
+    # -- catalog and places --------------------------------------------------------------
+
+    async def services(self, *, q: str | None = None, district: str | None = None) -> list[Service]:
+        """Services matching ``q`` (all when None)."""
+        data = await self._request("GET", "/v1/services", params={"q": q, "district": district})
+        return [Service.from_json(item) for item in data]
+
+    async def agency_points(self, *, district: str | None = None) -> list[AgencyPoint]:
+        """Halls and community agency points (of one district)."""
+        data = await self._request("GET", "/v1/agency-points", params={"district": district})
+        return [AgencyPoint.from_json(item) for item in data]
+
+    # -- education fees and payments -------------------------------------------------------
+
+    async def education_bills(
+        self, *, student_id: str | None = None, citizen: CitizenAuth | None = None
+    ) -> list[EducationBill]:
+        """Bills of one student, or (``citizen`` only) of the citizen's grandchildren."""
+        data = await self._request(
+            "GET", "/v1/education/bills", params={"student_id": student_id}, citizen=citizen
+        )
         return [EducationBill.from_json(item) for item in data]
 
     async def create_payment(
-        self, *, bill_id: str, idempotency_key: str, payer: str = "family"
+        self,
+        *,
+        bill_id: str,
+        idempotency_key: str | None = None,
+        payer: str = "family",
+        notify_phone: str | None = None,
+        citizen: CitizenAuth | None = None,
     ) -> Payment:
-        """Create a payment order for a bill (``POST /v1/payments``), keyed for safe retries."""
+        """Create a payment order for an education or utility bill (``POST /v1/payments``)."""
+        body: dict[str, Any] = {"bill_id": bill_id, "payer": payer}
+        if notify_phone is not None:
+            body["notify_phone"] = notify_phone
+        data = await self._request(
+            "POST", "/v1/payments", json=body, citizen=citizen, idempotency_key=idempotency_key
+        )
+        return Payment.from_json(data)
+
+    async def payment(self, payment_id: str) -> PaymentStatus:
+        """State of a payment (``pending`` until paid in the payment app)."""
+        return PaymentStatus.from_json(await self._request("GET", f"/v1/payments/{payment_id}"))
+
+    # -- pension and medical insurance ----------------------------------------------------
+
+    async def pension_certification(self, *, citizen: CitizenAuth) -> PensionCertification:
+        """Where the citizen stands with the yearly pension eligibility check."""
+        data = await self._request("GET", "/v1/pension/certification", citizen=citizen)
+        return PensionCertification.from_json(data)
+
+    async def certify_pension(
+        self, *, citizen: CitizenAuth, method: str, idempotency_key: str | None = None
+    ) -> CertificationRecord:
+        """Certify now (``kiosk_face``, ``video``) or book ``home_visit`` / ``agency_point``."""
         data = await self._request(
             "POST",
-            "/v1/payments",
-            json={"bill_id": bill_id, "payer": payer},
-            headers={"Idempotency-Key": idempotency_key},
+            "/v1/pension/certification",
+            json={"method": method},
+            citizen=citizen,
+            idempotency_key=idempotency_key,
         )
-        return Payment(
-            payment_id=str(data["payment_id"]),
-            amount=Decimal(str(data["amount"])),
-            status=str(data["status"]),
-            pay_code=str(data["pay_code"]),
+        return CertificationRecord.from_json(data)
+
+    async def pension_payments(
+        self, *, citizen: CitizenAuth, months: int = 6
+    ) -> list[PensionPayment]:
+        """The last ``months`` pension payments, newest first."""
+        data = await self._request(
+            "GET", "/v1/pension/payments", params={"months": months}, citizen=citizen
+        )
+        return [PensionPayment.from_json(item) for item in data]
+
+    async def medical_account(self, *, citizen: CitizenAuth) -> MedicalAccount:
+        """The citizen's medical insurance account."""
+        data = await self._request("GET", "/v1/medical-insurance/account", citizen=citizen)
+        return MedicalAccount.from_json(data)
+
+    # -- utilities ---------------------------------------------------------------------
+
+    async def utility_bills(
+        self,
+        *,
+        utility_type: str | None = None,
+        account_number: str | None = None,
+        citizen: CitizenAuth | None = None,
+    ) -> list[UtilityBill]:
+        """Bills of an account number, or of all the citizen's accounts."""
+        data = await self._request(
+            "GET",
+            "/v1/utilities/bills",
+            params={"type": utility_type, "account_number": account_number},
+            citizen=citizen,
+        )
+        return [UtilityBill.from_json(item) for item in data]
+
+    # -- applications --------------------------------------------------------------------
+
+    async def submit_application(
+        self,
+        *,
+        citizen: CitizenAuth,
+        service_code: str,
+        form: dict[str, Any] | None = None,
+        commitment: bool = False,
+        idempotency_key: str | None = None,
+    ) -> ApplicationCreated:
+        """Apply for a service; ``commitment`` = the informed-commitment statement accepted."""
+        data = await self._request(
+            "POST",
+            "/v1/applications",
+            json={"service_code": service_code, "form": form or {}, "commitment": commitment},
+            citizen=citizen,
+            idempotency_key=idempotency_key,
+        )
+        return ApplicationCreated.from_json(data)
+
+    async def application(
+        self, application_number: str, *, citizen: CitizenAuth | None = None
+    ) -> Application:
+        """Status and timeline of an application."""
+        data = await self._request("GET", f"/v1/applications/{application_number}", citizen=citizen)
+        return Application.from_json(data)
+
+    async def applications(self, *, citizen: CitizenAuth) -> list[ApplicationSummary]:
+        """The citizen's applications, newest first."""
+        data = await self._request("GET", "/v1/applications", citizen=citizen)
+        return [ApplicationSummary.from_json(item) for item in data]
+
+    # -- e-certificates ------------------------------------------------------------------
+
+    async def certificates(self, *, citizen: CitizenAuth) -> list[Certificate]:
+        """The citizen's e-certificates."""
+        data = await self._request("GET", "/v1/certificates", citizen=citizen)
+        return [Certificate.from_json(item) for item in data]
+
+    async def present_certificate(
+        self, *, citizen: CitizenAuth, certificate_type: str, idempotency_key: str | None = None
+    ) -> Presentation:
+        """A one-time code (5 minutes) that shows the certificate to a clerk or bank."""
+        data = await self._request(
+            "POST",
+            f"/v1/certificates/{certificate_type}/presentations",
+            citizen=citizen,
+            idempotency_key=idempotency_key,
+        )
+        return Presentation.from_json(data)
+
+    # -- appointments --------------------------------------------------------------------
+
+    async def slots(
+        self, *, service_code: str, point_id: str, date: str | None = None
+    ) -> list[Slot]:
+        """Slots of a point for a service (one day ``YYYY-MM-DD``, or all)."""
+        data = await self._request(
+            "GET",
+            "/v1/appointments/slots",
+            params={"service_code": service_code, "point_id": point_id, "date": date},
+        )
+        return [Slot.from_json(item) for item in data]
+
+    async def book_appointment(
+        self,
+        *,
+        citizen: CitizenAuth,
+        slot_id: str,
+        service_code: str,
+        home_visit: bool = False,
+        address: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Appointment:
+        """Book a slot (or a home visit at ``address``)."""
+        body: dict[str, Any] = {
+            "slot_id": slot_id, "service_code": service_code, "home_visit": home_visit
+        }  # fmt: skip
+        if address is not None:
+            body["address"] = address
+        data = await self._request(
+            "POST", "/v1/appointments", json=body, citizen=citizen, idempotency_key=idempotency_key
+        )
+        return Appointment.from_json(data)
+
+    async def cancel_appointment(self, appointment_id: str, *, citizen: CitizenAuth) -> None:
+        """Cancel an appointment (cancelling twice is fine)."""
+        await self._request("DELETE", f"/v1/appointments/{appointment_id}", citizen=citizen)
+
+    # -- complaints and proxies ------------------------------------------------------------
+
+    async def file_complaint(
+        self,
+        *,
+        category: str,
+        content: str,
+        location: str | None = None,
+        contact_phone: str | None = None,
+        citizen: CitizenAuth | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Open a 12345 work order; returns its ticket number."""
+        body: dict[str, Any] = {"category": category, "content": content}
+        if location is not None:
+            body["location"] = location
+        if contact_phone is not None:
+            body["contact_phone"] = contact_phone
+        data = await self._request(
+            "POST", "/v1/complaints", json=body, citizen=citizen, idempotency_key=idempotency_key
+        )
+        return str(data["ticket_number"])
+
+    async def authorize_proxy(
+        self,
+        *,
+        citizen: CitizenAuth,
+        agent_kind: str,
+        agent_id: str,
+        scopes: list[str],
+        expires_in_days: int,
+        idempotency_key: str | None = None,
+    ) -> ProxyAuthorization:
+        """The citizen lets ``agent_id`` (``family`` | ``staff``) act for them in ``scopes``."""
+        data = await self._request(
+            "POST",
+            "/v1/proxy-authorizations",
+            json={
+                "agent_kind": agent_kind,
+                "agent_id": agent_id,
+                "scopes": scopes,
+                "expires_in_days": expires_in_days,
+            },
+            citizen=citizen,
+            idempotency_key=idempotency_key,
+        )
+        return ProxyAuthorization.from_json(data)
+
+    async def revoke_proxy(self, authorization_id: str, *, citizen: CitizenAuth) -> None:
+        """Revoke an authorization at once."""
+        await self._request(
+            "DELETE", f"/v1/proxy-authorizations/{authorization_id}", citizen=citizen
         )

@@ -12,7 +12,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
-from platform_sandbox.models import Base
+from platform_sandbox.tables import Base
 
 
 def run_migrations() -> None:

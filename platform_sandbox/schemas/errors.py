@@ -12,6 +12,13 @@ class ErrorDetail(BaseModel):
 
     code: str
     message: str
+    reason: str | None = None
+    """Why a citizen is ``not_eligible``: ``age_under_80``, ``age_under_60``,
+    ``income_above_threshold``."""
+    missing: list[str] | None = None
+    """The materials a ``materials_required`` application lacks."""
+    remaining_tries: int | None = None
+    """Tries left after ``code_invalid`` before the verification locks."""
 
 
 class ErrorBody(BaseModel):

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..masking import mask_name
-from ..models import Bill
 from ..money import fen_to_yuan
 from ..schemas.education import BillItemOut, BillOut
+from ..tables import Bill, FamilyLink
 
 
 def list_bills(*, session: Session, student_id: str) -> list[BillOut]:
@@ -16,6 +16,21 @@ def list_bills(*, session: Session, student_id: str) -> list[BillOut]:
     bills = (
         session.execute(
             select(Bill).where(Bill.student_id == student_id).order_by(Bill.due_date, Bill.bill_id)
+        )
+        .scalars()
+        .all()
+    )
+    return [bill_out(bill) for bill in bills]
+
+
+def list_family_bills(*, session: Session, citizen_id: str) -> list[BillOut]:
+    """The bills of every student linked to the citizen (grandchildren, children)."""
+    students = select(FamilyLink.student_id).where(
+        FamilyLink.citizen_id == citizen_id, FamilyLink.student_id.is_not(None)
+    )
+    bills = (
+        session.execute(
+            select(Bill).where(Bill.student_id.in_(students)).order_by(Bill.due_date, Bill.bill_id)
         )
         .scalars()
         .all()

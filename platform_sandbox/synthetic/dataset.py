@@ -5,15 +5,32 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from .agency import generate_agency
+from .applications import generate_applications
+from .benefits import generate_medical, generate_pension
+from .certificates import generate_certificates
+from .citizens import generate_citizens
 from .education import generate_education
+from .family import generate_family
 from .records import Dataset
+from .utilities import generate_utilities
 
 DEFAULT_SEED = 20261127
 """The seed of the shared demo and test data."""
 
 DomainGenerator = Callable[[random.Random, Dataset], None]
 
-DOMAINS: tuple[tuple[str, DomainGenerator], ...] = (("education", generate_education),)
+DOMAINS: tuple[tuple[str, DomainGenerator], ...] = (
+    ("education", generate_education),
+    ("citizens", generate_citizens),
+    ("family", generate_family),
+    ("pension", generate_pension),
+    ("medical", generate_medical),
+    ("utilities", generate_utilities),
+    ("certificates", generate_certificates),
+    ("applications", generate_applications),
+    ("agency", generate_agency),
+)
 """Domain generators in the order they run; a later domain may read earlier domains' data.
 
 Append new domains (citizens, family links, pension …) at the end: each has its own stream,

@@ -41,3 +41,39 @@ def schools() -> tuple[School, ...]:
         for district in DISTRICTS
         for kind, place in zip(SCHOOL_KINDS, _PLACES[district], strict=True)
     )
+
+
+AREA_CODES: dict[str, str] = {
+    "姑苏区": "320508",
+    "吴中区": "320506",
+    "相城区": "320507",
+    "虎丘区": "320505",
+    "吴江区": "320509",
+    "工业园区": "320571",
+}
+"""Administrative area codes of the districts: the first six digits of a resident's ID number."""
+
+STREETS: dict[str, tuple[str, ...]] = {
+    "姑苏区": ("平江路", "人民路", "十全街", "山塘街", "道前街", "干将西路"),
+    "吴中区": ("宝带西路", "东吴北路", "木渎中山路", "越溪街", "吴中大道"),
+    "相城区": ("阳澄湖西路", "相城大道", "元和路", "黄桥街", "渭塘南街"),
+    "虎丘区": ("狮山路", "竹园路", "浒关大道", "枫桥路", "通安路"),
+    "吴江区": ("松陵中山路", "笠泽路", "同里镇中川路", "盛泽舜湖路", "平望梅堰路"),
+    "工业园区": ("星湖街", "金鸡湖大道", "娄葑东路", "独墅湖大道", "现代大道"),
+}
+"""Streets of each district used for home addresses and agency points."""
+
+HOSPITALS = (
+    "苏州大学附属第一医院",
+    "苏州大学附属第二医院",
+    "苏州市立医院",
+    "苏州市中医医院",
+    "苏州九龙医院",
+    "苏州市第九人民医院",
+)
+"""Hospitals where synthetic medical claims were made (community health centres are added)."""
+
+
+def address(district: str, street: str, number: int, building: int, room: int) -> str:
+    """A home address such as ``苏州市姑苏区平江路18号3幢201室``."""
+    return f"{CITY}{district}{street}{number}号{building}幢{room}室"

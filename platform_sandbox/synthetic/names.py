@@ -22,3 +22,32 @@ def child_name(rng: random.Random, surname: str | None = None) -> str:
     family = surname or rng.choice(SURNAMES)
     length = rng.choices((1, 2), weights=(3, 7))[0]
     return family + "".join(rng.choice(CHILD_GIVEN_CHARS) for _ in range(length))
+
+
+ELDER_GIVEN_MALE = (
+    "建国", "国华", "志强", "德明", "福生", "永康", "建华", "正平", "国庆", "金根", "荣生", "宝林",
+    "振华", "文斌", "海根", "德兴", "伯平", "家良", "树林", "阿三", "卫东", "新民", "耀祖", "锦春",
+)  # fmt: skip
+"""Given names common among men born 1927–1971."""
+
+ELDER_GIVEN_FEMALE = (
+    "秀英", "桂英", "玉兰", "淑珍", "秀兰", "凤英", "桂兰", "金凤", "美华", "月娥", "素琴", "彩娣",
+    "巧珍", "阿妹", "惠芬", "丽华", "雪琴", "菊芳", "雅芬", "宝珠", "翠英", "小妹", "佩芳", "杏娣",
+)  # fmt: skip
+"""Given names common among women born 1927–1971."""
+
+ADULT_GIVEN_CHARS = "伟敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚燕华芳红斌玲峰波辉鹏颖"
+"""Characters of given names common among people born 1955–2000."""
+
+
+def elder_name(rng: random.Random, gender: str, surname: str | None = None) -> str:
+    """An older citizen's name: a surname and a two-character given name."""
+    given = ELDER_GIVEN_MALE if gender == "M" else ELDER_GIVEN_FEMALE
+    return (surname or rng.choice(SURNAMES)) + rng.choice(given)
+
+
+def adult_name(rng: random.Random, surname: str | None = None) -> str:
+    """A grown-up child's name: a surname and one or two given-name characters."""
+    length = rng.choices((1, 2), weights=(4, 6))[0]
+    family = surname or rng.choice(SURNAMES)
+    return family + "".join(rng.choice(ADULT_GIVEN_CHARS) for _ in range(length))

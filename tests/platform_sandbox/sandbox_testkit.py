@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from platform_sandbox.seed import DemoCitizen
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLIENT_KEY = "test-client-key"
 SECOND_CLIENT_KEY = "second-client-key"
@@ -34,6 +36,8 @@ class RunningSandbox:
     base_url: str
     db_path: Path
     log_path: Path
+    database_url: str = ""
+    """The SQLAlchemy URL the process uses (SQLite file at ``db_path`` unless PostgreSQL)."""
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read-only query on the sandbox's database file."""
@@ -44,7 +48,8 @@ class RunningSandbox:
             connection.close()
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -76,16 +81,20 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-def start_sandbox(directory: Path, **settings: str) -> Iterator[RunningSandbox]:
+def start_sandbox(
+    directory: Path, database_url: str | None = None, **settings: str
+) -> Iterator[RunningSandbox]:
     """Run ``uvicorn platform_sandbox.app:create_app --factory`` until the generator closes.
 
-    ``settings`` become ``BANSHI_SANDBOX_<NAME>`` environment variables.
+    ``settings`` become ``BANSHI_SANDBOX_<NAME>`` environment variables; the database is a
+    SQLite file in ``directory`` unless ``database_url`` is given.
     """
-    port = _free_port()
+    port = free_port()
     db_path = directory / "sandbox.db"
     log_path = directory / "sandbox.log"
+    url = database_url or f"sqlite:///{db_path}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANSHI_SANDBOX_")}
-    env["BANSHI_SANDBOX_DATABASE_URL"] = f"sqlite:///{db_path}"
+    env["BANSHI_SANDBOX_DATABASE_URL"] = url
     env["BANSHI_SANDBOX_CLIENT_KEYS"] = f"{CLIENT_KEY}, {SECOND_CLIENT_KEY}"
     env.update({f"BANSHI_SANDBOX_{name.upper()}": value for name, value in settings.items()})
     command = [
@@ -100,7 +109,9 @@ def start_sandbox(directory: Path, **settings: str) -> Iterator[RunningSandbox]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(process, base_url, log_path)
-        yield RunningSandbox(base_url=base_url, db_path=db_path, log_path=log_path)
+        yield RunningSandbox(
+            base_url=base_url, db_path=db_path, log_path=log_path, database_url=url
+        )
     finally:
         _stop(process)
 
@@ -117,3 +128,18 @@ def assert_error(response: httpx.Response, status: int, code: str) -> None:
     message = body["error"]["message"]
     assert isinstance(message, str)
     assert any("\u4e00" <= char <= "\u9fff" for char in message), message
+
+
+def identify(http: httpx.Client, citizen: DemoCitizen) -> dict[str, str]:
+    """``X-Citizen-Token`` headers for ``citizen``, from a kiosk card read (no SMS limit)."""
+    response = http.post(
+        "/v1/identity/card-reads",
+        json={"card_payload": {"id_number": citizen.id_number, "name": citizen.name}},
+    )
+    assert response.status_code == 200, response.text
+    return {"X-Citizen-Token": response.json()["citizen_token"]}
+
+
+def sandbox_post(sandbox: RunningSandbox, path: str, body: Any = None) -> httpx.Response:
+    """POST to a sandbox helper with the test client key."""
+    return httpx.post(f"{sandbox.base_url}{path}", headers=AUTH, json=body, timeout=30)

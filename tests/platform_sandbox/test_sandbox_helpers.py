@@ -32,6 +32,7 @@ def test_reset_restores_the_seed(client: httpx.Client, sandbox: RunningSandbox) 
         "seed": DEFAULT_SEED,
         "students": len(dataset.students),
         "bills": len(dataset.bills),
+        "citizens": len(dataset.citizens),
     }
 
     bills = client.get("/v1/education/bills", params={"student_id": DEMO_STUDENT_ID}).json()

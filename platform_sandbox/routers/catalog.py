@@ -1,0 +1,88 @@
+"""Service catalog (事项) and agency points (办事地点)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from .. import catalog
+from ..deps import ReadSessionDep
+from ..errors import INVALID_DISTRICT, ApiError
+from ..responses import json_response
+from ..schemas.catalog import AgencyPointOut, ServiceOut
+from ..schemas.errors import error_responses
+from ..synthetic.geography import DISTRICTS
+from ..tables import AgencyPoint
+
+router = APIRouter(tags=["catalog"])
+
+
+def check_district(district: str | None) -> str | None:
+    """``district`` stripped, None when empty; ``invalid_district`` when not of the city."""
+    if district is None or not district.strip():
+        return None
+    name = district.strip()
+    if name not in DISTRICTS:
+        raise ApiError(INVALID_DISTRICT)
+    return name
+
+
+@router.get("/services", response_model=list[ServiceOut], responses=error_responses(422))
+def get_services(
+    q: str | None = Query(None, max_length=50, description="Words of the service's name."),
+    district: str | None = Query(None, max_length=20, description="District of the city."),
+) -> Response:
+    """Services whose code, name or usual words contain ``q`` (all when empty).
+
+    Every service is offered in every district; an unknown district is ``invalid_district``.
+    """
+    check_district(district)
+    return Response(_services_json(q or ""), media_type="application/json")
+
+
+@lru_cache(maxsize=512)
+def _services_json(q: str) -> bytes:
+    """The answer for ``q``, serialised once (the catalog never changes in a process)."""
+    services = [
+        ServiceOut(
+            code=s.code,
+            name=s.name,
+            department=s.department,
+            requires_identity=s.requires_identity,
+            accepts_commitment=s.accepts_commitment,
+            materials=list(s.materials),
+            channels=list(s.channels),
+            proxy_allowed=s.proxy_allowed,
+        )
+        for s in catalog.search(q)
+    ]
+    return bytes(json_response(services).body)
+
+
+@router.get("/agency-points", response_model=list[AgencyPointOut], responses=error_responses(422))
+def get_agency_points(
+    session: ReadSessionDep,
+    district: str | None = Query(None, max_length=20, description="District of the city."),
+) -> Response:
+    """Halls and community agency points, of one district or of the whole city."""
+    name = check_district(district)
+    query = select(AgencyPoint).order_by(AgencyPoint.point_id)
+    if name is not None:
+        query = query.where(AgencyPoint.district == name)
+    return json_response([point_out(point) for point in session.execute(query).scalars()])
+
+
+def point_out(point: AgencyPoint) -> AgencyPointOut:
+    """The response form of a point."""
+    return AgencyPointOut(
+        point_id=point.point_id,
+        name=point.name,
+        address=point.address,
+        district=point.district,
+        kind=point.kind,
+        opening_hours=point.opening_hours,
+        services=[code for code in point.services.split(",") if code],
+    )

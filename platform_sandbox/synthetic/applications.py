@@ -1,0 +1,93 @@
+"""Applications made in autumn 2026, in every status, each with its timeline."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from .citizens import REFERENCE_DATE, age_on
+from .demo import profile_of
+from .records import Application, ApplicationEvent, Citizen, Dataset
+
+APPLICATION_COUNT = 72
+STATUSES = ("submitted", "reviewing", "approved", "rejected", "needs_info")
+
+_NOTES = {
+    "submitted": "申请已提交",
+    "reviewing": "街道（镇）正在审核",
+    "approved": "审核通过",
+    "rejected": "不符合条件，未通过",
+    "needs_info": "材料不全，请补充材料",
+}
+_PATH = {
+    "submitted": ("submitted",),
+    "reviewing": ("submitted", "reviewing"),
+    "approved": ("submitted", "reviewing", "approved"),
+    "rejected": ("submitted", "reviewing", "rejected"),
+    "needs_info": ("submitted", "reviewing", "needs_info"),
+}
+_BEIJING = timedelta(hours=8)
+
+
+def generate_applications(rng: random.Random, dataset: Dataset) -> None:
+    """Applications of ordinary citizens in every status, plus the demo's pending allowance."""
+    for citizen in dataset.citizens:
+        profile = profile_of(citizen.citizen_id)
+        if profile is not None and profile.allowance_under_review:
+            dataset.applications.append(
+                _application(rng, dataset, citizen, "elderly_allowance", "reviewing")
+            )
+    ordinary = [c for c in dataset.citizens if profile_of(c.citizen_id) is None]
+    for index in range(APPLICATION_COUNT):
+        citizen = rng.choice(ordinary)
+        status = STATUSES[index % len(STATUSES)]
+        service_code = _service_for(rng, citizen)
+        if any(
+            a.citizen_id == citizen.citizen_id and a.service_code == service_code
+            for a in dataset.applications
+        ):
+            continue
+        dataset.applications.append(_application(rng, dataset, citizen, service_code, status))
+
+
+def _service_for(rng: random.Random, citizen: Citizen) -> str:
+    age = age_on(citizen.birth_date, REFERENCE_DATE)
+    choices = ["social_assistance", "hukou_transfer"]
+    if age >= 60:
+        choices.append("senior_card")
+    if age >= 80:
+        choices += ["elderly_allowance", "elderly_allowance"]
+    return rng.choice(choices)
+
+
+def _application(
+    rng: random.Random, dataset: Dataset, citizen: Citizen, service_code: str, status: str
+) -> Application:
+    local_created = datetime(2026, 9, 1, 8, 30) + timedelta(
+        days=rng.randrange(0, 80), minutes=rng.randrange(0, 9 * 60)
+    )
+    events: list[ApplicationEvent] = []
+    at = local_created
+    for step in _PATH[status]:
+        events.append(ApplicationEvent(at=at - _BEIJING, status=step, note=_NOTES[step]))
+        at += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
+    number = len(dataset.applications) + 1
+    commitment = service_code in ("elderly_allowance", "senior_card") and rng.random() < 0.5
+    return Application(
+        application_number=f"SQ{local_created:%Y%m%d}{number:06d}",
+        citizen_id=citizen.citizen_id,
+        service_code=service_code,
+        status=status,
+        commitment=commitment,
+        form=_form(rng, service_code, citizen),
+        created_at=local_created - _BEIJING,
+        events=tuple(events),
+    )
+
+
+def _form(rng: random.Random, service_code: str, citizen: Citizen) -> dict[str, object]:
+    if service_code == "social_assistance":
+        return {"kind": rng.choice(("subsistence", "temporary")), "monthly_income_per_person": 900}
+    if service_code == "hukou_transfer":
+        return {"from_address": citizen.address, "to_address": "苏州市姑苏区人民路100号"}
+    return {}

@@ -1,0 +1,1 @@
+"""Tests of the platform client (``actions/platform/``) and of ``actions/explain.py``."""
