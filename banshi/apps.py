@@ -11,6 +11,8 @@ def gateway_app() -> FastAPI:
     """The gateway, configured from the settings."""
     from channels.app import create_app
     from channels.config import GatewayConfig
+    from channels.kiosk.config import KioskConfig
+    from handoff.config import HandoffConfig
 
     settings = get_settings()
     return create_app(
@@ -22,6 +24,28 @@ def gateway_app() -> FastAPI:
             max_text_chars=settings.max_text_chars,
             rasa_timeout_s=settings.rasa_timeout_s,
             sandbox_docs_url=f"{settings.sandbox_url}/docs",
+            kiosk=KioskConfig(
+                vosk_model_path=settings.vosk_model_path,
+                idle_s=settings.kiosk_idle_s,
+                warning_s=settings.kiosk_warning_s,
+                speech_rate_cpm=settings.speech_rate_cpm,
+                slow_speech_rate_cpm=settings.slow_speech_rate_cpm,
+                end_of_speech_s=settings.end_of_speech_s,
+                no_input_s=settings.no_input_s,
+            ),
+            handoff=HandoffConfig(
+                claim_timeout_s=settings.handoff_claim_timeout_s,
+                working_hours=settings.handoff_working_hours,
+                timezone=settings.handoff_timezone,
+                presence_s=settings.handoff_presence_s,
+                session_hours=settings.staff_session_hours,
+                cookie_secure=settings.staff_cookie_secure,
+                demo_accounts=settings.demo and settings.profile == "embedded",
+                demo_password=settings.demo_password,
+                max_text_chars=settings.max_text_chars,
+                platform_url=settings.effective_platform_url,
+                platform_client_key=settings.platform_client_key,
+            ),
         )
     )
 

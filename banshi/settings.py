@@ -64,6 +64,24 @@ class Settings(BaseSettings):
 
     # Speech.
     vosk_model_path: str = ""
+    speech_rate_cpm: int = 190
+    slow_speech_rate_cpm: int = 160
+    end_of_speech_s: float = 1.2
+    no_input_s: float = 8.0
+    # Kiosk: inactivity warning after kiosk_idle_s, reset kiosk_warning_s later (K6: ≥ 20 s).
+    kiosk_idle_s: float = 90.0
+    kiosk_warning_s: float = 30.0
+
+    # Human handoff and the staff console.
+    handoff_claim_timeout_s: float = 180.0
+    handoff_working_hours: str = "1-5 08:30-17:30"
+    handoff_timezone: str = "Asia/Shanghai"
+    handoff_presence_s: float = 120.0
+    staff_session_hours: float = 12.0
+    staff_cookie_secure: bool = False
+    # Demo: staff accounts demo-staff / demo-supervisor with this password (embedded only).
+    demo: bool = False
+    demo_password: str = ""
 
     class Config:
         env_prefix = "BANSHI_"
@@ -73,6 +91,22 @@ class Settings(BaseSettings):
     def _text_limit(cls, value: int) -> int:
         if not 1 <= value <= 10_000:
             raise ValueError("max_text_chars must be between 1 and 10000")
+        return value
+
+    @validator("handoff_working_hours")
+    def _working_hours(cls, value: str) -> str:
+        from handoff.hours import HoursError, WorkingHours
+
+        try:
+            WorkingHours(value)
+        except (HoursError, ValueError) as error:
+            raise ValueError(f"BANSHI_HANDOFF_WORKING_HOURS: {error}") from error
+        return value
+
+    @validator("handoff_claim_timeout_s", "handoff_presence_s", "staff_session_hours")
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
         return value
 
     @validator("var_dir", "models_dir")
@@ -157,6 +191,14 @@ class Settings(BaseSettings):
                         f"`python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
                     )
                 updates[name] = secrets.token_urlsafe(24)
+        if self.demo:
+            if self.profile != "embedded":
+                raise SettingsError(
+                    "BANSHI_DEMO is only for the embedded profile: demo accounts have a known "
+                    "password. Create real accounts with `banshi staff add`."
+                )
+            if not self.demo_password:
+                updates["demo_password"] = "banshi-demo-2026"
         return self.copy(update=updates) if updates else self
 
     # ----------------------------------------------------------------- child processes

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from channels.kiosk.config import KioskConfig
+from handoff.config import HandoffConfig
 
 
 @dataclass(frozen=True)
@@ -16,3 +19,5 @@ class GatewayConfig:
     max_text_chars: int = 500
     rasa_timeout_s: float = 10.0
     sandbox_docs_url: str = ""
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)

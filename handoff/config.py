@@ -29,7 +29,9 @@ class HandoffConfig:
     demo_accounts: bool = False
     """Create the demo staff accounts with the demo password (embedded profile only)."""
     demo_password: str = ""
-    platform_url: str = ""
-    """The platform API, for proxy authorizations (empty: not available)."""
-    platform_client_key: str = ""
     max_text_chars: int = 500
+    platform_url: str = ""
+    """The platform API, for proxy authorizations (empty: cases are recorded without one)."""
+    platform_client_key: str = ""
+    proxy_days: int = 7
+    """How long a staff proxy authorization lasts on the platform, in days."""

@@ -106,14 +106,18 @@ class ConversationService:
         if info is None:
             raise ApiError(404, "conversation_not_found", "没有找到这个会话。")
         one_line = {k: " ".join(str(v).split()) for k, v in entities.items()}
-        payload = f"/{intent}{json.dumps(one_line, ensure_ascii=False)}" if one_line else f"/{intent}"
+        payload = (
+            f"/{intent}{json.dumps(one_line, ensure_ascii=False)}" if one_line else f"/{intent}"
+        )
         try:
             replies = await self.rasa.send(conversation_id, payload, {"channel": info.channel})
             items: list[MessageItem] = [
                 (Party.BOT, *parsed) for parsed in map(bot_payload, replies) if parsed
             ]
         except RasaUnavailable as error:
-            logger.error("gateway.rasa.unavailable conversation=%s error=%s", conversation_id, error)
+            logger.error(
+                "gateway.rasa.unavailable conversation=%s error=%s", conversation_id, error
+            )
             items = []
         if not items:
             items = [(Party.SYSTEM, fallback, {"speech": to_speakable(fallback)})]

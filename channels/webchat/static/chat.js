@@ -9,10 +9,21 @@
   const input = document.getElementById("text");
   const bigger = document.getElementById("bigger");
   const WHO = { bot: "小助手", staff: "工作人员", system: "系统提示", citizen: "我" };
-  const POLL_MS = 2000;
+  // Poll faster while a person is (or will be) answering, so a staff reply shows within a second.
+  const POLL_MS = { bot: 2000, waiting: 500, human: 500 };
+  const MODE_STATUS = { waiting: "正在为您转接工作人员，请稍等…", human: "工作人员正在为您服务" };
   const seen = new Set();
   let lastSeq = 0;
   let busy = false;
+  let started = false;
+  let mode = "bot";
+
+  function setMode(next) {
+    if (!next || next === mode) return;
+    mode = next;
+    document.body.dataset.mode = mode;
+    if (!busy) statusBox.textContent = MODE_STATUS[mode] || "";
+  }
 
   function conversationId() {
     let id = sessionStorage.getItem("banshi.conversation");
@@ -70,6 +81,7 @@
     alertBox.textContent = "";
     addMessage("citizen", shown || text);
     statusBox.textContent = "正在处理，请稍等…";
+    started = true;
     try {
       const response = await fetch("/api/chat", {
         method: "POST",
@@ -85,6 +97,8 @@
       }
       statusBox.textContent = "";
       showMessages(data.messages || []);
+      setMode(data.mode);
+      statusBox.textContent = MODE_STATUS[mode] || "";
     } catch (error) {
       alertBox.textContent = "网络连不上，请检查网络后再试。";
       statusBox.textContent = "";
@@ -94,17 +108,18 @@
   }
 
   async function poll() {
-    if (!busy && lastSeq > 0) {
+    if (!busy && started) {
       try {
         const response = await fetch(
           "/api/chat/" + conversationId() + "/messages?after=" + lastSeq);
         if (response.ok) {
           const data = await response.json();
           showMessages(data.messages || []);
+          setMode(data.mode);
         }
       } catch (error) { /* the next poll tries again */ }
     }
-    setTimeout(poll, POLL_MS);
+    setTimeout(poll, POLL_MS[mode] || POLL_MS.bot);
   }
 
   form.addEventListener("submit", (event) => {
@@ -120,5 +135,5 @@
     bigger.setAttribute("aria-pressed", String(on));
     bigger.textContent = on ? "标准字" : "大字";
   });
-  setTimeout(poll, POLL_MS);
+  setTimeout(poll, POLL_MS.bot);
 })();

@@ -1,0 +1,209 @@
+"""A person one step away: the actions that ask the gateway for staff, and the greeting after.
+
+- ``action_request_human`` ("转人工" at any turn, inside forms too) and
+  ``action_report_fraud_risk`` (a warning first, then a person with high priority) call the
+  gateway's ``POST /api/handoffs`` with the service token (DESIGN.md §4.4) and say the notice it
+  returns: the citizen's place in the queue and the estimated wait, or a call-back offer.
+- ``action_misunderstood`` is the misunderstanding ladder (ACCESSIBILITY.md V2): the first miss
+  asks to rephrase, the second rephrases more simply and offers a person, the third hands off.
+- ``action_handoff_returned`` greets the citizen again when staff hand the conversation back,
+  with what staff did (the ``handoff_summary`` entity of the ``/handoff_returned`` event).
+
+Other actions can hand off too (e.g. on a platform outage) with :func:`request_handoff`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+import httpx
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.config import ActionConfig
+
+logger = logging.getLogger(__name__)
+
+MISUNDERSTANDINGS_BEFORE_HANDOFF = 3
+GATEWAY_TIMEOUT_S = 3.0
+# Slots that are bookkeeping, not data the citizen gave: not shown to staff.
+_INTERNAL_SLOTS = {"requested_slot", "pending_action", "session_started_metadata"}
+
+
+@lru_cache(maxsize=1)
+def _config() -> ActionConfig:
+    """The action server's configuration (read once, from the variables the runner exports)."""
+    return ActionConfig.from_env()
+
+
+def collected_data(tracker: Tracker) -> dict[str, Any]:
+    """What the citizen told the bot so far (the gateway masks it before staff see it)."""
+    return {
+        name: value
+        for name, value in tracker.current_slot_values().items()
+        if value not in (None, "", [], {}) and name not in _INTERNAL_SLOTS
+    }
+
+
+def _citizen(tracker: Tracker) -> dict[str, Any]:
+    metadata = tracker.latest_message.get("metadata") or {}
+    age = tracker.get_slot("citizen_age") or metadata.get("citizen_age")
+    district = tracker.get_slot("district") or metadata.get("district") or ""
+    try:
+        age_value = int(age) if age is not None else None
+    except (TypeError, ValueError):
+        age_value = None
+    return {"age": age_value, "district": str(district)[:64]}
+
+
+async def request_handoff(
+    tracker: Tracker,
+    *,
+    reason: str,
+    priority: str | None = None,
+    detail: str = "",
+    config: ActionConfig | None = None,
+) -> dict[str, Any] | None:
+    """Ask the gateway for a person for this conversation; its answer, or None if it failed.
+
+    ``reason`` is one of the gateway's reasons (requested, misunderstood, fraud_risk,
+    platform_outage, needs_person …).
+    """
+    config = config or _config()
+    metadata = tracker.latest_message.get("metadata") or {}
+    body: dict[str, Any] = {
+        "conversation_id": tracker.sender_id,
+        "reason": reason,
+        "citizen": _citizen(tracker),
+        "detail": detail,
+        "collected": collected_data(tracker),
+        "accessibility": metadata.get("accessibility") or {},
+    }
+    if priority:
+        body["priority"] = priority
+    try:
+        async with httpx.AsyncClient(timeout=GATEWAY_TIMEOUT_S) as client:
+            response = await client.post(
+                f"{config.gateway_url}/api/handoffs",
+                json=body,
+                headers={"Authorization": f"Bearer {config.service_token}"},
+            )
+    except httpx.HTTPError as error:
+        logger.error("actions.handoff.unreachable error=%s", type(error).__name__)
+        return None
+    if response.status_code not in (200, 201):
+        code = response.json().get("error", {}).get("code") if response.content else ""
+        logger.error("actions.handoff.refused status=%s code=%s", response.status_code, code)
+        return None
+    answer: dict[str, Any] = response.json()
+    logger.info("actions.handoff.requested reason=%s created=%s", reason, answer.get("created"))
+    return answer
+
+
+def _say_notice(dispatcher: CollectingDispatcher, answer: dict[str, Any] | None) -> None:
+    if answer is None:
+        dispatcher.utter_message(response="utter_handoff_failed")
+        return
+    notice = answer.get("notice") or {}
+    dispatcher.utter_message(text=str(notice.get("text", "")), buttons=notice.get("buttons") or [])
+
+
+class ActionRequestHuman(Action):
+    """The citizen asked for a person: queue the conversation and say where they are."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        _say_notice(dispatcher, await request_handoff(tracker, reason="requested"))
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionReportFraudRisk(Action):
+    """Someone may be cheating the citizen: warn plainly, then a person with high priority."""
+
+    def name(self) -> str:
+        return "action_report_fraud_risk"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_fraud_warning")
+        answer = await request_handoff(
+            tracker,
+            reason="fraud_risk",
+            priority="high",
+            detail=tracker.latest_message.get("text", "")[:200],
+        )
+        _say_notice(dispatcher, answer)
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+MISSES = ("nlu_fallback", "out_of_scope")
+
+
+def misunderstandings_in_a_row(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row the bot could not act on (not understood,
+    or something it cannot do)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        if intent.get("name") not in MISSES:
+            break
+        count += 1
+    return count
+
+
+class ActionMisunderstood(Action):
+    """The misunderstanding ladder: rephrase; rephrase simply and offer a person; hand off."""
+
+    def name(self) -> str:
+        return "action_misunderstood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        misses = misunderstandings_in_a_row(tracker)
+        if misses >= MISUNDERSTANDINGS_BEFORE_HANDOFF:
+            dispatcher.utter_message(response="utter_misunderstood_handoff")
+            _say_notice(dispatcher, await request_handoff(tracker, reason="misunderstood"))
+        elif misses == MISUNDERSTANDINGS_BEFORE_HANDOFF - 1:
+            dispatcher.utter_message(response="utter_misunderstood_twice")
+        else:
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            first = "utter_out_of_scope" if intent == "out_of_scope" else "utter_default"
+            dispatcher.utter_message(response=first)
+            dispatcher.utter_message(response="utter_rephrase")
+        return []
+
+
+class ActionHandoffReturned(Action):
+    """Staff handed the conversation back: greet again, say what was done, ask what is next."""
+
+    def name(self) -> str:
+        return "action_handoff_returned"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        summary = next(
+            (
+                str(entity.get("value", "")).strip()
+                for entity in tracker.latest_message.get("entities") or []
+                if entity.get("entity") == "handoff_summary"
+            ),
+            "",
+        )
+        dispatcher.utter_message(response="utter_welcome_back")
+        if summary:
+            dispatcher.utter_message(response="utter_welcome_back_summary", handoff_summary=summary)
+        dispatcher.utter_message(response="utter_how_can_i_help")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_action", None)]

@@ -1,0 +1,143 @@
+"""The append-only audit log: every view of personal data and every staff action, who and when.
+
+This class can only append and read; the database refuses UPDATE and DELETE on the table
+(triggers in :mod:`handoff.tables`). Details never carry raw personal data: callers pass masked
+values or identifiers only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from handoff.clock import Clock, as_utc, iso, utc_now
+from handoff.models import Staff
+from handoff.tables import audit_log
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a staff member, a calling service, the system itself, a citizen."""
+
+    kind: str
+    id: str
+    name: str = ""
+    client: str = ""
+
+    @classmethod
+    def of(cls, staff: Staff, client: str = "") -> Actor:
+        """The actor for a logged-in staff member."""
+        return cls("staff", str(staff.id), staff.username, client)
+
+
+SYSTEM = Actor("system", "gateway", "system")
+SERVICE = Actor("service", "actions", "action server")
+
+
+@dataclass
+class AuditEntry:
+    """One line of the audit log."""
+
+    id: int
+    at: datetime
+    actor: Actor
+    action: str
+    target_kind: str
+    target_id: str
+    detail: dict[str, Any]
+
+    def public(self) -> dict[str, Any]:
+        """The entry as the API shows it."""
+        return {
+            "id": self.id,
+            "at": iso(self.at),
+            "actor": {"kind": self.actor.kind, "id": self.actor.id, "name": self.actor.name},
+            "client": self.actor.client,
+            "action": self.action,
+            "target": {"kind": self.target_kind, "id": self.target_id},
+            "detail": self.detail,
+        }
+
+
+class AuditLog:
+    """Appends to and reads the audit log."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock = utc_now) -> None:
+        self._engine = engine
+        self.clock = clock
+
+    async def append(
+        self,
+        actor: Actor,
+        action: str,
+        target_kind: str = "",
+        target_id: str = "",
+        detail: dict[str, Any] | None = None,
+        *,
+        connection: AsyncConnection | None = None,
+    ) -> None:
+        """Record ``actor`` doing ``action`` on a target (in ``connection``'s transaction if
+        given, so that the action and its record commit together)."""
+        values = {
+            "at": self.clock(),
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "action": action,
+            "target_kind": target_kind,
+            "target_id": target_id,
+            "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+            "client": actor.client[:64],
+        }
+        if connection is not None:
+            await connection.execute(insert(audit_log).values(**values))
+        else:
+            async with self._engine.begin() as own:
+                await own.execute(insert(audit_log).values(**values))
+        logger.info(
+            "handoff.audit action=%s actor=%s:%s target=%s:%s",
+            action,
+            actor.kind,
+            actor.id,
+            target_kind,
+            target_id,
+        )
+
+    async def entries(
+        self,
+        *,
+        target_kind: str | None = None,
+        target_id: str | None = None,
+        action: str | None = None,
+        limit: int = 200,
+    ) -> list[AuditEntry]:
+        """The newest entries first, optionally for one target or action."""
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if target_kind:
+            query = query.where(audit_log.c.target_kind == target_kind)
+        if target_id:
+            query = query.where(audit_log.c.target_id == target_id)
+        if action:
+            query = query.where(audit_log.c.action == action)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [
+            AuditEntry(
+                row.id,
+                as_utc(row.at) or self.clock(),
+                Actor(row.actor_kind, row.actor_id, row.actor_name, row.client),
+                row.action,
+                row.target_kind,
+                row.target_id,
+                json.loads(row.detail or "{}"),
+            )
+            for row in rows
+        ]

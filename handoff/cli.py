@@ -1,0 +1,119 @@
+"""``banshi staff …``: staff accounts from the command line (there is no default password).
+
+    banshi staff add NAME --role staff|supervisor --district D [--display-name X] [--password-stdin]
+    banshi staff list
+    banshi staff passwd NAME [--password-stdin]
+    banshi staff disable NAME
+
+The password is asked twice on a terminal (never an argument, so it stays out of the shell
+history and the process list), or read from one line of standard input with
+``--password-stdin`` (for scripts and tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable
+from typing import Any
+
+SettingsFactory = Callable[[], Any]
+
+
+def register(subparsers: Any, settings: SettingsFactory) -> None:
+    """Add the ``staff`` command to the ``banshi`` parser."""
+    staff = subparsers.add_parser("staff", help="staff accounts of the console")
+    commands = staff.add_subparsers(dest="staff_command", required=True)
+    add = commands.add_parser("add", help="create a staff account")
+    add.add_argument("name", help="user name for the login (letters, digits, . _ -)")
+    add.add_argument("--role", choices=["staff", "supervisor"], required=True)
+    add.add_argument("--district", required=True, help="the district this person serves")
+    add.add_argument("--display-name", help="the name citizens see (default: the user name)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    listing = commands.add_parser("list", help="list the active accounts")
+    passwd = commands.add_parser("passwd", help="set a new password (ends the sessions)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+    disable = commands.add_parser("disable", help="disable an account (ends the sessions)")
+    disable.add_argument("name")
+    for parser in (add, listing, passwd, disable):
+        parser.set_defaults(func=lambda args: run(args, settings()))
+
+
+def _read_password(args: argparse.Namespace, username: str) -> str:
+    from handoff.passwords import WeakPassword, check_strength
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码 (password): ")
+        if getpass.getpass("再输一次 (again): ") != password:
+            raise WeakPassword("两次输入的密码不一样。")
+    check_strength(password, username)
+    return password
+
+
+def run(args: argparse.Namespace, settings: Any) -> int:
+    """Run one ``banshi staff`` command against the gateway's database."""
+    import re
+
+    from handoff.passwords import WeakPassword
+
+    name = getattr(args, "name", "")
+    if name and not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", name):
+        print("banshi: user names are 2-64 letters, digits, '.', '_' or '-'", file=sys.stderr)
+        return 2
+    try:
+        password = _read_password(args, name) if args.staff_command in ("add", "passwd") else ""
+    except WeakPassword as error:
+        print(f"banshi: {error}", file=sys.stderr)
+        return 2
+    return asyncio.run(_run(args, settings.effective_gateway_database_url, password))
+
+
+async def _run(args: argparse.Namespace, database_url: str, password: str) -> int:
+    from channels.core.store import ConversationStore
+    from handoff.models import Role
+    from handoff.passwords import hash_password
+    from handoff.staff_store import StaffExists, StaffStore
+    from handoff.tables import metadata
+
+    store = await ConversationStore.open(database_url)
+    try:
+        async with store.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        staff = StaffStore(store.engine)
+        command = args.staff_command
+        if command == "add":
+            try:
+                member = await staff.add(
+                    username=args.name,
+                    display_name=args.display_name or args.name,
+                    role=Role(args.role),
+                    district=args.district.strip(),
+                    password_hash=await hash_password(password),
+                )
+            except StaffExists:
+                print(f"banshi: staff {args.name} exists already", file=sys.stderr)
+                return 1
+            print(f"added {member.role.value} {member.username} ({member.district})")
+        elif command == "list":
+            for member in await staff.accounts():
+                print(
+                    f"{member.username}\t{member.role.value}\t{member.district}\t{member.display_name}"
+                )
+        elif command == "passwd":
+            if not await staff.set_password(args.name, await hash_password(password)):
+                print(f"banshi: no staff {args.name}", file=sys.stderr)
+                return 1
+            print(f"password of {args.name} changed; their sessions ended")
+        elif command == "disable":
+            if not await staff.set_active(args.name, False):
+                print(f"banshi: no staff {args.name}", file=sys.stderr)
+                return 1
+            print(f"{args.name} disabled; their sessions ended")
+        return 0
+    finally:
+        await store.close()

@@ -1,0 +1,105 @@
+"""The console's live feed: queue changes and conversation messages, per session, in process.
+
+Each open console holds one :class:`Subscription` (the SSE stream in ``api/live.py``). Queue
+events go to every console whose user serves the handoff's district. Message events go only
+to the consoles that opened that conversation's transcript (an audited read): the text is
+masked, and nobody receives messages of a conversation they did not open.
+
+One gateway process in the embedded profile; the scale profile would fan this out over Redis
+pub/sub (not built yet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from handoff.models import Staff
+
+logger = logging.getLogger(__name__)
+QUEUE_SIZE = 500
+WATCH_LIMIT = 8
+
+
+@dataclass
+class ConsoleEvent:
+    """One event for consoles: ``kind`` names it, ``data`` is its JSON body."""
+
+    kind: str
+    data: dict[str, Any]
+    district: str = ""
+    """For queue events: the handoff's district ("" = every console)."""
+    conversation_id: str = ""
+    """For message events: only consoles watching this conversation get it."""
+    supervisors_only: bool = False
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One console's stream of events."""
+
+    staff: Staff
+    session_key: str
+    queue: asyncio.Queue[ConsoleEvent] = field(
+        default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE)
+    )
+    overflowed: bool = False
+
+    def wants(self, event: ConsoleEvent, watching: set[str]) -> bool:
+        """Whether this console may and should receive ``event``."""
+        if event.supervisors_only and not self.staff.is_supervisor:
+            return False
+        if event.conversation_id:
+            return event.conversation_id in watching
+        return self.staff.sees_district(event.district)
+
+
+class EventHub:
+    """Publishes console events to the subscriptions that may see them."""
+
+    def __init__(self) -> None:
+        self._subscriptions: set[Subscription] = set()
+        self._watching: dict[str, OrderedDict[str, None]] = {}
+
+    def subscribe(self, staff: Staff, session_key: str) -> Subscription:
+        """A new stream for a console of ``staff`` (``session_key``: its session)."""
+        subscription = Subscription(staff, session_key)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """The console went away."""
+        self._subscriptions.discard(subscription)
+
+    def watch(self, session_key: str, conversation_id: str) -> None:
+        """The session opened this conversation's transcript: send it the live messages."""
+        watched = self._watching.setdefault(session_key, OrderedDict())
+        watched[conversation_id] = None
+        watched.move_to_end(conversation_id)
+        while len(watched) > WATCH_LIMIT:
+            watched.popitem(last=False)
+
+    def forget(self, session_key: str) -> None:
+        """The session ended."""
+        self._watching.pop(session_key, None)
+
+    @property
+    def listeners(self) -> int:
+        """How many consoles are connected (for tests and metrics)."""
+        return len(self._subscriptions)
+
+    def publish(self, event: ConsoleEvent) -> None:
+        """Queue ``event`` for every console that may see it (never blocks)."""
+        for subscription in list(self._subscriptions):
+            watching = set(self._watching.get(subscription.session_key, ()))
+            if not subscription.wants(event, watching):
+                continue
+            try:
+                subscription.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                # A console that stopped reading: tell it to reload instead of blocking others.
+                subscription.overflowed = True
+                logger.warning("handoff.events.overflow staff=%s", subscription.staff.id)

@@ -1,0 +1,156 @@
+"""Fixtures of the handoff tests.
+
+Two kinds of gateway:
+- ``system`` (tests/conftest.py): every process really started; for routes, roles, the bot's
+  handoff actions, the live feed, the browser.
+- ``make_gateway``: the gateway app in this process on its own SQLite file, with Rasa
+  unreachable and the queue clock stopped, so that tests can set tiny timeouts, working hours
+  that are closed now, and run the clock by hand (``runtime.service.tick()``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
+
+from channels.app import create_app
+from channels.config import GatewayConfig
+from handoff.config import HandoffConfig
+from handoff.models import Role
+from handoff.passwords import hash_password
+from handoff.runtime import HandoffRuntime
+from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
+from tests.conftest import free_port
+from tests.handoff.kit import PASSWORD, unique
+
+SERVICE_TOKEN = "test-service-token-0123456789"
+
+
+@dataclass
+class LocalGateway:
+    """The gateway app in this process, and an HTTP client for it."""
+
+    app: FastAPI
+    http: httpx.AsyncClient
+    database_url: str
+
+    @property
+    def runtime(self) -> HandoffRuntime:
+        runtime: HandoffRuntime = self.app.state.handoff
+        return runtime
+
+    async def conversation(self, channel: str = "webchat") -> str:
+        """A conversation the bot has not answered (Rasa is not running here)."""
+        conversation_id = unique("conv")
+        await self.app.state.conversations.store.ensure_conversation(conversation_id, channel)
+        return conversation_id
+
+    async def staff(self, role: str = "staff", district: str = "姑苏区") -> dict[str, Any]:
+        """A staff account, logged in (so on duty): its bearer headers and account."""
+        username = unique(role[:3])
+        await self.runtime.staff.add(
+            username=username,
+            display_name=f"测试{username[-4:]}",
+            role=Role(role),
+            district=district,
+            password_hash=await hash_password(PASSWORD),
+        )
+        response = await self.http.post(
+            "/api/staff/login", json={"username": username, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        self.http.cookies.clear()
+        return {
+            "username": username,
+            "id": body["staff"]["id"],
+            "headers": {"Authorization": f"Bearer {body['token']}"},
+        }
+
+    async def request(self, conversation_id: str, **body: Any) -> httpx.Response:
+        """``POST /api/handoffs`` with the service token."""
+        return await self.http.post(
+            "/api/handoffs",
+            json={"conversation_id": conversation_id, **body},
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+        )
+
+    async def say(self, conversation_id: str, text: str) -> dict[str, Any]:
+        """A citizen turn (in waiting/human mode it never reaches the bot)."""
+        response = await self.http.post(
+            "/api/chat", json={"conversation_id": conversation_id, "text": text}
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def seen(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Everything the citizen's page gets by polling."""
+        response = await self.http.get(f"/api/chat/{conversation_id}/messages?after=0")
+        assert response.status_code == 200, response.text
+        return list(response.json()["messages"])
+
+
+GatewayFactory = Callable[..., contextlib.AbstractAsyncContextManager[LocalGateway]]
+
+
+@pytest.fixture
+def make_gateway(tmp_path: Path) -> GatewayFactory:
+    """Start a gateway app in this process: ``async with make_gateway(claim_timeout_s=1) as g``.
+
+    The same ``tmp_path`` database is reused by every gateway a test starts (restarts)."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+
+    @contextlib.asynccontextmanager
+    async def start(**handoff: Any) -> AsyncIterator[LocalGateway]:
+        settings: dict[str, Any] = {
+            "working_hours": "1-7 00:00-24:00",
+            "tick_s": 3600.0,
+            "position_notice_s": 0.0,
+            **handoff,
+        }
+        app = create_app(
+            GatewayConfig(
+                database_url=database_url,
+                rasa_url=f"http://127.0.0.1:{free_port()}",
+                rasa_token="unused",
+                service_token=SERVICE_TOKEN,
+                rasa_timeout_s=2.0,
+                handoff=HandoffConfig(**settings),
+            )
+        )
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://gateway.test"
+            ) as http:
+                yield LocalGateway(app, http, database_url)
+
+    return start
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Debian Chromium per test module (as tests/browser/conftest.py: Playwright's
+    sync API holds an event loop while it runs, so it must not outlive the module)."""
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: apt-get install chromium")
+        pytest.skip("Chromium is not installed: apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
