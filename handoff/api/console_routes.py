@@ -125,7 +125,7 @@ async def audit(
 
 @router.get("/api/callbacks")
 async def list_callbacks(
-    user: StaffUser, runtime: Runtime, status: str = Query("open", regex="^(open|done|all)$")
+    user: StaffUser, runtime: Runtime, status: str = Query("open", pattern="^(open|done|all)$")
 ) -> dict[str, Any]:
     """Call-back tasks for the caller's district, numbers masked."""
     tasks = await runtime.handoffs.callbacks(status=None if status == "all" else status)
