@@ -64,7 +64,8 @@ test: setup system-packages-test tools-env lint typecheck train
 eval: $(STAMP) train
 	$(PY) -m bench.nlu_eval
 
-BENCHES := bench.turn_latency bench.sandbox_latency bench.handoff_latency
+BENCHES := bench.turn_latency bench.sandbox_latency bench.handoff_latency \
+	bench.voice_tts bench.voice_stt bench.voice_kiosk
 bench: setup train
 	@mkdir -p var/bench
 	@for b in $(BENCHES); do echo "== $$b"; $(PY) -m $$b || exit 1; done

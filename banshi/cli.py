@@ -1,4 +1,4 @@
-"""The ``banshi`` command: ``run``, ``train``, ``doctor``."""
+"""The ``banshi`` command: ``run``, ``train``, ``doctor``, ``tts``, ``stt``, ``speakable``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from types import FrameType
 
 from banshi.settings import Settings, SettingsError, get_settings
+from handoff.cli import register as register_staff_commands
 
 
 def _settings(profile: str | None) -> Settings:
@@ -34,7 +35,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from banshi.training import ensure_model
 
     try:
-        settings = _settings(args.profile).with_secrets()
+        settings = _settings(args.profile)
+        if args.demo:
+            settings = settings.copy(update={"demo": True})
+        settings = settings.with_secrets()
     except SettingsError as error:
         print(f"banshi: {error}", file=sys.stderr)
         return 2
@@ -67,6 +71,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(
                 f"\nbanshi is ready ({settings.profile} profile, {ready_s:.0f} s):\n"
                 f"  web chat         {gateway}/chat\n"
+                f"  staff console    {gateway}/console"
+                + (
+                    f"   (demo: demo-staff / demo-supervisor, password {settings.demo_password})"
+                    if settings.demo
+                    else "   (accounts: banshi staff add NAME --role staff --district D)"
+                )
+                + "\n"
                 f"  chat API         {gateway}/api/chat   (docs: {gateway}/api/docs)\n"
                 f"  health, metrics  {gateway}/healthz  {gateway}/metrics\n"
                 f"  platform sandbox {settings.sandbox_url}/docs\n"
@@ -108,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start every process of a profile")
     run.add_argument("--profile", choices=["embedded", "scale"])
     run.add_argument("--quiet", action="store_true", help="do not echo the processes' output")
+    run.add_argument(
+        "--demo", action="store_true", help="create demo console accounts (embedded profile only)"
+    )
     run.set_defaults(func=cmd_run)
     train = sub.add_parser("train", help="train the Rasa model when its inputs changed")
     train.add_argument("--force", action="store_true")
@@ -115,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check the machine; say how to fix what is missing")
     doctor.add_argument("--profile", choices=["embedded", "scale"])
     doctor.set_defaults(func=cmd_doctor)
+    register_staff_commands(sub, lambda: _settings(None))
+    from voice.cli import add_voice_commands
+
+    add_voice_commands(sub, default_model=lambda: _settings(None).vosk_model_path)
     return parser
 
 

