@@ -53,11 +53,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-async def run_load(send: Any, turns: list[str]) -> dict[str, Any]:
-    """Drive CONVERSATIONS conversations through ``send`` with CONCURRENCY at a time."""
+async def run_load(
+    send: Any,
+    turns: list[str],
+    *,
+    conversations: int = CONVERSATIONS,
+    concurrency: int = CONCURRENCY,
+) -> dict[str, Any]:
+    """Drive ``conversations`` conversations through ``send``, ``concurrency`` at a time."""
     latencies: list[float] = []
     errors: list[str] = []
-    semaphore = asyncio.Semaphore(CONCURRENCY)
+    semaphore = asyncio.Semaphore(concurrency)
 
     async def conversation() -> None:
         async with semaphore:
@@ -78,7 +84,7 @@ async def run_load(send: Any, turns: list[str]) -> dict[str, Any]:
     latencies.clear()
     errors.clear()
     started = time.perf_counter()
-    await asyncio.gather(*(conversation() for _ in range(CONVERSATIONS)))
+    await asyncio.gather(*(conversation() for _ in range(conversations)))
     elapsed = time.perf_counter() - started
     return {
         "turns": len(latencies) + len(errors),
@@ -113,7 +119,9 @@ async def measure(settings: Settings, student_id: str) -> dict[str, Any]:
 
         rasa = await run_load(via_rasa, turns)
         gateway = await run_load(via_gateway, turns)
-    return {"gateway": gateway, "rasa_rest_webhook": rasa}
+        # The same turns one at a time: the latency of a turn when nothing queues.
+        gateway_alone = await run_load(via_gateway, turns, conversations=10, concurrency=1)
+    return {"gateway": gateway, "rasa_rest_webhook": rasa, "gateway_one_at_a_time": gateway_alone}
 
 
 def main() -> int:
