@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml requirements.lock
 	  echo "creating $(VENV) with $$PYTHON_BIN"; rm -rf $(VENV); $$PYTHON_BIN -m venv $(VENV); \
 	fi; \
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3" 2>&1 | grep -v "^WARNING: Location" || true; \
-	echo "installing Python packages (first time: a few minutes)"; \
+	echo "installing Python packages from requirements.lock (the first time takes a few minutes)"; \
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]' 2>&1 \
 	  | grep -v "^WARNING: Location" || true; \
 	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; exit 1; }; \
