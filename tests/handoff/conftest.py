@@ -11,7 +11,6 @@ Two kinds of gateway:
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from channels.app import create_app
 from channels.config import GatewayConfig
@@ -28,7 +27,7 @@ from handoff.config import HandoffConfig
 from handoff.models import Role
 from handoff.passwords import hash_password
 from handoff.runtime import HandoffRuntime
-from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
+from tests.chromium import launch_chromium
 from tests.conftest import free_port
 from tests.handoff.kit import PASSWORD, unique
 
@@ -139,18 +138,5 @@ def make_gateway(tmp_path: Path) -> GatewayFactory:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Debian Chromium per test module (as tests/browser/conftest.py: Playwright's
-    sync API holds an event loop while it runs, so it must not outlive the module)."""
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing: apt-get install chromium")
-        pytest.skip("Chromium is not installed: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    """One headless Debian Chromium per test module."""
+    yield from launch_chromium()

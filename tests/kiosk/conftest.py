@@ -3,19 +3,18 @@ inactivity timeouts, speech made by espeak-ng for the fake microphone, and Chrom
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from banshi import paths
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
-from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
+from tests.chromium import launch_chromium
 from tests.conftest import RunningSystem, free_port
 from tests.voice.conftest import KOREAN_PHRASE, espeak_korean, korean_model_path, with_silence
 from voice.audio import resample, wav_bytes
@@ -68,22 +67,8 @@ def fake_mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def launch(extra_args: list[str]) -> Iterator[Browser]:
-    """Debian's Chromium, headless, with ``extra_args``."""
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing: apt-get install chromium")
-        pytest.skip("Chromium is not installed: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=[*CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required", *extra_args],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """Debian's Chromium, headless, allowed to play audio without a gesture."""
+    yield from launch_chromium(["--autoplay-policy=no-user-gesture-required", *extra_args])
 
 
 @pytest.fixture(scope="module")
