@@ -71,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(
                 f"\nbanshi is ready ({settings.profile} profile, {ready_s:.0f} s):\n"
                 f"  web chat         {gateway}/chat\n"
+                f"  kiosk            {gateway}/kiosk\n"
                 f"  staff console    {gateway}/console"
                 + (
                     f"   (demo: demo-staff / demo-supervisor, password {settings.demo_password})"
