@@ -98,6 +98,17 @@ class HandoffStore:
             .values(mode=mode.value, updated_at=self.clock())
         )
 
+    async def _set_handoff_mode(
+        self, connection: AsyncConnection, handoff_id: str, mode: Mode
+    ) -> None:
+        """Set the mode of the conversation a handoff belongs to (same transaction)."""
+        conversation_id = (
+            await connection.execute(
+                select(handoffs.c.conversation_id).where(handoffs.c.id == handoff_id)
+            )
+        ).scalar_one()
+        await self._set_mode(connection, conversation_id, mode)
+
     # ----------------------------------------------------------------- create and read
     async def create(
         self,
@@ -241,12 +252,7 @@ class HandoffStore:
             )
             if result.rowcount != 1:
                 return False
-            conversation_id = (
-                await connection.execute(
-                    select(handoffs.c.conversation_id).where(handoffs.c.id == handoff_id)
-                )
-            ).scalar_one()
-            await self._set_mode(connection, conversation_id, Mode.HUMAN)
+            await self._set_handoff_mode(connection, handoff_id, Mode.HUMAN)
         return True
 
     async def reassign(self, handoff_id: str, *, from_staff: int | None, to_staff: int) -> bool:
@@ -275,12 +281,7 @@ class HandoffStore:
             )
             if result.rowcount != 1:
                 return False
-            conversation_id = (
-                await connection.execute(
-                    select(handoffs.c.conversation_id).where(handoffs.c.id == handoff_id)
-                )
-            ).scalar_one()
-            await self._set_mode(connection, conversation_id, Mode.HUMAN)
+            await self._set_handoff_mode(connection, handoff_id, Mode.HUMAN)
         return True
 
     async def end(
@@ -313,12 +314,7 @@ class HandoffStore:
             )
             if result.rowcount != 1:
                 return False
-            conversation_id = (
-                await connection.execute(
-                    select(handoffs.c.conversation_id).where(handoffs.c.id == handoff_id)
-                )
-            ).scalar_one()
-            await self._set_mode(connection, conversation_id, Mode.BOT)
+            await self._set_handoff_mode(connection, handoff_id, Mode.BOT)
         return True
 
     async def set_callback(
