@@ -58,14 +58,21 @@ def test_touching_stops_the_speech_within_half_a_second(
 ) -> None:
     page = open_kiosk(browser, kiosk_system)
     say(page, "你好")
-    page.wait_for_function("window.kioskStats.playing === true", timeout=30_000)
-    touched = page.evaluate(
+    # Wait for the reply itself to be speaking: the greeting spoken on opening is stopped by
+    # the typed turn, and a touch before the reply arrives would race with it.
+    expect(page.locator("#log .msg.bot").nth(1)).to_be_visible(timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('#log .msg.bot.speaking') !== null"
+        " && window.kioskStats.playing === true",
+        timeout=30_000,
+    )
+    # The touch and the reading of the state happen in one task: nothing can arrive between.
+    touched, stats = page.evaluate(
         """() => { const t = performance.now();
                    document.getElementById('log').dispatchEvent(
                      new PointerEvent('pointerdown', {bubbles: true}));
-                   return t; }"""
+                   return [t, {...window.kioskStats}]; }"""
     )
-    stats = page.evaluate("window.kioskStats")
     assert stats["playing"] is False and stats["lastBargeInWhy"] == "touch"
     assert stats["lastBargeInMs"] - touched <= 500
     chunks = stats["audioChunks"]
