@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export BANSHI_PROFILE := $(PROFILE)
 
-.PHONY: help setup system-packages system-packages-test tools-env run test lint typecheck train eval bench doctor clean
+.PHONY: help setup system-packages system-packages-test tools-env run test lint typecheck validate train eval bench doctor clean
 
 help:
 	@echo "make run      start banshi (PROFILE=embedded|scale), Ctrl-C stops it"
@@ -58,10 +58,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: setup system-packages-test tools-env lint typecheck train
+# The training data, domain and rules agree: any warning fails.
+validate: $(STAMP)
+	$(VENV)/bin/rasa data validate --domain bot/domain --data nlu_data bot/data \
+		--config config.yml --fail-on-warnings --quiet
+
+test: setup system-packages-test tools-env lint typecheck validate train
 	$(PY) -m pytest -q -p no:cacheprovider
 
-eval: $(STAMP) train
+eval: $(STAMP)
 	$(PY) -m bench.nlu_eval
 
 BENCHES := bench.turn_latency bench.sandbox_latency bench.handoff_latency \

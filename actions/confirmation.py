@@ -1,26 +1,27 @@
-"""Yes/no after a read-back: "对" carries out the pending step, "不对" drops it.
+"""Yes/no to an offer made at the end of a service ("要帮您预约吗？").
 
-An action that reads something back for confirmation sets the ``pending_action`` slot to the
-name of the step; these two actions dispatch on it, so one rule per answer serves every service.
+A service that ends with an offer sets the ``pending_action`` slot to ``service:<code>``; "对"
+starts that service (``action_confirm_pending``), "不用" drops the offer
+(``action_decline_pending``). Questions inside a service are yes/no slots of the form instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.education import BILL_SLOTS, PENDING_PAY_EDUCATION, pay_education_bill
+OFFER_PREFIX = "service:"
 
-Step = Callable[[CollectingDispatcher, Tracker], Awaitable[list[EventType]]]
-_STEPS: dict[str, Step] = {PENDING_PAY_EDUCATION: pay_education_bill}
+
+def offer(code: str) -> SlotSet:
+    """The event that makes "对" start service ``code`` next."""
+    return SlotSet("pending_action", f"{OFFER_PREFIX}{code}")
 
 
 class ActionConfirmPending(Action):
-    """The user said yes: carry out the pending step, or ask what they want."""
+    """The user said yes: start the offered service, or ask what they want."""
 
     def name(self) -> str:
         return "action_confirm_pending"
@@ -28,15 +29,22 @@ class ActionConfirmPending(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        step = _STEPS.get(str(tracker.get_slot("pending_action")))
-        if step is None:
+        from actions.services import by_code  # the services import offer() from here
+
+        pending = str(tracker.get_slot("pending_action") or "")
+        service = by_code(pending.removeprefix(OFFER_PREFIX)) if pending else None
+        if service is None:
             dispatcher.utter_message(response="utter_how_can_i_help")
-            return []
-        return await step(dispatcher, tracker)
+            return [SlotSet("pending_action", None)]
+        return [
+            SlotSet("pending_action", None),
+            SlotSet("service", service.code),
+            FollowupAction("action_start_service"),
+        ]
 
 
 class ActionDeclinePending(Action):
-    """The user said no: drop the pending step and what was collected for it."""
+    """The user said no (or "不办了" outside a service): drop the offer."""
 
     def name(self) -> str:
         return "action_decline_pending"
@@ -47,5 +55,5 @@ class ActionDeclinePending(Action):
         if tracker.get_slot("pending_action") is None:
             dispatcher.utter_message(response="utter_how_can_i_help")
             return []
-        dispatcher.utter_message(response="utter_declined")
-        return [SlotSet("pending_action", None), *(SlotSet(slot, None) for slot in BILL_SLOTS)]
+        dispatcher.utter_message(text="好的。还有别的事要办吗？")
+        return [SlotSet("pending_action", None)]

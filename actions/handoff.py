@@ -7,7 +7,7 @@
 - ``action_misunderstood`` is the misunderstanding ladder (ACCESSIBILITY.md V2): the first miss
   asks to rephrase, the second rephrases more simply and offers a person, the third hands off.
 - ``action_handoff_returned`` greets the citizen again when staff hand the conversation back,
-  with what staff did (the ``handoff_summary`` entity of the ``/handoff_returned`` event).
+  with what staff did (the ``handoff_summary`` slot the gateway sets before it runs the action).
 
 Other actions can hand off too (e.g. on a platform outage) with :func:`request_handoff`.
 """
@@ -28,10 +28,39 @@ from actions.config import ActionConfig
 
 logger = logging.getLogger(__name__)
 
+# What these actions say (kept here, not as domain responses: only these actions say them).
+HANDOFF_FAILED = "抱歉，现在转不了人工。您可以拨打12345热线，或者稍后再说“转人工”。"
+FRAUD_WARNING = (
+    "请先停一下：不要转账，不要告诉别人验证码和密码。",
+    "也不要按对方说的下载软件。政府工作人员不会让您转账。",
+)
+OUT_OF_SCOPE = "抱歉，这件事我还帮不上忙。"
+NOT_UNDERSTOOD = "抱歉，我没听明白。"
+REPHRASE = "您可以说“查养老金”，或者说“我能办什么”。"
+MISUNDERSTOOD_TWICE = "我换个简单的问法：您要办什么事？用几个字说就行。也可以找工作人员帮您。"
+MISUNDERSTOOD_TWICE_BUTTONS = [
+    {"title": "找人工", "payload": "/request_human"},
+    {"title": "查养老金", "payload": "/query_pension"},
+    {"title": "我能办什么", "payload": "/ask_capabilities"},
+]
+MISUNDERSTOOD_HANDOFF = "抱歉，我几次都没听明白，我请工作人员来帮您。"
+WELCOME_BACK = "您好，我是办事小助手，又回来为您服务了。"
+
 MISUNDERSTANDINGS_BEFORE_HANDOFF = 3
 GATEWAY_TIMEOUT_S = 3.0
 # Slots that are bookkeeping, not data the citizen gave: not shown to staff.
-_INTERNAL_SLOTS = {"requested_slot", "pending_action", "session_started_metadata"}
+_INTERNAL_SLOTS = {
+    "requested_slot",
+    "pending_action",
+    "session_started_metadata",
+    "citizen_token",
+    "verification_id",
+    "proxy_authorization_id",
+    "sms_code",
+    "field_failures",
+    "escalate",
+    "service_done",
+}
 
 
 @lru_cache(maxsize=1)
@@ -104,9 +133,9 @@ async def request_handoff(
     return answer
 
 
-def _say_notice(dispatcher: CollectingDispatcher, answer: dict[str, Any] | None) -> None:
+def say_notice(dispatcher: CollectingDispatcher, answer: dict[str, Any] | None) -> None:
     if answer is None:
-        dispatcher.utter_message(response="utter_handoff_failed")
+        dispatcher.utter_message(text=HANDOFF_FAILED)
         return
     notice = answer.get("notice") or {}
     dispatcher.utter_message(text=str(notice.get("text", "")), buttons=notice.get("buttons") or [])
@@ -121,7 +150,7 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        _say_notice(dispatcher, await request_handoff(tracker, reason="requested"))
+        say_notice(dispatcher, await request_handoff(tracker, reason="requested"))
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
@@ -134,14 +163,15 @@ class ActionReportFraudRisk(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_fraud_warning")
+        for text in FRAUD_WARNING:
+            dispatcher.utter_message(text=text)
         answer = await request_handoff(
             tracker,
             reason="fraud_risk",
             priority="high",
             detail=tracker.latest_message.get("text", "")[:200],
         )
-        _say_notice(dispatcher, answer)
+        say_notice(dispatcher, answer)
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
@@ -173,15 +203,15 @@ class ActionMisunderstood(Action):
     ) -> list[EventType]:
         misses = misunderstandings_in_a_row(tracker)
         if misses >= MISUNDERSTANDINGS_BEFORE_HANDOFF:
-            dispatcher.utter_message(response="utter_misunderstood_handoff")
-            _say_notice(dispatcher, await request_handoff(tracker, reason="misunderstood"))
+            dispatcher.utter_message(text=MISUNDERSTOOD_HANDOFF)
+            say_notice(dispatcher, await request_handoff(tracker, reason="misunderstood"))
         elif misses == MISUNDERSTANDINGS_BEFORE_HANDOFF - 1:
-            dispatcher.utter_message(response="utter_misunderstood_twice")
+            dispatcher.utter_message(text=MISUNDERSTOOD_TWICE, buttons=MISUNDERSTOOD_TWICE_BUTTONS)
         else:
             intent = (tracker.latest_message.get("intent") or {}).get("name")
-            first = "utter_out_of_scope" if intent == "out_of_scope" else "utter_default"
-            dispatcher.utter_message(response=first)
-            dispatcher.utter_message(response="utter_rephrase")
+            first = OUT_OF_SCOPE if intent == "out_of_scope" else NOT_UNDERSTOOD
+            dispatcher.utter_message(text=first)
+            dispatcher.utter_message(text=REPHRASE)
         return []
 
 
@@ -194,16 +224,14 @@ class ActionHandoffReturned(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        summary = next(
-            (
-                str(entity.get("value", "")).strip()
-                for entity in tracker.latest_message.get("entities") or []
-                if entity.get("entity") == "handoff_summary"
-            ),
-            "",
-        )
-        dispatcher.utter_message(response="utter_welcome_back")
+        summary = str(tracker.get_slot("handoff_summary") or "").strip()
+        dispatcher.utter_message(text=WELCOME_BACK)
         if summary:
-            dispatcher.utter_message(response="utter_welcome_back_summary", handoff_summary=summary)
+            dispatcher.utter_message(text=f"刚才工作人员帮您：{summary[:30]}。")
         dispatcher.utter_message(response="utter_how_can_i_help")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_action", None)]
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("pending_action", None),
+            SlotSet("handoff_summary", None),
+        ]

@@ -66,6 +66,29 @@ class RasaClient:
         )
         return body
 
+    async def execute(
+        self, sender: str, action: str, slots: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run ``action`` in the conversation now (not in answer to a user turn), after setting
+        ``slots``; returns the messages the action said. For events like staff handing back."""
+        params = {"token": self._token}
+        try:
+            if slots:
+                events = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
+                response = await self._http.post(
+                    f"/conversations/{sender}/tracker/events", params=params, json=events
+                )
+                response.raise_for_status()
+            response = await self._http.post(
+                f"/conversations/{sender}/execute", params=params, json={"name": action}
+            )
+            response.raise_for_status()
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(f"rasa execute failed: {error!r}") from error
+        messages = body.get("messages") if isinstance(body, dict) else None
+        return [m for m in messages or [] if isinstance(m, dict)]
+
     async def status(self) -> dict[str, Any]:
         """Rasa's ``/status`` (needs the token): which model is loaded."""
         try:

@@ -403,7 +403,7 @@ class HandoffService:
         await self.audit.append(actor, "handoff.release", "handoff", handoff_id)
         greeting = await self.conversations.bot_event(
             handoff.conversation_id,
-            "handoff_returned",
+            "action_handoff_returned",
             {"handoff_summary": summary} if summary else {},
             fallback=notices.welcome_back_fallback(summary),
         )

@@ -9,9 +9,8 @@ Every message of every party is stored in order, including the user's turn when 
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from channels.core.delivery import Delivery
@@ -32,6 +31,26 @@ class TurnResult:
     conversation_id: str
     mode: Mode
     messages: list[StoredMessage]
+    settings: dict[str, str] = field(default_factory=dict)
+    """The conversation's settings after the turn (``speech_rate``: ``slow`` …)."""
+
+
+SETTINGS = {"speech_rate": ("normal", "slow")}
+"""Settings the bot may change (``custom: {"setting": {...}}`` in its answer), and their values."""
+
+
+def bot_settings(replies: list[dict[str, Any]]) -> dict[str, str]:
+    """The known settings Rasa's answers ask for; anything else is ignored."""
+    found: dict[str, str] = {}
+    for reply in replies:
+        custom = reply.get("custom")
+        wanted = custom.get("setting") if isinstance(custom, dict) else None
+        if not isinstance(wanted, dict):
+            continue
+        for key, value in wanted.items():
+            if key in SETTINGS and value in SETTINGS[key]:
+                found[key] = str(value)
+    return found
 
 
 def bot_payload(message: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -98,19 +117,16 @@ class ConversationService:
         return stored
 
     async def bot_event(
-        self, conversation_id: str, intent: str, entities: dict[str, str], *, fallback: str
+        self, conversation_id: str, action: str, slots: dict[str, str], *, fallback: str
     ) -> list[StoredMessage]:
-        """Let the bot speak first (e.g. greet again after staff hand back): trigger ``intent``
-        with ``entities`` in Rasa and push its answers; ``fallback`` when Rasa is down."""
+        """Let the bot speak first (e.g. greet again after staff hand back): run ``action`` in
+        Rasa with ``slots`` set and push its answers; ``fallback`` when Rasa is down."""
         info = await self.store.conversation(conversation_id)
         if info is None:
             raise ApiError(404, "conversation_not_found", "没有找到这个会话。")
-        one_line = {k: " ".join(str(v).split()) for k, v in entities.items()}
-        payload = (
-            f"/{intent}{json.dumps(one_line, ensure_ascii=False)}" if one_line else f"/{intent}"
-        )
+        one_line = {k: " ".join(str(v).split()) for k, v in slots.items()}
         try:
-            replies = await self.rasa.send(conversation_id, payload, {"channel": info.channel})
+            replies = await self.rasa.execute(conversation_id, action, one_line)
             items: list[MessageItem] = [
                 (Party.BOT, *parsed) for parsed in map(bot_payload, replies) if parsed
             ]
@@ -153,6 +169,8 @@ class ConversationService:
                 ],
             )
             raise ApiError(503, "bot_unavailable", BOT_DOWN_MESSAGE) from error
+        for key, value in bot_settings(replies).items():
+            await self.store.set_setting(conversation_id, key, value)
         items = [(Party.BOT, *parsed) for parsed in map(bot_payload, replies) if parsed]
         if not items:
             # Rasa said nothing: never a silent empty answer.
@@ -166,7 +184,12 @@ class ConversationService:
         stored = await self.store.add_messages(conversation_id, channel, items)
         await self.delivery.stored(stored)
         # An action may have handed the conversation to staff during this turn.
-        return TurnResult(conversation_id, await self._mode(conversation_id, mode), stored)
+        return TurnResult(
+            conversation_id,
+            await self._mode(conversation_id, mode),
+            stored,
+            await self.store.settings(conversation_id),
+        )
 
     async def _mode(self, conversation_id: str, default: Mode) -> Mode:
         return await self.store.mode(conversation_id) or default

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     event,
     func,
     insert,
@@ -60,6 +61,15 @@ conversations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+conversation_settings = Table(
+    "conversation_settings",
+    metadata,
+    Column("conversation_id", String(64), ForeignKey("conversations.id"), primary_key=True),
+    Column("key", String(32), primary_key=True),
+    Column("value", String(64), nullable=False),
+)
+"""Per-conversation settings the channels read (``speech_rate``: ``slow`` after "说慢点")."""
 
 messages = Table(
     "messages",
@@ -190,6 +200,31 @@ class ConversationStore:
                 )
             ).scalar()
         return Mode(value) if value is not None else None
+
+    async def settings(self, conversation_id: str) -> dict[str, str]:
+        """The conversation's settings (empty when none was set)."""
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                select(conversation_settings.c.key, conversation_settings.c.value).where(
+                    conversation_settings.c.conversation_id == conversation_id
+                )
+            )
+            return {str(key): str(value) for key, value in rows}
+
+    async def set_setting(self, conversation_id: str, key: str, value: str) -> None:
+        """Set one setting of the conversation (replacing its earlier value)."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                delete(conversation_settings).where(
+                    (conversation_settings.c.conversation_id == conversation_id)
+                    & (conversation_settings.c.key == key)
+                )
+            )
+            await connection.execute(
+                insert(conversation_settings).values(
+                    conversation_id=conversation_id, key=key, value=value
+                )
+            )
 
     async def set_mode(self, conversation_id: str, mode: Mode) -> None:
         """Change who answers the conversation."""

@@ -265,7 +265,8 @@ class KioskSession:
             return
         if metrics is not None:
             metrics.turn("kiosk", "ok", time.perf_counter() - started)
-        if wants_slower(text) and not self.slow:
+        slower = result.settings.get("speech_rate") == "slow" or wants_slower(text)
+        if slower and not self.slow:
             self.slow = True
             await self.send({"type": "rate", "slow": True})
         await self._show_and_speak(result.messages, mode=result.mode.value)

@@ -60,6 +60,7 @@ async def chat(request: Request, body: ChatRequest) -> dict[str, Any]:
         "conversation_id": result.conversation_id,
         "mode": result.mode.value,
         "messages": [message_json(m) for m in result.messages],
+        "settings": result.settings,
     }
 
 

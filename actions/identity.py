@@ -1,0 +1,341 @@
+"""Identity verification and the family-proxy path, shared by every service that needs them.
+
+Two ways to say who you are, then the SMS code (PLATFORM_API.md, Identity):
+
+- ID number (checked by its GB 11643 checksum before it is read back in groups 6-8-4) →
+  "对" → name → SMS code;
+- "记不清身份证号" → phone number (read back 3-4-4) → "对" → the last six digits of the ID → SMS.
+
+A wrong read-back ("不对") re-asks only that number. On the family path ("帮我妈办") the
+questions are about the person the service is for; after the code, the helper gives their own
+name and the older person consents ("我同意"); the platform then records a proxy
+authorization with both identities, and every call of the service goes through it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from actions.platform import CitizenAuth, PlatformError
+from actions.services.base import Service, Turn, clean_answer, yes_no
+from voice.numbers import normalize_spoken_digits
+
+IDENTITY_SLOTS = (
+    "id_method",
+    "id_number",
+    "id_number_confirmed",
+    "person_name",
+    "phone_number",
+    "phone_number_confirmed",
+    "id_last6",
+    "sms_code",
+    "verification_id",
+    "verification_phone",
+)
+"""Asked (or kept) while verifying; cleared when a new verification starts."""
+CITIZEN_SLOTS = (
+    "citizen_token",
+    "citizen_subject",
+    "citizen_name",
+    "citizen_age",
+    "citizen_district",
+)
+"""Who was verified: kept for the rest of the conversation (the token lives 30 minutes)."""
+PROXY_SLOTS = ("agent_name", "proxy_consent", "proxy_authorization_id")
+SELF = "本人"
+PROXY_DAYS = 1
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID = re.compile(r"(?<![0-9X])[0-9]{17}[0-9X](?![0-9X])")
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_SIX = re.compile(r"(?<![0-9X])[0-9]{5}[0-9X](?![0-9X])")
+_NAME = re.compile(r"^[\u4e00-\u9fa5·]{2,6}$")
+_NAME_NOISE = re.compile(r"^(我叫|我是|叫|名字是|名字叫|姓名是|姓名|是|他叫|她叫)|(吧|啊|呀|的)$")
+_NO_ID = (
+    "记不清",
+    "记不得",
+    "不记得",
+    "想不起",
+    "忘了",
+    "忘记",
+    "不知道",
+    "不晓得",
+    "手机号",
+    "手机",
+)
+
+
+def id_checksum_ok(id_number: str) -> bool:
+    """Whether an 18-character ID number has a valid GB 11643 (ISO 7064 MOD 11-2) check."""
+    if len(id_number) != 18 or not id_number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(id_number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == id_number[17].upper()
+
+
+def digits_in(text: Any) -> str:
+    """What was said, with spoken digits turned into digits ("幺三九…" → "139…")."""
+    return normalize_spoken_digits(str(text or "")).upper().replace(" ", "")
+
+
+def find_id_number(text: Any) -> str | None:
+    """An 18-character ID number in ``text`` (any checksum), or None."""
+    match = _ID.search(digits_in(text))
+    return match.group(0) if match else None
+
+
+def find_phone(text: Any) -> str | None:
+    """An 11-digit mobile number in ``text``, or None."""
+    match = _PHONE.search(digits_in(text))
+    return match.group(0) if match else None
+
+
+def group_id(id_number: str) -> str:
+    """320505 19440312 1236: the 6-8-4 groups of the read-back."""
+    return f"{id_number[:6]} {id_number[6:14]} {id_number[14:]}"
+
+
+def group_phone(phone: str) -> str:
+    """139 1234 5678: the 3-4-4 groups of the read-back."""
+    return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
+
+
+def subject(turn: Turn, service: Service) -> str:
+    """Whom the service is for: 本人, or the relation on the family path (母亲 …)."""
+    relation = str(turn.slot("relation") or SELF)
+    if relation in (SELF, "我", "自己") or not service.proxy_allowed:
+        return SELF
+    return relation
+
+
+def whose(turn: Turn, service: Service) -> str:
+    """ "您" or "您母亲": whose ID and phone the questions are about."""
+    person = subject(turn, service)
+    return "您" if person == SELF else f"您{person}"
+
+
+def verified(turn: Turn, service: Service) -> bool:
+    """Whether the person the service is for has been verified in this conversation."""
+    return bool(turn.slot("citizen_token")) and turn.slot("citizen_subject") == subject(
+        turn, service
+    )
+
+
+def identity_steps(turn: Turn, service: Service) -> list[str]:
+    """The identity questions still in front of the service's own questions."""
+    if not service.requires_identity:
+        return []
+    if not verified(turn, service):
+        if turn.slot("id_method") == "phone":
+            return ["phone_number", "phone_number_confirmed", "id_last6", "sms_code"]
+        return ["id_number", "id_number_confirmed", "person_name", "sms_code"]
+    if subject(turn, service) != SELF and not turn.slot("proxy_authorization_id"):
+        return ["agent_name", "proxy_consent"]
+    return []
+
+
+async def ask(slot: str, turn: Turn, service: Service) -> bool:
+    """Ask an identity question; False when ``slot`` is not one."""
+    who = whose(turn, service)
+    if slot == "id_number":
+        if not turn.slot("field_failures"):
+            turn.say("办这件事要先核对身份。")
+        turn.say(f"请说{who}的身份证号。记不清可以说“用手机号”。", (("用手机号", "用手机号"),))
+    elif slot == "id_number_confirmed":
+        turn.say(f"身份证号是 {group_id(str(turn.slot('id_number')))}，对吗？", yes_no())
+    elif slot == "person_name":
+        turn.say(f"请说{who}的姓名。")
+    elif slot == "phone_number":
+        turn.say(f"请说{who}的手机号。")
+    elif slot == "phone_number_confirmed":
+        turn.say(f"手机号是 {group_phone(str(turn.slot('phone_number')))}，对吗？", yes_no())
+    elif slot == "id_last6":
+        turn.say(f"请说{who}身份证号的最后六位。")
+    elif slot == "sms_code":
+        turn.say(f"验证码已发到 {turn.slot('verification_phone')}。")
+        turn.say("请把短信里的六位验证码念给我。")
+    elif slot == "agent_name":
+        turn.say("请问您怎么称呼？")
+    elif slot == "proxy_consent":
+        person = subject(turn, service)
+        turn.say(f"请{person}说“我同意”，授权您代办{service.title}。", yes_no("我同意", "不同意"))
+    else:
+        return False
+    return True
+
+
+async def validate(slot: str, value: Any, turn: Turn, service: Service) -> dict[str, Any] | None:
+    """Check an identity answer; None when ``slot`` is not an identity slot."""
+    check = _VALIDATORS.get(slot)
+    return None if check is None else await check(value, turn, service)
+
+
+async def _id_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    text = str(value or "")
+    if any(word in text for word in _NO_ID):
+        return {"id_number": None, "id_method": "phone"}
+    id_number = turn.entity("id_number") or find_id_number(text)
+    if id_number is None:
+        turn.reject("身份证号是18位。请一位一位慢慢说。")
+        return {"id_number": None}
+    if not id_checksum_ok(id_number):
+        turn.reject("这个号码好像有一位不对。请再说一遍。")
+        return {"id_number": None}
+    return {"id_number": id_number, "id_number_confirmed": None}
+
+
+async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    if value is True:
+        return {"id_number_confirmed": True}
+    corrected = find_id_number(turn.latest_text())
+    if corrected and id_checksum_ok(corrected):
+        return {"id_number": corrected, "id_number_confirmed": None}
+    if value is False:
+        turn.say("好的，我们重新说身份证号。")
+        return {"id_number": None, "id_number_confirmed": None}
+    turn.reject("请说“对”或者“不对”。")
+    return {"id_number_confirmed": None}
+
+
+async def _person_name(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    name = turn.entity("person_name") or _NAME_NOISE.sub("", clean_answer(value).replace(" ", ""))
+    name = _NAME_NOISE.sub("", name)
+    if not _NAME.match(name):
+        turn.reject("没有听清姓名。请只说姓名，比如“王秀英”。")
+        return {"person_name": None}
+    return await _send_code(turn, service, {"person_name": name}, name=name)
+
+
+async def _phone_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    phone = turn.entity("phone_number") or find_phone(value)
+    if phone is None:
+        turn.reject("手机号是11位，1开头。请一位一位慢慢说。")
+        return {"phone_number": None}
+    return {"phone_number": phone, "phone_number_confirmed": None}
+
+
+async def _phone_number_confirmed(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    if value is True:
+        return {"phone_number_confirmed": True}
+    corrected = find_phone(turn.latest_text())
+    if corrected:
+        return {"phone_number": corrected, "phone_number_confirmed": None}
+    if value is False:
+        turn.say("好的，我们重新说手机号。")
+        return {"phone_number": None, "phone_number_confirmed": None}
+    turn.reject("请说“对”或者“不对”。")
+    return {"phone_number_confirmed": None}
+
+
+async def _id_last6(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    match = _SIX.search(digits_in(value))
+    if match is None:
+        turn.reject("请说身份证号最后六位，一位一位说。")
+        return {"id_last6": None}
+    last6 = match.group(0)
+    return await _send_code(turn, service, {"id_last6": last6}, last6=last6)
+
+
+async def _send_code(
+    turn: Turn, service: Service, values: dict[str, Any], *, name: str = "", last6: str = ""
+) -> dict[str, Any]:
+    """Everything needed is known: the platform sends the SMS code."""
+    try:
+        if last6:
+            started = await turn.platform.start_verification(
+                phone=str(turn.slot("phone_number")), id_last6=last6
+            )
+        else:
+            started = await turn.platform.start_verification(
+                name=name, id_number=str(turn.slot("id_number"))
+            )
+    except PlatformError as error:
+        turn.explain(error)
+        return {slot: None for slot in IDENTITY_SLOTS if slot != "id_method"}
+    return {
+        **values,
+        "verification_id": started.verification_id,
+        "verification_phone": started.masked_phone,
+    }
+
+
+async def _sms_code(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    match = re.search(r"(?<!\d)\d{6}(?!\d)", digits_in(value))
+    if match is None:
+        turn.reject("验证码是6位数字。请一位一位念给我。")
+        return {"sms_code": None}
+    try:
+        session = await turn.platform.confirm_verification(
+            str(turn.slot("verification_id")), code=match.group(0)
+        )
+    except PlatformError as error:
+        turn.explain(error)
+        if error.code in ("code_invalid",):
+            return {"sms_code": None}
+        # Expired, locked or gone: start again from the number.
+        return {slot: None for slot in IDENTITY_SLOTS if slot != "id_method"}
+    citizen = session.citizen
+    turn.say(f"{citizen.name}，身份核对好了。")
+    updates: dict[str, Any] = {
+        "sms_code": "ok",
+        "citizen_token": session.citizen_token,
+        "citizen_subject": subject(turn, service),
+        "citizen_name": citizen.name,
+        "citizen_age": citizen.age,
+        "citizen_district": citizen.district,
+        "proxy_authorization_id": None,
+        "agent_name": None,
+        "proxy_consent": None,
+    }
+    turn.updates.update(updates)
+    return updates
+
+
+async def _agent_name(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    name = turn.entity("person_name") or _NAME_NOISE.sub("", clean_answer(value).replace(" ", ""))
+    if not 1 <= len(name) <= 12:
+        turn.reject("没有听清。请说您的姓名。")
+        return {"agent_name": None}
+    return {"agent_name": name}
+
+
+async def _proxy_consent(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    if value is not True:
+        turn.say("没有授权，就不能代办。")
+        turn.say("可以请老人本人来办，或者说“转人工”。")
+        return {"proxy_consent": False, "service_done": True}
+    agent = f"{turn.slot('agent_name')}/{turn.tracker.sender_id}"[:64]
+    try:
+        authorization = await turn.platform.authorize_proxy(
+            citizen=_own(turn),
+            agent_kind="family",
+            agent_id=agent,
+            scopes=[service.code],
+            expires_in_days=PROXY_DAYS,
+            idempotency_key=turn.idempotency_key("proxy", agent),
+        )
+    except PlatformError as error:
+        turn.explain(error)
+        return {"proxy_consent": False, "service_done": True}
+    turn.say("授权好了，今天内有效。")
+    return {"proxy_consent": True, "proxy_authorization_id": authorization.authorization_id}
+
+
+def _own(turn: Turn) -> CitizenAuth:
+    """The verified citizen's own token (only they can authorize a proxy)."""
+    return CitizenAuth(citizen_token=str(turn.slot("citizen_token")))
+
+
+_VALIDATORS = {
+    "id_number": _id_number,
+    "id_number_confirmed": _id_number_confirmed,
+    "person_name": _person_name,
+    "phone_number": _phone_number,
+    "phone_number_confirmed": _phone_number_confirmed,
+    "id_last6": _id_last6,
+    "sms_code": _sms_code,
+    "agent_name": _agent_name,
+    "proxy_consent": _proxy_consent,
+}

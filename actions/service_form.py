@@ -1,0 +1,269 @@
+"""The one form every service runs in: ``service_form``.
+
+- ``action_start_service`` (on any service intent) picks the service, clears what an earlier
+  service left, keeps who was verified, and looks up what the questions depend on;
+- ``validate_service_form`` decides the next question (identity first, then the service's
+  own) and checks each answer; two unusable answers in a row offer the keypad and a person,
+  the third hands over to staff (ACCESSIBILITY.md V2, V13);
+- ``action_ask_<slot>`` asks one question; ``action_complete_service`` does the service on the
+  platform when every answer is in and confirmed; ``action_cancel_service`` drops it.
+
+One form means the conversation controls (repeat, slower, cancel, a person, what can you do)
+need one rule each in ``bot/data/service_form.yml``, not one per service.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import identity
+from actions.handoff import request_handoff, say_notice
+from actions.services import ALL_SERVICE_SLOTS, ASKED_SLOTS, by_code, by_intent
+from actions.services.base import Service, Turn
+
+logger = logging.getLogger(__name__)
+
+CANCELLED = "好的，不办了，什么都没有提交。有事随时找我。"
+FAILURES_BEFORE_OFFER = 2
+FAILURES_BEFORE_HANDOFF = 3
+FLOW_SLOTS = ("service_done", "field_failures", "escalate")
+"""Bookkeeping of the form itself."""
+RESET_ON_START = (*ALL_SERVICE_SLOTS, *identity.IDENTITY_SLOTS, *identity.PROXY_SLOTS, *FLOW_SLOTS)
+
+
+SWITCH_CONFIDENCE = 0.8
+"""How sure the NLU must be that an unusable answer asks for another service."""
+
+
+async def start_service(turn: Turn, service: Service) -> None:
+    """Begin ``service``: clear what an earlier one left, take what the request already said
+    ("帮我妈交电费"), and look up what the questions depend on when nobody needs verifying."""
+    start: dict[str, Any] = {slot: None for slot in RESET_ON_START}
+    start["service"] = service.code
+    for slot in (*service.slots, "relation"):
+        value = turn.entity(slot)
+        if value is not None:
+            start[slot] = value
+    turn.updates.update(start)
+    relation = turn.entity("relation")
+    if relation and relation != identity.SELF and not service.proxy_allowed:
+        turn.say(f"{service.title}要本人来办，不能代办。")
+        turn.updates["relation"] = identity.SELF
+    if not service.requires_identity or identity.verified(turn, service):
+        turn.updates.update(await service.prepare(turn))
+
+
+def switch_to(turn: Turn) -> Service | None:
+    """The other service an unusable answer clearly asks for ("我不交了，我要查养老金")."""
+    intent = turn.tracker.latest_message.get("intent") or {}
+    other = by_intent(str(intent.get("name") or ""))
+    if other is None or other.code == turn.service_code:
+        return None
+    return other if float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE else None
+
+
+def current_service(turn: Turn) -> Service | None:
+    """The service the ``service`` slot names."""
+    return by_code(turn.service_code)
+
+
+class ValidateServiceForm(FormValidationAction):
+    """The next question and the check of every answer, for every service."""
+
+    def name(self) -> str:
+        return "validate_service_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        turn = Turn(dispatcher, tracker)
+        service = current_service(turn)
+        if service is None or turn.slot("service_done") or turn.slot("escalate"):
+            return []
+        return [*identity.identity_steps(turn, service), *service.steps(turn)]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
+        """Always name the next question (None ends the form), even when no service is left."""
+        required = await self.required_slots([], dispatcher, tracker, domain)
+        missing = (slot for slot in required if tracker.slots.get(slot) is None)
+        return SlotSet("requested_slot", next(missing, None))
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """No custom extraction: the domain's mappings fill every slot."""
+        return []
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        turn = Turn(dispatcher, tracker)
+        service = current_service(turn)
+        if service is None:
+            return []
+        requested = tracker.get_slot("requested_slot")
+        validated = False
+        for slot, value in tracker.slots_to_validate().items():
+            if value is None:
+                continue
+            if slot != requested and slot not in service.slots:
+                continue
+            validated = True
+            was_verified = bool(turn.slot("citizen_token"))
+            result = await identity.validate(slot, value, turn, service)
+            if result is None:
+                result = await service.validate(slot, value, turn)
+            turn.updates.update(result if result is not None else {slot: value})
+            if not was_verified and turn.slot("citizen_token"):
+                turn.updates.update(await service.prepare(turn))
+        if not validated:
+            # Nothing to check (e.g. "再说一遍"): say so, so that the form lets the rules answer.
+            return []
+        other = switch_to(turn) if turn.failed else None
+        if other is not None:
+            # Start over with what was asked for; the form goes on with its questions.
+            turn.dispatcher.messages.clear()
+            turn.failed = False
+            turn.updates.clear()
+            logger.info("actions.service.switch to=%s", other.code)
+            await start_service(turn, other)
+        else:
+            turn.updates.update(self._ladder(turn, requested))
+        for key, value in turn.updates.items():
+            tracker.slots[key] = value
+        return [SlotSet(key, value) for key, value in turn.updates.items()]
+
+    @staticmethod
+    def _ladder(turn: Turn, requested: Any) -> dict[str, Any]:
+        """Count unusable answers to the same question; offer help, then a person."""
+        if not turn.failed:
+            return {"field_failures": None} if turn.slot("field_failures") else {}
+        failures = int(turn.slot("field_failures") or 0) + 1
+        if failures >= FAILURES_BEFORE_HANDOFF:
+            turn.say("抱歉，我几次都没听清，我请工作人员来帮您。")
+            return {"field_failures": None, "escalate": True}
+        if failures >= FAILURES_BEFORE_OFFER:
+            turn.say("数字也可以用键盘按。要找人帮忙，请说“转人工”。")
+        logger.info("actions.form.unusable_answer slot=%s failures=%d", requested, failures)
+        return {"field_failures": failures}
+
+
+class ActionStartService(Action):
+    """A service intent: start that service (or start over with another)."""
+
+    def name(self) -> str:
+        return "action_start_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        service = by_intent(intent) or by_code(str(tracker.get_slot("service") or ""))
+        turn = Turn(dispatcher, tracker)
+        if service is None:
+            dispatcher.utter_message(response="utter_how_can_i_help")
+            return [SlotSet("service_done", True)]
+        await start_service(turn, service)
+        logger.info("actions.service.start service=%s", service.code)
+        events: list[EventType] = [SlotSet(key, value) for key, value in turn.updates.items()]
+        if by_intent(intent) is None:
+            # Started by "对" to an offer, not by the request itself: no rule runs the form.
+            events.append(FollowupAction("service_form"))
+        return events
+
+
+class ActionCompleteService(Action):
+    """Every answer is in: do the service, or hand over, or end quietly when it is done."""
+
+    def name(self) -> str:
+        return "action_complete_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        turn = Turn(dispatcher, tracker)
+        service = current_service(turn)
+        events: list[EventType] = []
+        if tracker.get_slot("escalate"):
+            say_notice(dispatcher, await request_handoff(tracker, reason="misunderstood"))
+        elif service is not None and not tracker.get_slot("service_done"):
+            events = await service.complete(turn)
+            logger.info("actions.service.complete service=%s", service.code)
+        return [*events, *clear_service()]
+
+
+class ActionCancelService(Action):
+    """ "不办了" drops the service and everything asked for it; nothing was submitted."""
+
+    def name(self) -> str:
+        return "action_cancel_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=CANCELLED)
+        return [*clear_service(), SlotSet("pending_action", None)]
+
+
+def clear_service() -> list[EventType]:
+    """Forget the service's answers; keep who was verified (their token lives 30 minutes)."""
+    return [
+        *(SlotSet(slot, None) for slot in RESET_ON_START),
+        SlotSet("requested_slot", None),
+        SlotSet("service", None),
+    ]
+
+
+class _AskAction(Action):
+    """``action_ask_<slot>``: one question, from identity or the current service."""
+
+    slot_name = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot_name}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        turn = Turn(dispatcher, tracker)
+        service = current_service(turn)
+        if service is None:
+            dispatcher.utter_message(response="utter_how_can_i_help")
+            return []
+        if not await identity.ask(self.slot_name, turn, service):
+            await service.ask(self.slot_name, turn)
+        return [SlotSet(key, value) for key, value in turn.updates.items()]
+
+
+def _ask_action(slot: str) -> type[Action]:
+    return type(f"ActionAsk_{slot}", (_AskAction,), {"slot_name": slot})
+
+
+ASK_ACTIONS = [
+    _ask_action(slot)
+    for slot in (
+        *ASKED_SLOTS,
+        "id_number",
+        "id_number_confirmed",
+        "person_name",
+        "phone_number",
+        "phone_number_confirmed",
+        "id_last6",
+        "sms_code",
+        "agent_name",
+        "proxy_consent",
+    )
+]
+"""One ask action per question (rasa-sdk registers every Action subclass it imports)."""

@@ -1,0 +1,170 @@
+"""What every service conversation is made of: a :class:`Turn` to talk through, and the
+:class:`Service` each module of this package implements.
+
+A service is a list of questions (slots of the one ``service_form``) that depends on what is
+known so far, a validator and a question per slot, and a :meth:`Service.complete` step that
+calls the platform and says what happened and what comes next. Identity verification, the
+family-proxy path and the ladder for answers the bot cannot use are shared
+(``actions.identity``, ``actions.service_form``): a service only says whether it needs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.explain import explain
+from actions.platform import CitizenAuth, PlatformClient, PlatformError
+from actions.platform.runtime import platform_client
+
+MAX_OPTIONS = 3
+"""At most three options per prompt (ACCESSIBILITY.md V6); buttons mirror them."""
+
+Button = tuple[str, str]
+"""(title, payload) of a quick-reply button."""
+
+
+def yes_no(yes: str = "对", no: str = "不对") -> tuple[Button, ...]:
+    """The two buttons of a yes/no question."""
+    return ((yes, "/affirm"), (no, "/deny"))
+
+
+@dataclass
+class Turn:
+    """One turn of the conversation as the actions see it: read slots, say things."""
+
+    dispatcher: CollectingDispatcher
+    tracker: Tracker
+    updates: dict[str, Any] = field(default_factory=dict)
+    """Slot values changed earlier in this turn (validators see each other's results)."""
+    failed: bool = False
+    """Whether an answer this turn could not be used (the misunderstanding ladder counts it)."""
+
+    def slot(self, name: str) -> Any:
+        """The slot's value, counting changes made earlier in this turn."""
+        if name in self.updates:
+            return self.updates[name]
+        return self.tracker.get_slot(name)
+
+    def say(self, text: str, buttons: Sequence[Button] = ()) -> None:
+        """One message; buttons (at most three) mirror the options the text says."""
+        if len(buttons) > MAX_OPTIONS:
+            raise ValueError(f"at most {MAX_OPTIONS} options: {text}")
+        self.dispatcher.utter_message(
+            text=text, buttons=[{"title": title, "payload": payload} for title, payload in buttons]
+        )
+
+    def reject(self, *texts: str) -> None:
+        """The answer cannot be used: say why and how to answer (the question follows)."""
+        self.failed = True
+        for text in texts:
+            self.say(text)
+
+    def explain(self, error: PlatformError) -> None:
+        """Say what went wrong on the platform and what the person can do next."""
+        for text in explain(error):
+            self.say(text)
+
+    @property
+    def platform(self) -> PlatformClient:
+        """The process's platform client."""
+        return platform_client()
+
+    @property
+    def service_code(self) -> str:
+        """The service being done now (the ``service`` slot)."""
+        return str(self.slot("service") or "")
+
+    def auth(self) -> CitizenAuth:
+        """How calls act for the citizen: through the proxy authorization on the family path,
+        else with the citizen's own token."""
+        proxy = self.slot("proxy_authorization_id")
+        if proxy:
+            return CitizenAuth(proxy_authorization_id=str(proxy))
+        return CitizenAuth(citizen_token=str(self.slot("citizen_token") or "") or None)
+
+    def idempotency_key(self, *parts: object) -> str:
+        """One key per conversation, service and ``parts``: a repeated answer never does the
+        work twice."""
+        raw = ":".join(["banshi", self.tracker.sender_id, self.service_code, *map(str, parts)])
+        return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+    def latest_text(self) -> str:
+        """What the user said last, as it arrived."""
+        return str(self.tracker.latest_message.get("text") or "")
+
+    def latest_intent(self) -> str:
+        """The intent of the user's last message."""
+        return str((self.tracker.latest_message.get("intent") or {}).get("name") or "")
+
+    def entity(self, name: str) -> str | None:
+        """The value of entity ``name`` in the user's last message, if any."""
+        for entity in self.tracker.latest_message.get("entities") or []:
+            if entity.get("entity") == name and entity.get("value") not in (None, ""):
+                return str(entity["value"])
+        return None
+
+
+class Service:
+    """One service of the catalog as a conversation. Subclasses set the class attributes and
+    implement :meth:`steps`, :meth:`ask`, :meth:`validate` and :meth:`complete`."""
+
+    code: ClassVar[str]
+    """The platform's service code (``education_fee`` …)."""
+    intent: ClassVar[str]
+    """The intent that starts it (DESIGN.md §4.3)."""
+    title: ClassVar[str]
+    """Its name as said to the citizen (交学费 …)."""
+    requires_identity: ClassVar[bool] = True
+    proxy_allowed: ClassVar[bool] = True
+    asked: ClassVar[tuple[str, ...]] = ()
+    """The service's own questions (slots of ``service_form``)."""
+    kept: ClassVar[tuple[str, ...]] = ()
+    """Slots the service looks up (never asked); cleared, like ``asked``, at the start."""
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """Everything the service fills."""
+        return (*self.asked, *self.kept)
+
+    def steps(self, turn: Turn) -> list[str]:
+        """The slots still to fill, in order, given what is known (after identity)."""
+        return []
+
+    async def prepare(self, turn: Turn) -> dict[str, Any]:
+        """Once the citizen is known (or at the start when no identity is needed): look up what
+        the questions depend on. Slot values to set; ``service_done`` ends the service early."""
+        return {}
+
+    async def ask(self, slot: str, turn: Turn) -> None:
+        """Ask for ``slot`` (one question)."""
+        raise NotImplementedError(slot)
+
+    async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
+        """Check the answer for ``slot``: the slot values to set (the slot set to None when the
+        answer cannot be used, after saying why), or None when there is nothing to check."""
+        return None
+
+    async def complete(self, turn: Turn) -> list[EventType]:
+        """Every question is answered and confirmed: do it on the platform, then say what
+        happened and what comes next."""
+        raise NotImplementedError
+
+
+def clean_answer(value: Any) -> str:
+    """A free-text answer as one trimmed line."""
+    return " ".join(str(value or "").split())
+
+
+def day(iso: str | None) -> str:
+    """An ISO date (or date-time) as people write it: 2026年12月15日."""
+    if not iso or len(iso) < 10:
+        return "（日期不详）"
+    year, month, date = iso[:4], int(iso[5:7]), int(iso[8:10])
+    return f"{year}年{month}月{date}日"

@@ -1,0 +1,131 @@
+"""Identity verification and the family-proxy path, against a real sandbox process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import identity
+from actions.services import by_code
+from actions.services.base import Turn
+from platform_sandbox.seed import DEMO_ALLOWANCE_ELIGIBLE, DEMO_CERTIFICATION_OVERDUE
+from tests.conftest import RunningSystem
+
+PENSION = by_code("pension_certification")
+
+
+def turn_with(text: str = "", intent: str = "inform", **slots: Any) -> Turn:
+    tracker = Tracker(
+        sender_id="identity-test",
+        slots={"service": "pension_certification", **slots},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "service_form"},
+        latest_action_name="action_listen",
+    )
+    return Turn(CollectingDispatcher(), tracker)
+
+
+def said(turn: Turn) -> list[str]:
+    return [str(m.get("text")) for m in turn.dispatcher.messages]
+
+
+@pytest.mark.parametrize(
+    ("id_number", "valid"),
+    [
+        (DEMO_ALLOWANCE_ELIGIBLE.id_number, True),
+        (DEMO_CERTIFICATION_OVERDUE.id_number, True),
+        ("11010519491231002X", True),
+        ("110105194912310021", False),
+        ("32050819400228240", False),
+        ("3205081940022824XX", False),
+    ],
+)
+def test_id_checksum(id_number: str, valid: bool) -> None:
+    assert identity.id_checksum_ok(id_number) is valid
+
+
+def test_numbers_said_digit_by_digit_are_found() -> None:
+    assert identity.find_id_number("三二零五零八 幺九四零零二二八 二四零二") == "320508194002282402"
+    assert identity.find_id_number("幺幺零幺零五幺九四九幺二三幺零零二叉") == "11010519491231002X"
+    assert identity.find_phone("幺三八 幺三零九 零六幺二") == "13813090612"
+    assert identity.find_phone("电话是 12345") is None
+    assert identity.group_id("320508194002282402") == "320508 19400228 2402"
+    assert identity.group_phone("13813090612") == "138 1309 0612"
+
+
+def test_steps_follow_the_chosen_way_and_the_proxy_path() -> None:
+    assert PENSION is not None
+    assert identity.identity_steps(turn_with(), PENSION)[0] == "id_number"
+    assert identity.identity_steps(turn_with(id_method="phone"), PENSION)[0] == "phone_number"
+    verified = turn_with(citizen_token="t", citizen_subject=identity.SELF)
+    assert identity.identity_steps(verified, PENSION) == []
+    for_mother = turn_with(citizen_token="t", citizen_subject="母亲", relation="母亲")
+    assert identity.identity_steps(for_mother, PENSION) == ["agent_name", "proxy_consent"]
+    # Verified for oneself, but now the service is for the mother: verify her.
+    switched = turn_with(citizen_token="t", citizen_subject=identity.SELF, relation="母亲")
+    assert identity.identity_steps(switched, PENSION)[0] == "id_number"
+
+
+async def test_a_wrong_checksum_is_refused_before_any_read_back(platform: None) -> None:
+    assert PENSION is not None
+    turn = turn_with("110105194912310021")
+    result = await identity.validate("id_number", "110105194912310021", turn, PENSION)
+    assert result == {"id_number": None}
+    assert turn.failed and said(turn) == ["这个号码好像有一位不对。请再说一遍。"]
+
+
+async def test_forgetting_the_id_switches_to_the_phone(platform: None) -> None:
+    assert PENSION is not None
+    turn = turn_with("记不清身份证号")
+    assert await identity.validate("id_number", "记不清身份证号", turn, PENSION) == {
+        "id_number": None,
+        "id_method": "phone",
+    }
+    assert not turn.failed
+
+
+async def test_correction_instead_of_no_replaces_the_number(platform: None) -> None:
+    assert PENSION is not None
+    text = f"不对 是{DEMO_ALLOWANCE_ELIGIBLE.id_number}"
+    turn = turn_with(text, intent="deny", id_number=DEMO_CERTIFICATION_OVERDUE.id_number)
+    result = await identity.validate("id_number_confirmed", False, turn, PENSION)
+    assert result == {"id_number": DEMO_ALLOWANCE_ELIGIBLE.id_number, "id_number_confirmed": None}
+
+
+async def test_name_sends_the_code_and_the_code_verifies(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    assert PENSION is not None
+    citizen = DEMO_CERTIFICATION_OVERDUE
+    turn = turn_with(f"我叫{citizen.name}", id_number=citizen.id_number, id_number_confirmed=True)
+    sent = await identity.validate("person_name", f"我叫{citizen.name}", turn, PENSION)
+    assert sent is not None and sent["person_name"] == citizen.name
+    assert sent["verification_phone"].startswith(citizen.phone[:3])
+    with sandbox.platform() as client:
+        code = client.get("/v1/sandbox/sms", params={"phone": citizen.phone}).json()["code"]
+    wrong = "000000" if code != "000000" else "111111"
+    attempt = turn_with(wrong, **sent)
+    assert await identity.validate("sms_code", wrong, attempt, PENSION) == {"sms_code": None}
+    assert "验证码不对。" in said(attempt)
+    spoken = "".join("幺" if d == "1" else "零一二三四五六七八九"[int(d)] for d in code)
+    final = turn_with(spoken, **sent)
+    result = await identity.validate("sms_code", spoken, final, PENSION)
+    assert result is not None and result["citizen_token"] and result["citizen_name"] == citizen.name
+    assert result["citizen_subject"] == identity.SELF
+    assert said(final) == [f"{citizen.name}，身份核对好了。"]
+
+
+async def test_unknown_person_starts_over(platform: None) -> None:
+    assert PENSION is not None
+    turn = turn_with(
+        "张三丰", id_number=DEMO_ALLOWANCE_ELIGIBLE.id_number, id_number_confirmed=True
+    )
+    result = await identity.validate("person_name", "张三丰", turn, PENSION)
+    assert result is not None and result["id_number"] is None and result["person_name"] is None
+    assert "没有查到相符的登记信息。" in said(turn)

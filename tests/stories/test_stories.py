@@ -1,0 +1,107 @@
+"""End-to-end test stories: whole conversations through the running system (gateway → Rasa →
+action server → platform sandbox), one YAML file per service family in this folder.
+
+A story names a seeded citizen (``citizen: DEMO_…`` of ``platform_sandbox.seed``) and lists
+turns. A turn's ``user`` text may use ``{id}``, ``{name}``, ``{phone}``, ``{last6}`` (the
+citizen's), ``{sms}`` (the code the sandbox last sent to the citizen's phone) and
+``{student_id}``. ``bot`` lists texts that must all be in the answer, ``not`` texts that must
+not, ``mode`` the conversation's mode after the turn, ``setting`` a conversation setting;
+``faults`` (``{error_rate: 1}``) makes the platform fail from that turn on (reset with the
+platform before the next story).
+Every answer of every story is also held to the response rules (DESIGN.md §6): sentences of at
+most 40 characters, at most one question per message, at most three buttons.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from platform_sandbox import seed
+from tests.conftest import RunningSystem
+
+pytestmark = pytest.mark.integration
+
+HERE = Path(__file__).parent
+MAX_SENTENCE = 40
+MAX_BUTTONS = 3
+_SENTENCES = re.compile(r"[^。！？!?]+[。！？!?]?")
+
+
+def load_stories() -> list[Any]:
+    stories = []
+    for path in sorted(HERE.glob("*.yml")):
+        for story in yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]:
+            stories.append(pytest.param(story, id=f"{path.stem}: {story['story']}"))
+    return stories
+
+
+STORIES = load_stories()
+
+
+def check_response_rules(message: dict[str, Any]) -> None:
+    text = message["text"]
+    for sentence in _SENTENCES.findall(text):
+        assert len(sentence.strip()) <= MAX_SENTENCE, f"sentence over {MAX_SENTENCE}: {sentence}"
+    assert text.count("？") + text.count("?") <= 1, f"more than one question: {text}"
+    assert len(message.get("buttons") or []) <= MAX_BUTTONS, f"too many options: {text}"
+
+
+def fill(text: str, citizen: Any, system: RunningSystem) -> str:
+    if citizen is None:
+        return text.replace("{student_id}", seed.DEMO_STUDENT_ID)
+    values = {
+        "{id}": citizen.id_number,
+        "{name}": citizen.name,
+        "{phone}": citizen.phone,
+        "{last6}": citizen.id_number[-6:],
+        "{student_id}": seed.DEMO_STUDENT_ID,
+    }
+    if "{sms}" in text:
+        with system.platform() as platform:
+            response = platform.get("/v1/sandbox/sms", params={"phone": citizen.phone})
+            assert response.status_code == 200, response.text
+            values["{sms}"] = response.json()["code"]
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_story(story: dict[str, Any], system: RunningSystem) -> None:
+    system.reset_platform()
+    citizen = getattr(seed, story["citizen"]) if story.get("citizen") else None
+    conversation = uuid.uuid4().hex
+    transcript: list[str] = []
+    with httpx.Client(base_url=system.gateway, timeout=60) as client:
+        for number, step in enumerate(story["steps"], start=1):
+            if "faults" in step:
+                with system.platform() as platform:
+                    faults = {"latency_ms": 0, "error_rate": 0.0, **step["faults"]}
+                    assert platform.post("/v1/sandbox/faults", json=faults).status_code == 200
+            text = fill(str(step["user"]), citizen, system)
+            response = client.post(
+                "/api/chat", json={"conversation_id": conversation, "text": text}
+            )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            answer = "\n".join(m["text"] for m in body["messages"])
+            transcript.append(f"{number}. 用户：{text}\n   回答：{answer}")
+            where = "\n".join(transcript)
+            assert body["messages"], f"no answer\n{where}"
+            for message in body["messages"]:
+                check_response_rules(message)
+            for expected in step.get("bot") or []:
+                assert expected in answer, f"missing {expected!r}\n{where}"
+            for unexpected in step.get("not") or []:
+                assert unexpected not in answer, f"unexpected {unexpected!r}\n{where}"
+            if "mode" in step:
+                assert body["mode"] == step["mode"], where
+            for key, value in (step.get("setting") or {}).items():
+                assert (body.get("settings") or {}).get(key) == value, where
