@@ -159,8 +159,7 @@ async def ask(slot: str, turn: Turn, service: Service) -> bool:
     elif slot == "agent_name":
         turn.say("请问您怎么称呼？")
     elif slot == "proxy_consent":
-        person = subject(turn, service)
-        turn.say(f"请{person}说“我同意”，授权您代办{service.title}。", yes_no("我同意", "不同意"))
+        turn.say(f"请{who}说“我同意”，授权您代办{service.title}。", yes_no("我同意", "不同意"))
     else:
         return False
     return True

@@ -37,8 +37,9 @@ FLOW_SLOTS = ("service_done", "field_failures", "escalate")
 RESET_ON_START = (*ALL_SERVICE_SLOTS, *identity.IDENTITY_SLOTS, *identity.PROXY_SLOTS, *FLOW_SLOTS)
 
 
-SWITCH_CONFIDENCE = 0.8
-"""How sure the NLU must be that an unusable answer asks for another service."""
+SWITCH_CONFIDENCE = 0.4
+"""How sure the NLU must be that an unusable answer asks for another service (mixed sentences
+like "不交学费了，我要查养老金" split their confidence between the two services)."""
 
 
 async def start_service(turn: Turn, service: Service) -> None:
@@ -46,10 +47,12 @@ async def start_service(turn: Turn, service: Service) -> None:
     ("帮我妈交电费"), and look up what the questions depend on when nobody needs verifying."""
     start: dict[str, Any] = {slot: None for slot in RESET_ON_START}
     start["service"] = service.code
-    for slot in (*service.slots, "relation"):
+    for slot in service.slots:
         value = turn.entity(slot)
         if value is not None:
             start[slot] = value
+    # Whom it is for comes from the request only, never from a later answer.
+    start["relation"] = turn.entity("relation")
     turn.updates.update(start)
     relation = turn.entity("relation")
     if relation and relation != identity.SELF and not service.proxy_allowed:
@@ -61,11 +64,15 @@ async def start_service(turn: Turn, service: Service) -> None:
 
 def switch_to(turn: Turn) -> Service | None:
     """The other service an unusable answer clearly asks for ("我不交了，我要查养老金")."""
-    intent = turn.tracker.latest_message.get("intent") or {}
-    other = by_intent(str(intent.get("name") or ""))
-    if other is None or other.code == turn.service_code:
-        return None
-    return other if float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE else None
+    ranking = turn.tracker.latest_message.get("intent_ranking") or [
+        turn.tracker.latest_message.get("intent") or {}
+    ]
+    for intent in ranking:
+        other = by_intent(str(intent.get("name") or ""))
+        if other is None or other.code == turn.service_code:
+            continue
+        return other if float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE else None
+    return None
 
 
 def current_service(turn: Turn) -> Service | None:
@@ -115,19 +122,23 @@ class ValidateServiceForm(FormValidationAction):
             return []
         requested = tracker.get_slot("requested_slot")
         validated = False
+        identifying = bool(identity.identity_steps(turn, service))
         for slot, value in tracker.slots_to_validate().items():
             if value is None:
                 continue
             if slot != requested and slot not in service.slots:
                 continue
             validated = True
-            was_verified = bool(turn.slot("citizen_token"))
             result = await identity.validate(slot, value, turn, service)
             if result is None:
                 result = await service.validate(slot, value, turn)
             turn.updates.update(result if result is not None else {slot: value})
-            if not was_verified and turn.slot("citizen_token"):
-                turn.updates.update(await service.prepare(turn))
+            if identifying and not identity.identity_steps(turn, service):
+                # The person is known now (and the proxy authorized): look up what the
+                # service's questions depend on.
+                identifying = False
+                if not turn.slot("service_done"):
+                    turn.updates.update(await service.prepare(turn))
         if not validated:
             # Nothing to check (e.g. "再说一遍"): say so, so that the form lets the rules answer.
             return []
