@@ -31,7 +31,7 @@ from banshi import paths
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
-from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
+from tests.chromium import CHROMIUM_FLAGS, chromium_path
 from tests.conftest import free_port
 
 SAMPLES = 20
