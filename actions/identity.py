@@ -198,9 +198,18 @@ async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict
     return {"id_number_confirmed": None}
 
 
+def spoken_name(value: Any, turn: Turn) -> str:
+    """The name in an answer ("我叫王秀英吧" → 王秀英): the answer without the words around it,
+    or the recognised ``person_name`` when that is the only name-shaped reading."""
+    said = _NAME_NOISE.sub("", _NAME_NOISE.sub("", clean_answer(value).replace(" ", "")))
+    if _NAME.match(said):
+        return said
+    entity = turn.entity("person_name")
+    return entity if entity and _NAME.match(entity) else said
+
+
 async def _person_name(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
-    name = turn.entity("person_name") or _NAME_NOISE.sub("", clean_answer(value).replace(" ", ""))
-    name = _NAME_NOISE.sub("", name)
+    name = spoken_name(value, turn)
     if not _NAME.match(name):
         turn.reject("没有听清姓名。请只说姓名，比如“王秀英”。")
         return {"person_name": None}
@@ -293,7 +302,7 @@ async def _sms_code(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
 
 
 async def _agent_name(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
-    name = turn.entity("person_name") or _NAME_NOISE.sub("", clean_answer(value).replace(" ", ""))
+    name = spoken_name(value, turn)
     if not 1 <= len(name) <= 12:
         turn.reject("没有听清。请说您的姓名。")
         return {"agent_name": None}

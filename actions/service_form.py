@@ -54,6 +54,13 @@ async def start_service(turn: Turn, service: Service) -> None:
     # Whom it is for comes from the request only, never from a later answer.
     start["relation"] = turn.entity("relation")
     turn.updates.update(start)
+    if not service.requires_identity:
+        # Answers given with the request ("学号7320291068交学费") are checked like any answer.
+        for slot in service.asked:
+            if start.get(slot) is not None:
+                result = await service.validate(slot, start[slot], turn)
+                turn.updates.update(result if result is not None else {})
+        turn.failed = False
     relation = turn.entity("relation")
     if relation and relation != identity.SELF and not service.proxy_allowed:
         turn.say(f"{service.title}要本人来办，不能代办。")

@@ -1,0 +1,218 @@
+"""水电燃气缴费: find the unpaid bill of an account, read it out, and on "对" create the payment.
+
+Questions: which bill (water, electricity or gas) → the 10-digit account number (户号) → the
+read-back of account (last four digits), month and amount ("现在缴费吗？"). No identity is
+needed: the platform finds bills by account number. "不对" at the read-back asks for the
+account number again; "先不缴" ends with nothing charged. The payment carries an
+Idempotency-Key per conversation and bill, so a repeated "对" never pays twice.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk.events import EventType
+
+from actions.platform import PlatformError
+from actions.services.base import Service, Turn, yes_no
+from voice.numbers import format_amount, normalize_spoken_digits
+
+ACCOUNT_LENGTH = 10
+_ACCOUNT = re.compile(rf"(?<!\d)\d{{{ACCOUNT_LENGTH}}}(?!\d)")
+
+UTILITY_TYPES = ("water", "electricity", "gas")
+NAMES = {"water": "水费", "electricity": "电费", "gas": "燃气费"}
+COMPANIES = {"water": "自来水公司", "electricity": "供电公司", "gas": "燃气公司"}
+_WORDS = {
+    "gas": ("燃气", "煤气", "天然气", "气费", "气表"),
+    "water": ("水",),
+    "electricity": ("电",),
+}
+"""Words that name each kind of bill (gas first: its words hold neither 水 nor 电)."""
+_NOT_ELECTRICITY = ("电话", "电梯", "电视", "电脑")
+_WRONG = ("不对", "错", "不是")
+_NOT_NOW = ("不缴", "不交", "先不", "不要", "不用", "算了", "不了")
+_YES = ("缴", "交", "好", "行", "可以")
+PAY_CODE_MINUTES = 30
+"""How long a pay code can be used (the platform expires pending payments after 30 minutes)."""
+
+
+def utility_type_in(text: Any) -> str | None:
+    """The one kind of bill named in ``text`` ("交电费" → electricity), or None when none or
+    several are named ("水电费")."""
+    found = utility_types_in(text)
+    return found[0] if len(found) == 1 else None
+
+
+def utility_types_in(text: Any) -> list[str]:
+    """Every kind of bill named in ``text`` ("水电燃气" → water, electricity, gas)."""
+    said = str(text or "")
+    for word in _NOT_ELECTRICITY:
+        said = said.replace(word, "")
+    if said in UTILITY_TYPES:
+        return [said]
+    return [kind for kind, words in _WORDS.items() if any(word in said for word in words)]
+
+
+def utility_type_of(turn: Turn, value: Any) -> str | None:
+    """The kind of bill of this turn, when the ``utility_type`` entities and the words of the
+    answer name only one."""
+    kinds = {
+        str(entity.get("value"))
+        for entity in turn.tracker.latest_message.get("entities") or []
+        if entity.get("entity") == "utility_type" and entity.get("value") in UTILITY_TYPES
+    }
+    kinds.update(utility_types_in(value))
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def extract_account_number(text: Any) -> str | None:
+    """The 10-digit account number (户号) in what was said or typed, or None."""
+    if not isinstance(text, str):
+        return None
+    match = _ACCOUNT.search(normalize_spoken_digits(text).replace(" ", ""))
+    return match.group(0) if match else None
+
+
+def period_words(period: str) -> str:
+    """2026-10 → 2026年10月."""
+    return f"{period[:4]}年{int(period[5:7])}月" if len(period) >= 7 else period
+
+
+class UtilityPayment(Service):
+    code = "utility_payment"
+    intent = "pay_utility_bill"
+    title = "交水电燃气费"
+    requires_identity = False
+    asked = ("utility_type", "utility_account", "utility_confirmed")
+    kept = ("utility_bill_id", "utility_amount", "utility_period")
+
+    def steps(self, turn: Turn) -> list[str]:
+        return ["utility_type", "utility_account", "utility_confirmed"]
+
+    async def prepare(self, turn: Turn) -> dict[str, Any]:
+        """What the request already said: the kind of bill, maybe the account number."""
+        kind = utility_type_of(turn, turn.latest_text())
+        turn.updates["utility_type"] = kind
+        account = turn.entity("account_number")
+        if account is None:
+            return {"utility_type": kind}
+        return {"utility_type": kind, **await self._account(account, turn)}
+
+    async def ask(self, slot: str, turn: Turn) -> None:
+        if slot == "utility_type":
+            turn.say(
+                "好的，帮您交费。要交水费、电费，还是燃气费？",
+                (("水费", "水费"), ("电费", "电费"), ("燃气费", "燃气费")),
+            )
+        elif slot == "utility_account":
+            name = NAMES.get(str(turn.slot("utility_type")), "")
+            turn.say(f"请说{name}的户号，是10位数字，缴费单上有。")
+        elif slot == "utility_confirmed":
+            kind = str(turn.slot("utility_type"))
+            account = str(turn.slot("utility_account"))
+            turn.say(
+                f"户号尾号 {account[-4:]}，{period_words(str(turn.slot('utility_period')))}的"
+                f"{NAMES.get(kind, '费用')} {format_amount(turn.slot('utility_amount'))} 元。"
+            )
+            turn.say("现在缴费吗？", yes_no("对，缴费", "先不缴"))
+
+    async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
+        if slot == "utility_type":
+            return await self._utility_type(value, turn)
+        if slot == "utility_account":
+            account = turn.entity("account_number") or extract_account_number(value)
+            if account is None:
+                turn.reject("户号是10位数字。请一位一位慢慢说。")
+                return {"utility_account": None}
+            return await self._account(account, turn)
+        if slot == "utility_confirmed":
+            return await self._confirmed(value, turn)
+        return None
+
+    async def _utility_type(self, value: Any, turn: Turn) -> dict[str, Any]:
+        account = turn.entity("account_number") or extract_account_number(value)
+        if account is not None:
+            return await self._account(account, turn)
+        kind = utility_type_of(turn, value)
+        if kind is None:
+            turn.reject("请说水费、电费，或者燃气费。")
+        return {"utility_type": kind}
+
+    async def _account(self, account: str, turn: Turn) -> dict[str, Any]:
+        """Look up the account's bills: the oldest unpaid one is read back next."""
+        cleared = {
+            "utility_account": None,
+            "utility_confirmed": None,
+            "utility_bill_id": None,
+            "utility_amount": None,
+            "utility_period": None,
+        }
+        try:
+            bills = await turn.platform.utility_bills(account_number=account)
+        except PlatformError as error:
+            turn.explain(error)
+            return cleared
+        if not bills:
+            turn.reject(f"没有查到户号 {account}。", "请看一下缴费单，再说一遍户号。")
+            return cleared
+        kind = str(turn.slot("utility_type") or "")
+        if kind and all(bill.type != kind for bill in bills):
+            kind = bills[0].type
+            turn.say(f"这个户号是交{NAMES.get(kind, '费用')}的。")
+        kind = kind or bills[0].type
+        unpaid = sorted(
+            (b for b in bills if b.status == "unpaid" and b.type == kind), key=lambda b: b.period
+        )
+        if not unpaid:
+            turn.say(f"户号尾号 {account[-4:]} 的{NAMES.get(kind, '费用')}都缴清了，不用缴。")
+            turn.say("还有别的事要办吗？")
+            return {**cleared, "utility_type": kind, "service_done": True}
+        bill = unpaid[0]
+        return {
+            **cleared,
+            "utility_type": kind,
+            "utility_account": account,
+            "utility_bill_id": bill.bill_id,
+            "utility_amount": str(bill.amount),
+            "utility_period": bill.period,
+        }
+
+    async def _confirmed(self, value: Any, turn: Turn) -> dict[str, Any]:
+        text = turn.latest_text()
+        if value is True:
+            return {"utility_confirmed": True}
+        corrected = extract_account_number(text)
+        if corrected and corrected != turn.slot("utility_account"):
+            return await self._account(corrected, turn)
+        if value is False or any(word in text for word in (*_NOT_NOW, *_WRONG)):
+            if any(word in text for word in _WRONG) and not any(w in text for w in _NOT_NOW):
+                turn.say("好的，我们重新说户号。")
+                return {"utility_account": None, "utility_confirmed": None}
+            turn.say("好的，这次先不缴，没有扣任何钱。")
+            return {"utility_confirmed": False, "service_done": True}
+        if any(word in text for word in _YES) and "不" not in text:
+            return {"utility_confirmed": True}
+        turn.reject("请说“对”或者“先不缴”。")
+        return {"utility_confirmed": None}
+
+    async def complete(self, turn: Turn) -> list[EventType]:
+        bill_id = str(turn.slot("utility_bill_id"))
+        kind = str(turn.slot("utility_type"))
+        try:
+            payment = await turn.platform.create_payment(
+                bill_id=bill_id, payer="self", idempotency_key=turn.idempotency_key(bill_id)
+            )
+        except PlatformError as error:
+            turn.explain(error)
+            return []
+        turn.say(f"缴费单已生成，金额 {format_amount(Decimal(payment.amount))} 元。")
+        turn.say(f"缴费码是 {payment.pay_code}。")
+        turn.say(f"请在{PAY_CODE_MINUTES}分钟内，在支付应用里输入缴费码付款。")
+        turn.say(f"付款后{COMPANIES.get(kind, '收费单位')}会收到，回执在支付应用里。")
+        return []
+
+
+SERVICES = (UtilityPayment,)

@@ -1,0 +1,174 @@
+"""办件进度查询 (actions/services/status.py) against a real sandbox: exact slots and texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services.base import Turn
+from actions.services.status import (
+    MINE,
+    ApplicationStatus,
+    extract_application_number,
+    forgot_number,
+)
+from platform_sandbox.seed import DEMO_ALLOWANCE_APPLICATION, DEMO_ALLOWANCE_APPLIED
+from tests.conftest import RunningSystem
+
+NEEDS_INFO = "SQ20260905000016"
+"""A senior-card application waiting for materials (an ordinary citizen's)."""
+SERVICE = ApplicationStatus()
+
+
+def turn(
+    text: str,
+    *,
+    intent: str = "inform",
+    entities: tuple[dict[str, Any], ...] = (),
+    **slots: Any,
+) -> Turn:
+    """A turn whose user just said ``text``, with ``slots`` already set."""
+    tracker = Tracker(
+        sender_id="status-test",
+        slots={"service": "application_status", **slots},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.95},
+            "entities": list(entities),
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "service_form"},
+        latest_action_name="action_listen",
+    )
+    return Turn(CollectingDispatcher(), tracker)
+
+
+def said(current: Turn) -> list[str]:
+    return [str(message.get("text")) for message in current.dispatcher.messages]
+
+
+def citizen_token(sandbox: RunningSystem) -> str:
+    """Verify the demo citizen with a pending allowance through the sandbox."""
+    citizen = DEMO_ALLOWANCE_APPLIED
+    with sandbox.platform() as client:
+        started = client.post(
+            "/v1/identity/verifications",
+            json={"name": citizen.name, "id_number": citizen.id_number},
+        )
+        started.raise_for_status()
+        code = client.get("/v1/sandbox/sms", params={"phone": citizen.phone}).json()["code"]
+        confirmed = client.post(
+            f"/v1/identity/verifications/{started.json()['verification_id']}/confirm",
+            json={"code": code},
+        )
+        confirmed.raise_for_status()
+        return str(confirmed.json()["citizen_token"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SQ20260913000001", "SQ20260913000001"),
+        ("sq20260913000001", "SQ20260913000001"),
+        ("S Q 二零二六 零九幺三 零零零零零幺", "SQ20260913000001"),
+        ("编号是 二零二六零九幺三零零零零零幺", "SQ20260913000001"),
+        ("SQ2026091300000", None),
+        ("不记得了", None),
+    ],
+)
+def test_extract_application_number(text: str, expected: str | None) -> None:
+    assert extract_application_number(text) == expected
+
+
+def test_forgot_number() -> None:
+    assert forgot_number("编号我不记得了") and forgot_number("忘了")
+    assert not forgot_number("SQ20260913000001")
+
+
+async def test_a_known_number_is_looked_up_and_said_in_plain_words(platform: None) -> None:
+    current = turn("S Q 二零二六 零九幺三 零零零零零幺")
+    result = await SERVICE.validate("status_application_number", current.latest_text(), current)
+    assert result is not None
+    assert result["status_application_number"] == DEMO_ALLOWANCE_APPLICATION
+    assert result["status_service"] == "elderly_allowance"
+    assert result["status_state"] == "reviewing"
+    assert result["status_note"] == "街道（镇）正在审核"
+    done = turn("", **result)
+    assert await SERVICE.complete(done) == []
+    texts = said(done)
+    assert texts[0] == "查到了，是高龄津贴申请。"
+    assert texts[1] == "现在正在审核。"
+    assert texts[2].startswith("最新进展：2026年9月") and texts[2].endswith("街道（镇）正在审核。")
+    assert texts[3] == "审核完会发短信告诉您，请耐心等。"
+
+
+async def test_needing_materials_offers_an_appointment(platform: None) -> None:
+    current = turn(NEEDS_INFO)
+    result = await SERVICE.validate("status_application_number", NEEDS_INFO, current)
+    assert result is not None and result["status_state"] == "needs_info"
+    done = turn("", **result)
+    assert await SERVICE.complete(done) == [SlotSet("pending_action", "service:appointment")]
+    assert said(done)[1:] == [
+        "现在还要补交材料。",
+        "最新进展：2026年9月13日，材料不全，请补充材料。",
+        "请带上材料，到社区代办点补交。",
+        "要帮您预约去补材料吗？",
+    ]
+
+
+async def test_an_unknown_number_is_explained_and_asked_again(platform: None) -> None:
+    current = turn("SQ20260101999999")
+    result = await SERVICE.validate("status_application_number", "SQ20260101999999", current)
+    assert result == {"status_application_number": None}
+    assert current.failed
+    assert said(current) == ["没有查到这个办件编号。", "请核对编号，再说一遍。"]
+    short = turn("幺二三")
+    assert await SERVICE.validate("status_application_number", "幺二三", short) == {
+        "status_application_number": None
+    }
+    assert said(short) == ["办件编号是SQ加14位数字。请一位一位慢慢说。"]
+
+
+async def test_a_number_in_the_request_is_looked_up_at_start(platform: None) -> None:
+    current = turn(
+        "查一下SQ20260913000001",
+        intent="query_application_status",
+        entities=({"entity": "application_number", "value": "SQ20260913000001"},),
+    )
+    result = await SERVICE.prepare(current)
+    assert result["status_application_number"] == DEMO_ALLOWANCE_APPLICATION
+    assert await SERVICE.prepare(turn("查一下我的办件进度")) == {}
+
+
+async def test_no_number_takes_the_identity_path(platform: None) -> None:
+    current = turn("编号不记得了")
+    result = await SERVICE.validate("status_application_number", "编号不记得了", current)
+    assert result == {"status_application_number": None, "status_mode": MINE}
+    assert said(current) == ["没关系，核对身份后，我帮您查您的申请。"]
+    assert SERVICE.steps(turn("", status_mode=MINE)) == [
+        "id_number",
+        "id_number_confirmed",
+        "person_name",
+        "sms_code",
+    ]
+    verified = turn("", status_mode=MINE, citizen_token="t", citizen_subject="本人")
+    assert SERVICE.steps(verified) == []
+    assert SERVICE.steps(turn("")) == ["status_application_number"]
+
+
+async def test_the_verified_person_hears_their_applications(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    current = turn("", status_mode=MINE, citizen_token=citizen_token(sandbox))
+    assert await SERVICE.complete(current) == []
+    texts = said(current)
+    assert texts[0] == "查到您最近的1件申请。"
+    assert texts[1] == "第1件，高龄津贴申请，2026年9月13日提交，正在审核。"
+    assert texts[2] == f"编号 {DEMO_ALLOWANCE_APPLICATION}。"
+    assert len(texts) == 4

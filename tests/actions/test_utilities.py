@@ -1,0 +1,236 @@
+"""水电燃气缴费 (actions/services/utilities.py) against a real sandbox: exact slots and texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.config import ActionConfig
+from actions.platform import runtime
+from actions.services.base import Turn
+from actions.services.utilities import (
+    UtilityPayment,
+    extract_account_number,
+    utility_type_in,
+)
+from platform_sandbox.seed import DEMO_UTILITY_BILLS
+from tests.conftest import RunningSystem
+
+WATER = "3140831426"
+ELECTRICITY = "1566359967"
+GAS = "6280814050"
+"""The demo household's accounts (DEMO_UTILITIES), each with its October bill unpaid."""
+PAID_UP = "1556954371"
+"""An electricity account whose bills are all paid."""
+
+SERVICE = UtilityPayment()
+
+
+def turn(
+    text: str,
+    *,
+    intent: str = "inform",
+    entities: tuple[dict[str, Any], ...] = (),
+    sender: str = "utilities-test",
+    **slots: Any,
+) -> Turn:
+    """A turn whose user just said ``text``, with ``slots`` already set."""
+    tracker = Tracker(
+        sender_id=sender,
+        slots={"service": "utility_payment", **slots},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.95},
+            "entities": list(entities),
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "service_form"},
+        latest_action_name="action_listen",
+    )
+    return Turn(CollectingDispatcher(), tracker)
+
+
+def said(current: Turn) -> list[str]:
+    return [str(message.get("text")) for message in current.dispatcher.messages]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我要交电费", "electricity"),
+        ("水费", "water"),
+        ("家里的煤气费怎么交", "gas"),
+        ("燃气", "gas"),
+        ("water", "water"),
+        ("水电费", None),
+        ("我的电话", None),
+        ("交费", None),
+    ],
+)
+def test_utility_type_in(text: str, expected: str | None) -> None:
+    assert utility_type_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1566359967", "1566359967"),
+        ("户号是幺五六六 三五九九 六七", "1566359967"),
+        ("156 6359 967", "1566359967"),
+        ("幺二三", None),
+        ("15663599671", None),
+    ],
+)
+def test_extract_account_number(text: str, expected: str | None) -> None:
+    assert extract_account_number(text) == expected
+
+
+async def test_account_with_an_unpaid_bill_is_read_back(platform: None) -> None:
+    current = turn("幺五六六三五九九六七", utility_type="electricity")
+    result = await SERVICE.validate("utility_account", "幺五六六三五九九六七", current)
+    assert result == {
+        "utility_type": "electricity",
+        "utility_account": ELECTRICITY,
+        "utility_confirmed": None,
+        "utility_bill_id": DEMO_UTILITY_BILLS[1],
+        "utility_amount": "255.87",
+        "utility_period": "2026-10",
+    }
+    assert not current.failed
+    confirm = turn("", **result)
+    await SERVICE.ask("utility_confirmed", confirm)
+    assert said(confirm) == ["户号尾号 9967，2026年10月的电费 255.87 元。", "现在缴费吗？"]
+    buttons = confirm.dispatcher.messages[1]["buttons"]
+    assert [b["title"] for b in buttons] == ["对，缴费", "先不缴"]
+
+
+async def test_an_account_of_another_kind_switches_the_bill(platform: None) -> None:
+    current = turn(GAS, utility_type="water")
+    result = await SERVICE.validate("utility_account", GAS, current)
+    assert result is not None
+    assert result["utility_type"] == "gas"
+    assert result["utility_bill_id"] == DEMO_UTILITY_BILLS[2]
+    assert said(current) == ["这个户号是交燃气费的。"]
+
+
+async def test_unknown_and_malformed_accounts_are_asked_again(platform: None) -> None:
+    unknown = turn("1234567890", utility_type="water")
+    result = await SERVICE.validate("utility_account", "1234567890", unknown)
+    assert result is not None and result["utility_account"] is None
+    assert unknown.failed
+    assert said(unknown) == ["没有查到户号 1234567890。", "请看一下缴费单，再说一遍户号。"]
+    short = turn("幺二三", utility_type="water")
+    assert await SERVICE.validate("utility_account", "幺二三", short) == {"utility_account": None}
+    assert said(short) == ["户号是10位数字。请一位一位慢慢说。"]
+
+
+async def test_a_paid_up_account_ends_the_service(platform: None) -> None:
+    current = turn(PAID_UP, utility_type="electricity")
+    result = await SERVICE.validate("utility_account", PAID_UP, current)
+    assert result is not None and result["service_done"] is True
+    assert said(current) == ["户号尾号 4371 的电费都缴清了，不用缴。", "还有别的事要办吗？"]
+
+
+async def test_request_with_type_and_account_is_looked_up_at_once(platform: None) -> None:
+    current = turn(
+        f"燃气费户号{GAS}",
+        intent="pay_utility_bill",
+        entities=(
+            {"entity": "utility_type", "value": "gas"},
+            {"entity": "account_number", "value": GAS},
+        ),
+    )
+    result = await SERVICE.prepare(current)
+    assert result["utility_account"] == GAS and result["utility_amount"] == "20.24"
+    several = turn(
+        "水电燃气缴费",
+        intent="pay_utility_bill",
+        entities=(
+            {"entity": "utility_type", "value": "water"},
+            {"entity": "utility_type", "value": "electricity"},
+        ),
+    )
+    assert await SERVICE.prepare(several) == {"utility_type": None}
+
+
+async def test_wrong_read_back_and_not_now(platform: None) -> None:
+    wrong = turn("不对", intent="deny", utility_account=WATER)
+    result = await SERVICE.validate("utility_confirmed", False, wrong)
+    assert result == {"utility_account": None, "utility_confirmed": None}
+    assert said(wrong) == ["好的，我们重新说户号。"]
+    corrected = turn(f"不对，是{ELECTRICITY}", intent="deny", utility_account=WATER)
+    result = await SERVICE.validate("utility_confirmed", False, corrected)
+    assert result is not None and result["utility_account"] == ELECTRICITY
+    later = turn("先不缴", intent="deny", utility_account=WATER)
+    result = await SERVICE.validate("utility_confirmed", False, later)
+    assert result == {"utility_confirmed": False, "service_done": True}
+    assert said(later) == ["好的，这次先不缴，没有扣任何钱。"]
+
+
+async def test_yes_creates_one_payment_even_when_repeated(platform: None) -> None:
+    slots: dict[str, Any] = {
+        "utility_type": "water",
+        "utility_account": WATER,
+        "utility_bill_id": DEMO_UTILITY_BILLS[0],
+        "utility_amount": "122.83",
+        "utility_confirmed": True,
+    }
+    codes = []
+    for _ in range(2):
+        current = turn("对", intent="affirm", sender="utilities-pay", **slots)
+        assert await SERVICE.complete(current) == []
+        texts = said(current)
+        assert texts[0] == "缴费单已生成，金额 122.83 元。"
+        assert texts[2] == "请在30分钟内，在支付应用里输入缴费码付款。"
+        assert texts[3] == "付款后自来水公司会收到，回执在支付应用里。"
+        codes.append(texts[1])
+    assert codes[0] == codes[1] and codes[0].startswith("缴费码是 ")
+
+
+async def test_a_bill_paid_elsewhere_is_explained(platform: None, sandbox: RunningSystem) -> None:
+    with sandbox.platform() as client:
+        client.post(
+            "/v1/payments",
+            json={"bill_id": DEMO_UTILITY_BILLS[1], "payer": "self"},
+            headers={"Idempotency-Key": "paid-at-the-counter"},
+        ).raise_for_status()
+    current = turn(
+        "对",
+        intent="affirm",
+        utility_type="electricity",
+        utility_account=ELECTRICITY,
+        utility_bill_id=DEMO_UTILITY_BILLS[1],
+    )
+    assert await SERVICE.complete(current) == []
+    assert said(current) == ["这笔费用已经缴过了，不用再缴。", "还有别的事要办吗？"]
+
+
+async def test_platform_down_is_explained_and_nothing_is_charged(sandbox: RunningSystem) -> None:
+    env = {**sandbox.settings.child_env(), "BANSHI_PLATFORM_URL": "http://127.0.0.1:9"}
+    runtime.start_client(ActionConfig.from_env(env))
+    try:
+        current = turn(WATER, utility_type="water")
+        result = await SERVICE.validate("utility_account", WATER, current)
+    finally:
+        await runtime.stop_client()
+    assert result is not None and result["utility_account"] is None
+    assert said(current) == [
+        "抱歉，办事平台暂时连不上，没有扣任何钱。",
+        "您可以稍后再试，或说“转人工”。",
+    ]
+
+
+async def test_several_kinds_named_ask_which() -> None:
+    current = turn(
+        "水电燃气缴费",
+        intent="pay_utility_bill",
+        entities=({"entity": "utility_type", "value": "gas"},),
+    )
+    assert await SERVICE.prepare(current) == {"utility_type": None}
+    await SERVICE.ask("utility_type", current)
+    assert said(current) == ["好的，帮您交费。要交水费、电费，还是燃气费？"]
