@@ -199,11 +199,13 @@ async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict
 
 
 def spoken_name(value: Any, turn: Turn) -> str:
-    """The name in an answer ("我叫王秀英吧" → 王秀英): the answer without the words around it,
-    or the recognised ``person_name`` when that is the only name-shaped reading."""
-    said = _NAME_NOISE.sub("", _NAME_NOISE.sub("", clean_answer(value).replace(" ", "")))
-    if _NAME.match(said):
-        return said
+    """The name in an answer ("我叫王秀英吧" → 王秀英): what was said without the words around it
+    (the slot may hold only the part the NLU tagged, "建华" of 胡建华), or the recognised
+    ``person_name`` when that is the only name-shaped reading."""
+    for answer in (turn.latest_text(), value):
+        said = _NAME_NOISE.sub("", _NAME_NOISE.sub("", clean_answer(answer).replace(" ", "")))
+        if _NAME.match(said):
+            return said
     entity = turn.entity("person_name")
     return entity if entity and _NAME.match(entity) else said
 

@@ -37,7 +37,7 @@ FLOW_SLOTS = ("service_done", "field_failures", "escalate")
 RESET_ON_START = (*ALL_SERVICE_SLOTS, *identity.IDENTITY_SLOTS, *identity.PROXY_SLOTS, *FLOW_SLOTS)
 
 
-SWITCH_CONFIDENCE = 0.4
+SWITCH_CONFIDENCE = 0.3
 """How sure the NLU must be that an unusable answer asks for another service (mixed sentences
 like "不交学费了，我要查养老金" split their confidence between the two services)."""
 
@@ -52,7 +52,7 @@ async def start_service(turn: Turn, service: Service) -> None:
         if value is not None:
             start[slot] = value
     # Whom it is for comes from the request only, never from a later answer.
-    start["relation"] = turn.entity("relation")
+    start["relation"] = for_whom(turn)
     turn.updates.update(start)
     if not service.requires_identity:
         # Answers given with the request ("学号7320291068交学费") are checked like any answer.
@@ -61,12 +61,30 @@ async def start_service(turn: Turn, service: Service) -> None:
                 result = await service.validate(slot, start[slot], turn)
                 turn.updates.update(result if result is not None else {})
         turn.failed = False
-    relation = turn.entity("relation")
+    relation = start["relation"]
     if relation and relation != identity.SELF and not service.proxy_allowed:
         turn.say(f"{service.title}要本人来办，不能代办。")
         turn.updates["relation"] = identity.SELF
     if not service.requires_identity or identity.verified(turn, service):
         turn.updates.update(await service.prepare(turn))
+
+
+BENEFICIARY_BEFORE = "帮替代给为"
+"""A relative is the one the service is for after these (帮我妈, 给老伴) or before 的 (我妈的);
+elsewhere a relative is only mentioned ("迁到女儿那里", "儿子让我交")."""
+
+
+def for_whom(turn: Turn) -> str | None:
+    """The relative the request is for ("帮我妈办…" → 母亲), or None for the speaker."""
+    text = turn.latest_text()
+    for entity in turn.tracker.latest_message.get("entities") or []:
+        if entity.get("entity") != "relation" or entity.get("value") in (None, ""):
+            continue
+        start, end = int(entity.get("start") or 0), int(entity.get("end") or 0)
+        before, after = text[max(0, start - 4) : start], text[end : end + 1]
+        if any(mark in before for mark in BENEFICIARY_BEFORE) or after == "的":
+            return str(entity["value"])
+    return None
 
 
 def switch_to(turn: Turn) -> Service | None:

@@ -103,8 +103,8 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
                 "banshi.rasa_server",
                 "run",
                 "--enable-api",
-                "--auth-token",
-                settings.rasa_token,
+                # One argument: a generated token may start with "-" (argparse would refuse it).
+                f"--auth-token={settings.rasa_token}",
                 "--interface",
                 "127.0.0.1",
                 "--port",
