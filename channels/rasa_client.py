@@ -84,6 +84,12 @@ class RasaClient:
             )
             response.raise_for_status()
             body = response.json()
+            # The bot now waits for the user, as after any answer (rules expect action_listen
+            # before a user turn).
+            listen = [{"event": "action", "name": "action_listen"}]
+            await self._http.post(
+                f"/conversations/{sender}/tracker/events", params=params, json=listen
+            )
         except (httpx.HTTPError, ValueError) as error:
             raise RasaUnavailable(f"rasa execute failed: {error!r}") from error
         messages = body.get("messages") if isinstance(body, dict) else None

@@ -154,7 +154,12 @@ def test_claim_reply_note_transfer_and_close(system: RunningSystem) -> None:
 
         # The citizen's turns now go to staff only: no bot answer.
         quiet = citizen_says(system, conversation_id, "我的电话是13912345678")
-        assert quiet == {"conversation_id": conversation_id, "mode": "human", "messages": []}
+        assert quiet == {
+            "conversation_id": conversation_id,
+            "mode": "human",
+            "messages": [],
+            "settings": {},
+        }
 
         note = colleague.post(f"/api/handoffs/{handoff_id}/notes", {"text": "上次来过，问养老金"})
         assert note.status_code == 201

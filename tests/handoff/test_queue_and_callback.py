@@ -195,7 +195,12 @@ async def test_bot_never_answers_while_with_staff(make_gateway: GatewayFactory) 
         assert (await gateway.say(conversation, "有人吗"))["mode"] == "waiting"
         await gateway.http.post(f"/api/handoffs/{handoff_id}/claim", headers=member["headers"])
         answer = await gateway.say(conversation, "我想问养老金")
-        assert answer == {"conversation_id": conversation, "mode": "human", "messages": []}
+        assert answer == {
+            "conversation_id": conversation,
+            "mode": "human",
+            "messages": [],
+            "settings": {},
+        }
         assert all(m["from"] != "bot" for m in await gateway.seen(conversation))
 
 
