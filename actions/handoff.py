@@ -39,7 +39,7 @@ NOT_UNDERSTOOD = "抱歉，我没听明白。"
 REPHRASE = "您可以说“查养老金”，或者说“我能办什么”。"
 MISUNDERSTOOD_TWICE = "我换个简单的问法：您要办什么事？用几个字说就行。也可以找工作人员帮您。"
 MISUNDERSTOOD_TWICE_BUTTONS = [
-    {"title": "找人工", "payload": "/request_human"},
+    {"title": "转人工", "payload": "/request_human"},
     {"title": "查养老金", "payload": "/query_pension"},
     {"title": "我能办什么", "payload": "/ask_capabilities"},
 ]
