@@ -13,9 +13,12 @@ from rasa_sdk import Tracker
 
 from actions.config import ActionConfig
 from actions.platform import runtime
+from actions.platform.runtime import platform_client
+from actions.services.base import Turn
 from banshi import paths
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
+from platform_sandbox.seed import DemoCitizen
 from tests.conftest import RunningSystem, system_settings
 
 TRACKERS = Path(__file__).parent / "trackers"
@@ -53,3 +56,25 @@ def load_tracker(name: str, **slots: Any) -> Tracker:
         if event["event"] == "slot" and event["name"] in slots:
             event["value"] = slots[event["name"]]
     return Tracker.from_dict(state)
+
+
+def said(turn: Turn) -> list[str]:
+    """What the actions said in ``turn``, in order."""
+    return [str(message.get("text")) for message in turn.dispatcher.messages]
+
+
+async def verified(sandbox: RunningSystem, citizen: DemoCitizen, **slots: Any) -> dict[str, Any]:
+    """The slots identity verification leaves for ``citizen`` (a real citizen token)."""
+    platform = platform_client()
+    started = await platform.start_verification(name=citizen.name, id_number=citizen.id_number)
+    with sandbox.platform() as client:
+        code = client.get("/v1/sandbox/sms", params={"phone": citizen.phone}).json()["code"]
+    session = await platform.confirm_verification(started.verification_id, code=code)
+    return {
+        "citizen_token": session.citizen_token,
+        "citizen_subject": "本人",
+        "citizen_name": session.citizen.name,
+        "citizen_age": session.citizen.age,
+        "citizen_district": session.citizen.district,
+        **slots,
+    }

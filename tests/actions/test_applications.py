@@ -24,7 +24,7 @@ from actions.services.applications import (
 )
 from actions.services.base import Service, Turn
 from platform_sandbox import seed
-from platform_sandbox.seed import DemoCitizen
+from tests.actions.conftest import said, verified
 from tests.conftest import RunningSystem
 
 SENDER = "test-applications"
@@ -45,31 +45,10 @@ def turn(slots: dict[str, Any], *, text: str = "", events: Sequence[dict[str, An
     return Turn(CollectingDispatcher(), tracker)
 
 
-def said(current: Turn) -> list[str]:
-    return [m["text"] for m in current.dispatcher.messages]
-
-
 def service(code: str) -> Service:
     found = by_code(code)
     assert found is not None
     return found
-
-
-async def verified(sandbox: RunningSystem, citizen: DemoCitizen, **slots: Any) -> dict[str, Any]:
-    """The slots identity verification leaves for ``citizen`` (a real citizen token)."""
-    platform = platform_client()
-    started = await platform.start_verification(name=citizen.name, id_number=citizen.id_number)
-    with sandbox.platform() as client:
-        code = client.get("/v1/sandbox/sms", params={"phone": citizen.phone}).json()["code"]
-    session = await platform.confirm_verification(started.verification_id, code=code)
-    return {
-        "citizen_token": session.citizen_token,
-        "citizen_subject": "本人",
-        "citizen_name": session.citizen.name,
-        "citizen_age": session.citizen.age,
-        "citizen_district": session.citizen.district,
-        **slots,
-    }
 
 
 def applications_of(sandbox: RunningSystem, token: str) -> list[dict[str, Any]]:

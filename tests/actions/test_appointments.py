@@ -11,12 +11,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.platform.runtime import platform_client
 from actions.services.appointments import HOME, BookAppointment
 from actions.services.base import Turn
 from actions.services.when_where import Place, clock_in, match_place, parse_day, service_in
 from platform_sandbox import seed
-from platform_sandbox.seed import DemoCitizen
+from tests.actions.conftest import said, verified
 from tests.conftest import RunningSystem
 
 SENDER = "test-appointments"
@@ -68,26 +67,6 @@ def turn(
         latest_action_name="action_listen",
     )
     return Turn(CollectingDispatcher(), tracker)
-
-
-def said(current: Turn) -> list[str]:
-    return [m["text"] for m in current.dispatcher.messages]
-
-
-async def verified(sandbox: RunningSystem, citizen: DemoCitizen, **slots: Any) -> dict[str, Any]:
-    """The slots identity verification leaves for ``citizen`` (a real citizen token)."""
-    platform = platform_client()
-    started = await platform.start_verification(name=citizen.name, id_number=citizen.id_number)
-    with sandbox.platform() as client:
-        code = client.get("/v1/sandbox/sms", params={"phone": citizen.phone}).json()["code"]
-    session = await platform.confirm_verification(started.verification_id, code=code)
-    return {
-        "citizen_token": session.citizen_token,
-        "citizen_subject": "本人",
-        "citizen_age": session.citizen.age,
-        "citizen_district": session.citizen.district,
-        **slots,
-    }
 
 
 def appointments_of(sandbox: RunningSystem, token: str) -> list[dict[str, Any]]:

@@ -10,12 +10,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.platform.runtime import platform_client
 from actions.services import by_code
 from actions.services.base import Turn
 from actions.services.certificates import GetECertificate, certificate_in, presentation_code
 from platform_sandbox import seed
-from platform_sandbox.seed import DemoCitizen
+from tests.actions.conftest import said, verified
 from tests.conftest import RunningSystem
 
 SENDER = "test-certificates"
@@ -48,20 +47,6 @@ def turn(
         latest_action_name="action_listen",
     )
     return Turn(CollectingDispatcher(), tracker)
-
-
-def said(current: Turn) -> list[str]:
-    return [m["text"] for m in current.dispatcher.messages]
-
-
-async def verified(sandbox: RunningSystem, citizen: DemoCitizen, **slots: Any) -> dict[str, Any]:
-    """The slots identity verification leaves for ``citizen`` (a real citizen token)."""
-    platform = platform_client()
-    started = await platform.start_verification(name=citizen.name, id_number=citizen.id_number)
-    with sandbox.platform() as client:
-        code = client.get("/v1/sandbox/sms", params={"phone": citizen.phone}).json()["code"]
-    session = await platform.confirm_verification(started.verification_id, code=code)
-    return {"citizen_token": session.citizen_token, "citizen_subject": "本人", **slots}
 
 
 @pytest.mark.parametrize(

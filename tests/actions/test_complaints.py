@@ -16,6 +16,7 @@ from actions.services.complaints import (
     shorten,
     tells_what_happened,
 )
+from tests.actions.conftest import said
 
 SERVICE = Complaint()
 
@@ -44,10 +45,6 @@ def turn(
         latest_action_name="action_listen",
     )
     return Turn(CollectingDispatcher(), tracker)
-
-
-def said(current: Turn) -> list[str]:
-    return [str(message.get("text")) for message in current.dispatcher.messages]
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from actions.services.status import (
     forgot_number,
 )
 from platform_sandbox.seed import DEMO_ALLOWANCE_APPLICATION, DEMO_ALLOWANCE_APPLIED
+from tests.actions.conftest import said
 from tests.conftest import RunningSystem
 
 NEEDS_INFO = "SQ20260905000016"
@@ -47,10 +48,6 @@ def turn(
         latest_action_name="action_listen",
     )
     return Turn(CollectingDispatcher(), tracker)
-
-
-def said(current: Turn) -> list[str]:
-    return [str(message.get("text")) for message in current.dispatcher.messages]
 
 
 def citizen_token(sandbox: RunningSystem) -> str:

@@ -17,6 +17,7 @@ from actions.services.utilities import (
     utility_type_in,
 )
 from platform_sandbox.seed import DEMO_UTILITY_BILLS
+from tests.actions.conftest import said
 from tests.conftest import RunningSystem
 
 WATER = "3140831426"
@@ -53,10 +54,6 @@ def turn(
         latest_action_name="action_listen",
     )
     return Turn(CollectingDispatcher(), tracker)
-
-
-def said(current: Turn) -> list[str]:
-    return [str(message.get("text")) for message in current.dispatcher.messages]
 
 
 @pytest.mark.parametrize(
