@@ -21,8 +21,7 @@ from actions.platform import CitizenAuth, PlatformError
 from actions.services.base import Service, Turn, clean_answer, yes_no
 from voice.numbers import normalize_spoken_digits
 
-IDENTITY_SLOTS = (
-    "id_method",
+ASKED_IDENTITY_SLOTS = (
     "id_number",
     "id_number_confirmed",
     "person_name",
@@ -30,9 +29,9 @@ IDENTITY_SLOTS = (
     "phone_number_confirmed",
     "id_last6",
     "sms_code",
-    "verification_id",
-    "verification_phone",
 )
+"""The questions of a verification, one ask action each."""
+IDENTITY_SLOTS = ("id_method", *ASKED_IDENTITY_SLOTS, "verification_id", "verification_phone")
 """Asked (or kept) while verifying; cleared when a new verification starts."""
 CITIZEN_SLOTS = (
     "citizen_token",
@@ -43,6 +42,8 @@ CITIZEN_SLOTS = (
 )
 """Who was verified: kept for the rest of the conversation (the token lives 30 minutes)."""
 PROXY_SLOTS = ("agent_name", "proxy_consent", "proxy_authorization_id")
+ASKED_PROXY_SLOTS = ("agent_name", "proxy_consent")
+"""The questions of the family-proxy path, one ask action each."""
 SELF = "本人"
 PROXY_DAYS = 1
 

@@ -289,17 +289,6 @@ def _ask_action(slot: str) -> type[Action]:
 
 ASK_ACTIONS = [
     _ask_action(slot)
-    for slot in (
-        *ASKED_SLOTS,
-        "id_number",
-        "id_number_confirmed",
-        "person_name",
-        "phone_number",
-        "phone_number_confirmed",
-        "id_last6",
-        "sms_code",
-        "agent_name",
-        "proxy_consent",
-    )
+    for slot in (*ASKED_SLOTS, *identity.ASKED_IDENTITY_SLOTS, *identity.ASKED_PROXY_SLOTS)
 ]
 """One ask action per question (rasa-sdk registers every Action subclass it imports)."""

@@ -1,4 +1,4 @@
-"""``make eval``: NLU 5-fold cross-validation (and the test stories, when there are any).
+"""``make eval``: NLU 5-fold cross-validation, then the end-to-end test stories.
 
 Intents are scored by weighted F1. Entities are scored on the final entity list the bot sees
 (every extractor, after the synonym mapper): a predicted entity counts when its span and label
@@ -49,26 +49,18 @@ def load_nlu_data() -> Any:
 
 def folds(data: Any, n: int = FOLDS) -> list[tuple[Any, Any]]:
     """``n`` stratified folds (by intent), always the same for the same data."""
-    from rasa.shared.nlu.training_data.training_data import TrainingData
     from sklearn.model_selection import StratifiedKFold
+
+    from nlu.training_data import with_examples
 
     examples = data.intent_examples
     labels = [example.get_full_intent() for example in examples]
     splitter = StratifiedKFold(n_splits=n, shuffle=True, random_state=SEED)
     out = []
     for train_index, test_index in splitter.split(examples, labels):
-        parts = []
-        for index in (train_index, test_index):
-            parts.append(
-                TrainingData(
-                    training_examples=[examples[i] for i in index],
-                    entity_synonyms=data.entity_synonyms,
-                    regex_features=data.regex_features,
-                    lookup_tables=data.lookup_tables,
-                    responses=data.responses,
-                )
-            )
-        out.append((parts[0], parts[1]))
+        train = with_examples(data, [examples[i] for i in train_index])
+        test = with_examples(data, [examples[i] for i in test_index])
+        out.append((train, test))
     return out
 
 
@@ -308,6 +300,27 @@ def cross_validate() -> list[dict[str, Any]]:
     return results
 
 
+def run_test_stories() -> dict[str, Any]:
+    """The end-to-end test stories (tests/stories) against the whole system: counts."""
+    import xml.etree.ElementTree as ET
+
+    report = REPORTS / "stories.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(TEST_STORIES), f"--junitxml={report}"],
+        cwd=paths.ROOT,
+        check=False,
+    )
+    suite = ET.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite[0]
+    tests, failed = int(suite.get("tests", 0)), int(suite.get("failures", 0))
+    failed += int(suite.get("errors", 0))
+    return {
+        "test_stories": tests,
+        "test_stories_failed": failed,
+        "test_stories_passed": result.returncode == 0,
+    }
+
+
 def main() -> int:
     """Run the evaluations and print the summary."""
     logging.getLogger("rasa").setLevel(logging.WARNING)
@@ -335,28 +348,7 @@ def main() -> int:
         "reports": str(NLU_REPORTS.relative_to(paths.ROOT)),
     }
     if TEST_STORIES.exists():
-        from banshi.training import ensure_model
-
-        model = ensure_model(paths.ROOT / "var" / "models")
-        core_out = REPORTS / "stories"
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "rasa",
-                "test",
-                "core",
-                "--model",
-                str(model),
-                "--stories",
-                str(TEST_STORIES),
-                "--out",
-                str(core_out),
-            ],
-            cwd=paths.ROOT,
-            check=False,
-        )
-        summary["test_stories_passed"] = result.returncode == 0
+        summary.update(run_test_stories())
     summary["seconds"] = round(time.monotonic() - started, 1)
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     (REPORTS / "summary.json").write_text(text + "\n", encoding="utf-8")

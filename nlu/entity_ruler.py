@@ -51,6 +51,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlu.training_data import with_examples
 from platform_sandbox.idcard import is_valid_id_number
 from platform_sandbox.synthetic import utilities
 
@@ -271,13 +272,7 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
                     features=list(example.features),
                 )
             examples.append(example)
-        return TrainingData(
-            training_examples=examples,
-            entity_synonyms=training_data.entity_synonyms,
-            regex_features=training_data.regex_features,
-            lookup_tables=training_data.lookup_tables,
-            responses=training_data.responses,
-        )
+        return with_examples(training_data, examples)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the entities found in each message."""

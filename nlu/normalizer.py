@@ -31,6 +31,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.training_data import with_examples
 from voice.numbers import normalize_utterance
 
 ORIGINAL_TEXT = "original_text"
@@ -60,13 +61,7 @@ class SpokenNumberNormalizer(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Normalise the training examples, moving their entity annotations."""
         examples = [normalize_message(example) for example in training_data.training_examples]
-        return TrainingData(
-            training_examples=examples,
-            entity_synonyms=training_data.entity_synonyms,
-            regex_features=training_data.regex_features,
-            lookup_tables=training_data.lookup_tables,
-            responses=training_data.responses,
-        )
+        return with_examples(training_data, examples)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Normalise incoming messages in place."""

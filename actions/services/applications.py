@@ -242,15 +242,19 @@ class Application(Service):
             turn.say("要帮您查一下进度吗？")
             return self.offer(STATUS)
         if error.code == "materials_required" and error.missing:
-            for text in sentences("还缺这些材料：", error.missing):
-                turn.say(text)
-            turn.say(f"请带上材料，到{self.place}办理。")
-            turn.say(f"要帮您预约{self.place}吗？")
+            self.ask_to_book(turn, sentences("还缺这些材料：", error.missing))
             return self.offer(APPOINTMENT)
         turn.explain(error)
         if error.code == "not_eligible" and error.reason == "age_under_80":
             return self.offer(SENIOR_CARD)
         return []
+
+    def ask_to_book(self, turn: Turn, materials: Sequence[str]) -> None:
+        """Say which materials to bring, where, and ask whether to book a visit there."""
+        for text in materials:
+            turn.say(text)
+        turn.say(f"请带上材料，到{self.place}办理。")
+        turn.say(f"要帮您预约{self.place}吗？")
 
     def offer(self, code: str) -> list[EventType]:
         """The events that make a following "对" start service ``code`` (an appointment for
@@ -331,12 +335,9 @@ class CommitmentApplication(Application):
             found = []
         materials = next((s.materials for s in found if s.code == self.code), ())
         if materials:
-            for text in sentences("好的，那要交证明材料：", materials):
-                turn.say(text)
+            self.ask_to_book(turn, sentences("好的，那要交证明材料：", materials))
         else:
-            turn.say("好的，那要交证明材料，工作人员会告诉您要哪些。")
-        turn.say(f"请带上材料，到{self.place}办理。")
-        turn.say(f"要帮您预约{self.place}吗？")
+            self.ask_to_book(turn, ["好的，那要交证明材料，工作人员会告诉您要哪些。"])
         return offered(APPOINTMENT, booking=self.code)
 
     async def complete(self, turn: Turn) -> list[EventType]:
@@ -556,11 +557,7 @@ class HukouTransfer(Application):
     def refused(self, error: PlatformError, turn: Turn) -> list[EventType]:
         if error.code != "materials_required" or not error.missing:
             return super().refused(error, turn)
-        turn.say("户口迁移要交材料，还要到政务大厅办。")
-        for text in sentences("要带：", error.missing):
-            turn.say(text)
-        turn.say("不约的话，也可以说“转人工”。")
-        turn.say("要帮您预约政务大厅吗？")
+        self.ask_to_book(turn, sentences("户口迁移要交这些材料：", error.missing))
         return self.offer(APPOINTMENT)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.config import ActionConfig
 from actions.platform import runtime
@@ -56,6 +57,62 @@ def load_tracker(name: str, **slots: Any) -> Tracker:
         if event["event"] == "slot" and event["name"] in slots:
             event["value"] = slots[event["name"]]
     return Tracker.from_dict(state)
+
+
+def user(
+    text: str,
+    intent: str = "inform",
+    entities: Sequence[dict[str, Any]] = (),
+    *,
+    confidence: float = 1.0,
+    message_id: str | None = None,
+) -> dict[str, Any]:
+    """A user event as the tracker lists it (with ``message_id`` when given)."""
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": list(entities),
+    }
+    event: dict[str, Any] = {"event": "user", "text": text, "parse_data": parse}
+    if message_id is not None:
+        event["message_id"] = message_id
+    return event
+
+
+def form_turn(
+    slots: dict[str, Any] | None = None,
+    *,
+    text: str = "",
+    intent: str = "inform",
+    confidence: float = 1.0,
+    entities: Sequence[dict[str, Any]] = (),
+    message_id: str | None = None,
+    events: Sequence[dict[str, Any]] = (),
+    with_user_event: bool = False,
+    sender: str = "actions-test",
+    service: str | None = None,
+) -> Turn:
+    """A turn of ``service_form`` whose user just said ``text``, with ``slots`` set.
+
+    ``service`` sets the ``service`` slot (``slots`` may override it); ``message_id`` goes on
+    the latest message; ``with_user_event`` appends the user event of ``text`` to ``events``.
+    """
+    latest = user(text, intent, entities, confidence=confidence, message_id=message_id)
+    message = dict(latest["parse_data"])
+    if message_id is not None:
+        message["message_id"] = message_id
+    service_slot = {} if service is None else {"service": service}
+    tracker = Tracker(
+        sender_id=sender,
+        slots={**service_slot, **(slots or {})},
+        latest_message=message,
+        events=[*events, latest] if with_user_event else list(events),
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "service_form"},
+        latest_action_name="action_listen",
+    )
+    return Turn(CollectingDispatcher(), tracker)
 
 
 def said(turn: Turn) -> list[str]:

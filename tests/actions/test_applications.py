@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.platform import CitizenAuth
 from actions.platform.runtime import platform_client
@@ -24,7 +22,7 @@ from actions.services.applications import (
 )
 from actions.services.base import Service, Turn
 from platform_sandbox import seed
-from tests.actions.conftest import said, verified
+from tests.actions.conftest import form_turn, said, verified
 from tests.conftest import RunningSystem
 
 SENDER = "test-applications"
@@ -32,17 +30,7 @@ SENDER = "test-applications"
 
 def turn(slots: dict[str, Any], *, text: str = "", events: Sequence[dict[str, Any]] = ()) -> Turn:
     """A turn of ``service_form`` with ``slots`` set and ``text`` just said."""
-    tracker = Tracker(
-        sender_id=SENDER,
-        slots={"relation": None, **slots},
-        latest_message={"text": text, "intent": {"name": "inform", "confidence": 1.0}},
-        events=list(events),
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "service_form"},
-        latest_action_name="action_listen",
-    )
-    return Turn(CollectingDispatcher(), tracker)
+    return form_turn({"relation": None, **slots}, text=text, events=events, sender=SENDER)
 
 
 def service(code: str) -> Service:
@@ -275,9 +263,8 @@ async def test_hukou_transfer_ends_in_an_offer_of_an_appointment(
         SlotSet("appointment_for", "hukou_transfer"),
     ]
     assert said(current)[3:] == [
-        "户口迁移要交材料，还要到政务大厅办。",
-        "要带：居民身份证、居民户口簿、迁入地住房证明、准予迁入证明。",
-        "不约的话，也可以说“转人工”。",
+        "户口迁移要交这些材料：居民身份证、居民户口簿、迁入地住房证明、准予迁入证明。",
+        "请带上材料，到政务大厅办理。",
         "要帮您预约政务大厅吗？",
     ]
 

@@ -4,18 +4,17 @@ every refusal of the platform, with exact slot values and texts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services.appointments import HOME, BookAppointment
 from actions.services.base import Turn
 from actions.services.when_where import Place, clock_in, match_place, parse_day, service_in
 from platform_sandbox import seed
-from tests.actions.conftest import said, verified
+from tests.actions.conftest import form_turn, said, user, verified
 from tests.conftest import RunningSystem
 
 SENDER = "test-appointments"
@@ -41,32 +40,23 @@ AP03 = {
 SATURDAY = date(2026, 11, 28)
 
 
-def user(text: str, intent: str = "inform", entities: list[dict[str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
-    """A user event as the tracker lists it."""
-    parse = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities}
-    return {"event": "user", "text": text, "parse_data": parse}
-
-
 def turn(
     slots: dict[str, Any],
     *,
     text: str = "",
     intent: str = "inform",
-    events: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    events: Sequence[dict[str, Any]] = (),
 ) -> Turn:
     """A turn of ``service_form`` in the appointment with ``slots`` set and ``text`` just said."""
-    latest = user(text, intent)["parse_data"]
-    tracker = Tracker(
-        sender_id=SENDER,
-        slots={"relation": None, "service": "appointment", **slots},
-        latest_message=latest,
-        events=[*events, user(text, intent)],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "service_form"},
-        latest_action_name="action_listen",
+    return form_turn(
+        {"relation": None, **slots},
+        text=text,
+        intent=intent,
+        events=events,
+        with_user_event=True,
+        sender=SENDER,
+        service="appointment",
     )
-    return Turn(CollectingDispatcher(), tracker)
 
 
 def appointments_of(sandbox: RunningSystem, token: str) -> list[dict[str, Any]]:

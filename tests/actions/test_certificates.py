@@ -3,27 +3,27 @@ the one-time code and how to use it, and every refusal, with exact slot values a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import by_code
 from actions.services.base import Turn
 from actions.services.certificates import GetECertificate, certificate_in, presentation_code
 from platform_sandbox import seed
-from tests.actions.conftest import said, verified
+from tests.actions.conftest import form_turn, said, verified
+from tests.actions.conftest import user as user_event
 from tests.conftest import RunningSystem
 
 SENDER = "test-certificates"
 SERVICE = GetECertificate()
 
 
-def user(text: str, intent: str = "inform", entities: list[dict[str, Any]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
-    parse = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities}
-    return {"event": "user", "text": text, "parse_data": parse, "message_id": "m-" + text}
+def user(text: str, intent: str = "inform") -> dict[str, Any]:
+    """A user event whose message id follows from ``text`` (a retried message keeps it)."""
+    return user_event(text, intent, message_id="m-" + text)
 
 
 def turn(
@@ -31,22 +31,21 @@ def turn(
     *,
     text: str = "",
     intent: str = "inform",
-    entities: list[dict[str, Any]] = (),  # type: ignore[assignment]
-    events: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    entities: Sequence[dict[str, Any]] = (),
+    events: Sequence[dict[str, Any]] = (),
 ) -> Turn:
     """A turn of the certificate service with ``slots`` set and ``text`` just said."""
-    latest = user(text, intent, entities)
-    tracker = Tracker(
-        sender_id=SENDER,
-        slots={"relation": None, "service": "e_certificate", **slots},
-        latest_message={**latest["parse_data"], "message_id": latest["message_id"]},
-        events=[*events, latest],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "service_form"},
-        latest_action_name="action_listen",
+    return form_turn(
+        {"relation": None, **slots},
+        text=text,
+        intent=intent,
+        entities=entities,
+        message_id="m-" + text,
+        events=events,
+        with_user_event=True,
+        sender=SENDER,
+        service="e_certificate",
     )
-    return Turn(CollectingDispatcher(), tracker)
 
 
 @pytest.mark.parametrize(

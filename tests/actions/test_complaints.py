@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services.base import Turn
 from actions.services.complaints import (
@@ -16,7 +14,7 @@ from actions.services.complaints import (
     shorten,
     tells_what_happened,
 )
-from tests.actions.conftest import said
+from tests.actions.conftest import form_turn, said
 
 SERVICE = Complaint()
 
@@ -30,21 +28,15 @@ def turn(
     **slots: Any,
 ) -> Turn:
     """A turn whose user just said ``text``, with ``slots`` already set."""
-    tracker = Tracker(
-        sender_id=sender,
-        slots={"service": "complaint", **slots},
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.95},
-            "entities": list(entities),
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "service_form"},
-        latest_action_name="action_listen",
+    return form_turn(
+        slots,
+        text=text,
+        intent=intent,
+        confidence=0.95,
+        entities=entities,
+        sender=sender,
+        service="complaint",
     )
-    return Turn(CollectingDispatcher(), tracker)
 
 
 @pytest.mark.parametrize(

@@ -5,34 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import identity
 from actions.services import by_code
 from actions.services.base import Turn
 from platform_sandbox.seed import DEMO_ALLOWANCE_ELIGIBLE, DEMO_CERTIFICATION_OVERDUE
+from tests.actions.conftest import form_turn, said
 from tests.conftest import RunningSystem
 
 PENSION = by_code("pension_certification")
 
 
 def turn_with(text: str = "", intent: str = "inform", **slots: Any) -> Turn:
-    tracker = Tracker(
-        sender_id="identity-test",
-        slots={"service": "pension_certification", **slots},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}},
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "service_form"},
-        latest_action_name="action_listen",
+    """A turn whose user just said ``text``, with ``slots`` already set."""
+    return form_turn(
+        slots, text=text, intent=intent, sender="identity-test", service="pension_certification"
     )
-    return Turn(CollectingDispatcher(), tracker)
-
-
-def said(turn: Turn) -> list[str]:
-    return [str(m.get("text")) for m in turn.dispatcher.messages]
 
 
 @pytest.mark.parametrize(

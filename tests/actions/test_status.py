@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services.base import Turn
 from actions.services.status import (
@@ -17,7 +15,7 @@ from actions.services.status import (
     forgot_number,
 )
 from platform_sandbox.seed import DEMO_ALLOWANCE_APPLICATION, DEMO_ALLOWANCE_APPLIED
-from tests.actions.conftest import said
+from tests.actions.conftest import form_turn, said
 from tests.conftest import RunningSystem
 
 NEEDS_INFO = "SQ20260905000016"
@@ -33,21 +31,15 @@ def turn(
     **slots: Any,
 ) -> Turn:
     """A turn whose user just said ``text``, with ``slots`` already set."""
-    tracker = Tracker(
-        sender_id="status-test",
-        slots={"service": "application_status", **slots},
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.95},
-            "entities": list(entities),
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "service_form"},
-        latest_action_name="action_listen",
+    return form_turn(
+        slots,
+        text=text,
+        intent=intent,
+        confidence=0.95,
+        entities=entities,
+        sender="status-test",
+        service="application_status",
     )
-    return Turn(CollectingDispatcher(), tracker)
 
 
 def citizen_token(sandbox: RunningSystem) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.config import ActionConfig
 from actions.platform import runtime
@@ -17,7 +15,7 @@ from actions.services.utilities import (
     utility_type_in,
 )
 from platform_sandbox.seed import DEMO_UTILITY_BILLS
-from tests.actions.conftest import said
+from tests.actions.conftest import form_turn, said
 from tests.conftest import RunningSystem
 
 WATER = "3140831426"
@@ -39,21 +37,15 @@ def turn(
     **slots: Any,
 ) -> Turn:
     """A turn whose user just said ``text``, with ``slots`` already set."""
-    tracker = Tracker(
-        sender_id=sender,
-        slots={"service": "utility_payment", **slots},
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.95},
-            "entities": list(entities),
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "service_form"},
-        latest_action_name="action_listen",
+    return form_turn(
+        slots,
+        text=text,
+        intent=intent,
+        confidence=0.95,
+        entities=entities,
+        sender=sender,
+        service="utility_payment",
     )
-    return Turn(CollectingDispatcher(), tracker)
 
 
 @pytest.mark.parametrize(
