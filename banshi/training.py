@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from banshi import paths
+from banshi.runner import die_with_parent
 
 logger = logging.getLogger(__name__)
 MODEL_PREFIX = "banshi-"
@@ -74,7 +75,8 @@ def ensure_model(models_dir: Path, *, force: bool = False) -> Path:
     ]
     print(f"training the Rasa model ({target.name}); this takes one to two minutes…", flush=True)
     started = time.monotonic()
-    result = subprocess.run(command, cwd=paths.ROOT, check=False)
+    # the training stops with its parent: a killed test run leaves no trainer behind
+    result = subprocess.run(command, cwd=paths.ROOT, check=False, preexec_fn=die_with_parent)
     if result.returncode != 0 or not target.exists():
         raise RuntimeError(f"rasa train failed (exit {result.returncode}); see the output above")
     print(f"trained in {time.monotonic() - started:.0f} s: {target}", flush=True)
