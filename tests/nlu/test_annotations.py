@@ -77,3 +77,18 @@ def test_regexes_are_valid_and_not_empty_matches() -> None:
     for entity, patterns in _regexes().items():
         for pattern in patterns:
             assert re.compile(pattern).fullmatch("") is None, (entity, pattern)
+
+
+def _plain(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_the_held_out_set_is_not_in_the_training_data() -> None:
+    from bench.nlu_eval import load_heldout
+
+    heldout = load_heldout()
+    intents = {example.get_full_intent() for example in _examples()}
+    trained = {_plain(example.get("text")) for example in _examples()}
+    assert len(heldout) >= 100
+    assert {intent for _, intent in heldout} == intents
+    assert [text for text, _ in heldout if _plain(text) in trained] == []
