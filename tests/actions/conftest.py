@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +135,28 @@ async def verified(sandbox: RunningSystem, citizen: DemoCitizen, **slots: Any) -
         "citizen_district": session.citizen.district,
         **slots,
     }
+
+
+def text_turns(service: str, sender: str) -> Callable[..., Turn]:
+    """A builder of turns of ``service`` in which the user just said ``text`` (the slots
+    already set as keyword arguments)."""
+
+    def turn(
+        text: str,
+        *,
+        intent: str = "inform",
+        entities: Sequence[dict[str, Any]] = (),
+        sender: str = sender,
+        **slots: Any,
+    ) -> Turn:
+        return form_turn(
+            slots,
+            text=text,
+            intent=intent,
+            confidence=0.95,
+            entities=entities,
+            sender=sender,
+            service=service,
+        )
+
+    return turn

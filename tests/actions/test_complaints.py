@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from actions.services.base import Turn
 from actions.services.complaints import (
     SKIPPED,
     Complaint,
@@ -14,29 +13,12 @@ from actions.services.complaints import (
     shorten,
     tells_what_happened,
 )
-from tests.actions.conftest import form_turn, said
+from tests.actions.conftest import said, text_turns
 
 SERVICE = Complaint()
 
 
-def turn(
-    text: str,
-    *,
-    intent: str = "inform",
-    entities: tuple[dict[str, Any], ...] = (),
-    sender: str = "complaints-test",
-    **slots: Any,
-) -> Turn:
-    """A turn whose user just said ``text``, with ``slots`` already set."""
-    return form_turn(
-        slots,
-        text=text,
-        intent=intent,
-        confidence=0.95,
-        entities=entities,
-        sender=sender,
-        service="complaint",
-    )
+turn = text_turns("complaint", "complaints-test")
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.services.base import Turn
 from actions.services.status import (
     MINE,
     ApplicationStatus,
@@ -15,7 +12,7 @@ from actions.services.status import (
     forgot_number,
 )
 from platform_sandbox.seed import DEMO_ALLOWANCE_APPLICATION, DEMO_ALLOWANCE_APPLIED
-from tests.actions.conftest import form_turn, said
+from tests.actions.conftest import said, text_turns
 from tests.conftest import RunningSystem
 
 NEEDS_INFO = "SQ20260905000016"
@@ -23,23 +20,7 @@ NEEDS_INFO = "SQ20260905000016"
 SERVICE = ApplicationStatus()
 
 
-def turn(
-    text: str,
-    *,
-    intent: str = "inform",
-    entities: tuple[dict[str, Any], ...] = (),
-    **slots: Any,
-) -> Turn:
-    """A turn whose user just said ``text``, with ``slots`` already set."""
-    return form_turn(
-        slots,
-        text=text,
-        intent=intent,
-        confidence=0.95,
-        entities=entities,
-        sender="status-test",
-        service="application_status",
-    )
+turn = text_turns("application_status", "status-test")
 
 
 def citizen_token(sandbox: RunningSystem) -> str:

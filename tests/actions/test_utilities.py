@@ -8,14 +8,13 @@ import pytest
 
 from actions.config import ActionConfig
 from actions.platform import runtime
-from actions.services.base import Turn
 from actions.services.utilities import (
     UtilityPayment,
     extract_account_number,
     utility_type_in,
 )
 from platform_sandbox.seed import DEMO_UTILITY_BILLS
-from tests.actions.conftest import form_turn, said
+from tests.actions.conftest import said, text_turns
 from tests.conftest import RunningSystem
 
 WATER = "3140831426"
@@ -28,24 +27,7 @@ PAID_UP = "1556954371"
 SERVICE = UtilityPayment()
 
 
-def turn(
-    text: str,
-    *,
-    intent: str = "inform",
-    entities: tuple[dict[str, Any], ...] = (),
-    sender: str = "utilities-test",
-    **slots: Any,
-) -> Turn:
-    """A turn whose user just said ``text``, with ``slots`` already set."""
-    return form_turn(
-        slots,
-        text=text,
-        intent=intent,
-        confidence=0.95,
-        entities=entities,
-        sender=sender,
-        service="utility_payment",
-    )
+turn = text_turns("utility_payment", "utilities-test")
 
 
 @pytest.mark.parametrize(
