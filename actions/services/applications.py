@@ -249,11 +249,14 @@ class Application(Service):
             return self.offer(SENIOR_CARD)
         return []
 
-    def ask_to_book(self, turn: Turn, materials: Sequence[str]) -> None:
-        """Say which materials to bring, where, and ask whether to book a visit there."""
+    def ask_to_book(self, turn: Turn, materials: Sequence[str], *, aside: str = "") -> None:
+        """Say which materials to bring, where, and ask whether to book a visit there (after
+        ``aside``, when there is one)."""
         for text in materials:
             turn.say(text)
         turn.say(f"请带上材料，到{self.place}办理。")
+        if aside:
+            turn.say(aside)
         turn.say(f"要帮您预约{self.place}吗？")
 
     def offer(self, code: str) -> list[EventType]:
@@ -557,7 +560,11 @@ class HukouTransfer(Application):
     def refused(self, error: PlatformError, turn: Turn) -> list[EventType]:
         if error.code != "materials_required" or not error.missing:
             return super().refused(error, turn)
-        self.ask_to_book(turn, sentences("户口迁移要交这些材料：", error.missing))
+        self.ask_to_book(
+            turn,
+            sentences("户口迁移要交这些材料：", error.missing),
+            aside="不约的话，也可以说“转人工”。",
+        )
         return self.offer(APPOINTMENT)
 
 

@@ -265,6 +265,7 @@ async def test_hukou_transfer_ends_in_an_offer_of_an_appointment(
     assert said(current)[3:] == [
         "户口迁移要交这些材料：居民身份证、居民户口簿、迁入地住房证明、准予迁入证明。",
         "请带上材料，到政务大厅办理。",
+        "不约的话，也可以说“转人工”。",
         "要帮您预约政务大厅吗？",
     ]
 
