@@ -285,9 +285,6 @@ class CommitmentApplication(Application):
         """The application form."""
         return {}
 
-    def steps(self, turn: Turn) -> list[str]:
-        return [self.commitment_slot, self.confirmed_slot]
-
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         if not self.too_young(turn, self.min_age):
             return {}
@@ -387,9 +384,6 @@ class SeniorCard(CommitmentApplication):
     confirmed_slot = "senior_card_confirmed"
     asked = ("senior_card_kind", commitment_slot, confirmed_slot)
 
-    def steps(self, turn: Turn) -> list[str]:
-        return ["senior_card_kind", *super().steps(turn)]
-
     def doing(self, turn: Turn) -> str:
         return "补办敬老卡" if turn.slot("senior_card_kind") == "replacement" else "办理敬老卡"
 
@@ -441,9 +435,6 @@ class SocialAssistance(Application):
     title = "申请社会救助"
     name_said = "救助申请"
     asked = ("assistance_kind", "assistance_income", "assistance_income_confirmed")
-
-    def steps(self, turn: Turn) -> list[str]:
-        return list(self.asked)
 
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         kind = kind_in(request_text(turn, self.intent))
@@ -519,9 +510,6 @@ class HukouTransfer(Application):
     name_said = "户口迁移申请"
     place = "政务大厅"
     asked = ("hukou_from", "hukou_to", "hukou_confirmed")
-
-    def steps(self, turn: Turn) -> list[str]:
-        return list(self.asked)
 
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         source, target = move_in(request_text(turn, self.intent))

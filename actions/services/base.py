@@ -113,7 +113,8 @@ class Turn:
 
 class Service:
     """One service of the catalog as a conversation. Subclasses set the class attributes and
-    implement :meth:`steps`, :meth:`ask`, :meth:`validate` and :meth:`complete`."""
+    implement :meth:`ask`, :meth:`validate` and :meth:`complete`; :meth:`steps` only when the
+    questions depend on the answers."""
 
     code: ClassVar[str]
     """The platform's service code (``education_fee`` …)."""
@@ -134,8 +135,9 @@ class Service:
         return (*self.asked, *self.kept)
 
     def steps(self, turn: Turn) -> list[str]:
-        """The slots still to fill, in order, given what is known (after identity)."""
-        return []
+        """The slots still to fill, in order, given what is known (after identity): by default
+        every question of ``asked``, in its order."""
+        return list(self.asked)
 
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         """Once the citizen is known (or at the start when no identity is needed): look up what

@@ -65,9 +65,6 @@ class GetECertificate(Service):
     proxy_allowed = False
     asked = ("certificate_type",)
 
-    def steps(self, turn: Turn) -> list[str]:
-        return ["certificate_type"]
-
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         kind = certificate_in(turn.slot("certificate_type"))
         event = request_event(turn, self.intent) if kind is None else None

@@ -37,9 +37,6 @@ class EducationFee(Service):
     asked = ("student_id", "education_confirmed")
     kept = ("bill_id", "bill_total", "bill_school", "bill_term")
 
-    def steps(self, turn: Turn) -> list[str]:
-        return ["student_id", "education_confirmed"]
-
     async def ask(self, slot: str, turn: Turn) -> None:
         if slot == "student_id":
             turn.say("好的，帮您交学费。请告诉我孩子的学号。")

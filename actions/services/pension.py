@@ -45,9 +45,6 @@ class PensionCertification(Service):
     asked = ("certification_method",)
     kept = ("certification_due", "certification_methods")
 
-    def steps(self, turn: Turn) -> list[str]:
-        return ["certification_method"]
-
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         try:
             state = await turn.platform.pension_certification(citizen=turn.auth())

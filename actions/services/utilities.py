@@ -89,9 +89,6 @@ class UtilityPayment(Service):
     asked = ("utility_type", "utility_account", "utility_confirmed")
     kept = ("utility_bill_id", "utility_amount", "utility_period")
 
-    def steps(self, turn: Turn) -> list[str]:
-        return ["utility_type", "utility_account", "utility_confirmed"]
-
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         """What the request already said: the kind of bill, maybe the account number."""
         kind = utility_type_of(turn, turn.latest_text())
