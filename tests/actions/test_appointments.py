@@ -59,6 +59,22 @@ def turn(
     )
 
 
+async def senior_card_at_ap01(
+    sandbox: RunningSystem, date: str, time: str, **slots: Any
+) -> dict[str, Any]:
+    """A verified citizen who chose a senior-card visit to AP01 at ``time`` on ``date``."""
+    return await verified(
+        sandbox,
+        seed.DEMO_ALLOWANCE_ELIGIBLE,
+        appointment_service="senior_card",
+        appointment_place="AP01",
+        appointment_point=AP01,
+        appointment_date=date,
+        appointment_time=time,
+        **slots,
+    )
+
+
 def appointments_of(sandbox: RunningSystem, token: str) -> list[dict[str, Any]]:
     with sandbox.platform() as client:
         response = client.get("/v1/appointments", headers={"X-Citizen-Token": token})
@@ -248,14 +264,10 @@ async def test_a_day_and_time_in_one_answer(platform: None) -> None:
 async def test_yes_books_once_and_the_ending_says_code_place_time_and_materials(
     platform: None, sandbox: RunningSystem
 ) -> None:
-    slots = await verified(
+    slots = await senior_card_at_ap01(
         sandbox,
-        seed.DEMO_ALLOWANCE_ELIGIBLE,
-        appointment_service="senior_card",
-        appointment_place="AP01",
-        appointment_point=AP01,
-        appointment_date="2026-12-02",
-        appointment_time=seed.DEMO_OPEN_SLOT,
+        "2026-12-02",
+        seed.DEMO_OPEN_SLOT,
         appointment_materials=["居民身份证", "近期免冠照片"],
     )
     current = turn(slots, text="对", intent="affirm")
@@ -297,15 +309,7 @@ async def test_the_last_place_taken_meanwhile_offers_the_other_times(
     platform: None, sandbox: RunningSystem
 ) -> None:
     other = await verified(sandbox, seed.DEMO_UNDER_80)
-    slots = await verified(
-        sandbox,
-        seed.DEMO_ALLOWANCE_ELIGIBLE,
-        appointment_service="senior_card",
-        appointment_place="AP01",
-        appointment_point=AP01,
-        appointment_date="2026-12-03",
-        appointment_time=seed.DEMO_LAST_PLACE_SLOT,
-    )
+    slots = await senior_card_at_ap01(sandbox, "2026-12-03", seed.DEMO_LAST_PLACE_SLOT)
     book(sandbox, other["citizen_token"], seed.DEMO_LAST_PLACE_SLOT, "someone-else")
     current = turn(slots, text="对", intent="affirm")
     updates = await SERVICE.validate("appointment_confirmed", True, current)
@@ -319,15 +323,7 @@ async def test_the_last_place_taken_meanwhile_offers_the_other_times(
 async def test_a_time_that_no_longer_exists_offers_the_other_times(
     platform: None, sandbox: RunningSystem
 ) -> None:
-    slots = await verified(
-        sandbox,
-        seed.DEMO_ALLOWANCE_ELIGIBLE,
-        appointment_service="senior_card",
-        appointment_place="AP01",
-        appointment_point=AP01,
-        appointment_date="2026-12-02",
-        appointment_time="AP01-20261202-1200",
-    )
+    slots = await senior_card_at_ap01(sandbox, "2026-12-02", "AP01-20261202-1200")
     current = turn(slots, text="对", intent="affirm")
     updates = await SERVICE.validate("appointment_confirmed", True, current)
     assert updates is not None and updates["appointment_time"] is None
@@ -337,15 +333,7 @@ async def test_a_time_that_no_longer_exists_offers_the_other_times(
 async def test_the_same_time_booked_before_is_a_duplicate(
     platform: None, sandbox: RunningSystem
 ) -> None:
-    slots = await verified(
-        sandbox,
-        seed.DEMO_ALLOWANCE_ELIGIBLE,
-        appointment_service="senior_card",
-        appointment_place="AP01",
-        appointment_point=AP01,
-        appointment_date="2026-12-02",
-        appointment_time=seed.DEMO_OPEN_SLOT,
-    )
+    slots = await senior_card_at_ap01(sandbox, "2026-12-02", seed.DEMO_OPEN_SLOT)
     book(sandbox, slots["citizen_token"], seed.DEMO_OPEN_SLOT, "at-the-counter")
     current = turn(slots, text="对", intent="affirm")
     updates = await SERVICE.validate("appointment_confirmed", True, current)
