@@ -354,8 +354,9 @@ class _EspeakEngine:
     pyttsx3 2.99's espeak driver runs espeak-ng in its asynchronous mode: ``runAndWait`` can
     return before the audio is written, and ``espeak_Cancel`` (called when its loop ends while
     espeak is busy) restores the rate of the previous sentence. So each sentence waits for the
-    driver's ``finished-utterance`` notification, and a rate change is followed by
-    ``espeak_Synchronize`` so that it is applied before the next sentence starts.
+    driver's ``finished-utterance`` notification. Before each sentence the engine waits until
+    espeak is idle and reads back the rate espeak-ng actually holds: a rate queued in the
+    asynchronous mode can be dropped by a cancel, so a rate remembered on our side would drift.
     """
 
     def __init__(self, voice: str, timeout_s: float) -> None:
@@ -375,7 +376,9 @@ class _EspeakEngine:
         if voice.lower() not in known and f"sit/{voice.lower()}" not in known:
             raise SynthesisError("tts_voice_missing", f"espeak-ng has no voice {voice}")
         self.engine.setProperty("voice", voice)
-        self.rate: int | None = None
+        # espeak-ng's command thread starts with the first synthesis; a rate set before it is
+        # not applied (nor read back) until then.
+        self._render("好。")
 
     def _on_finished(self, name: object = None, completed: bool = True) -> None:
         self._finished.set()
@@ -386,12 +389,26 @@ class _EspeakEngine:
         while self._espeak.IsPlaying() and time.monotonic() < deadline:
             time.sleep(0.001)
 
+    def current_rate(self) -> int:
+        """The rate espeak-ng holds now (``espeak_GetParameter(RATE, current=1)``; pyttsx3's
+        binding leaves ``current`` out)."""
+        return int(self._espeak.dll.espeak_GetParameter(self._espeak.RATE, 1))
+
+    def _apply_rate(self, rate: int) -> None:
+        self._settle()
+        for _attempt in range(3):
+            if self.current_rate() == rate:
+                return
+            self.engine.setProperty("rate", rate)
+            self._settle()
+        raise SynthesisError("tts_rate", f"espeak-ng kept rate {self.current_rate()}, not {rate}")
+
     def say(self, text: str, rate: int) -> bytes:
         """16-bit PCM at 22.05 kHz for one sentence."""
-        if rate != self.rate:
-            self.engine.setProperty("rate", rate)
-            self.rate = rate
-        self._settle()
+        self._apply_rate(rate)
+        return self._render(text)
+
+    def _render(self, text: str) -> bytes:
         buffer = io.BytesIO()
         self._finished.clear()
         self.engine.save_to_file(text, buffer)

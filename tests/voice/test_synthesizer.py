@@ -64,6 +64,17 @@ def test_default_rate_is_inside_the_band(synthesizer: Synthesizer) -> None:
     assert 180 <= chars_per_minute(synthesizer, DEFAULT_RATE_CPM) <= 200
 
 
+def test_a_rate_espeak_lost_is_set_again(synthesizer: Synthesizer) -> None:
+    """espeak-ng queues a rate change and a cancel can drop it; the engine reads back the rate
+    espeak holds before every sentence instead of trusting the one it last asked for."""
+    from pyttsx3.drivers import _espeak
+
+    synthesizer.synthesize_blocking("好。")  # the engine has now asked for the default rate
+    _espeak.SetParameter(_espeak.RATE, 300, 0)  # … and espeak-ng holds another one
+    _espeak.Synchronize()
+    assert 180 <= chars_per_minute(synthesizer, DEFAULT_RATE_CPM) <= 200
+
+
 @pytest.mark.parametrize("rate_cpm", [150, SLOW_RATE_CPM, 220, 240])
 def test_other_rates_are_within_ten_percent(synthesizer: Synthesizer, rate_cpm: int) -> None:
     measured = chars_per_minute(synthesizer, rate_cpm)
