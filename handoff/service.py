@@ -1,7 +1,8 @@
 """The handoff service: requests, the queue, claims, replies, hand-back and close.
 
 It is the conversation core's :class:`~channels.core.conversation.StaffSide`: while a
-conversation is ``waiting`` or ``human`` the core gives it the citizen's turns. Every staff
+conversation is ``waiting`` or ``human`` the core gives it the citizen's turns (a waiting
+citizen's go to :class:`~handoff.waiting.WaitingRoom`). Every staff
 action is checked here (district and assignment), recorded in the audit log and announced on
 the console feed; the citizen is told what happens in plain Chinese.
 """
@@ -14,22 +15,21 @@ import math
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from channels.core.conversation import ConversationService, MessageItem
 from channels.core.store import Mode, StoredMessage
 from channels.errors import ApiError
-from handoff import notices, queue, replies
-from handoff.audit import SYSTEM, Actor, AuditLog
+from handoff import notices, queue
+from handoff.audit import Actor, AuditLog
 from handoff.clock import Clock, utc_now
 from handoff.config import HandoffConfig
 from handoff.events import ConsoleEvent, EventHub
 from handoff.handoff_store import HandoffStore
-from handoff.hours import WorkingHours, describe_moment
+from handoff.hours import WorkingHours
 from handoff.models import (
     CLOSE_OUTCOMES,
-    CallbackState,
     Handoff,
     Outcome,
     Priority,
@@ -39,6 +39,7 @@ from handoff.models import (
 )
 from handoff.staff_store import StaffStore
 from handoff.views import handoff_json, message_json
+from handoff.waiting import WaitingRoom
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class HandoffService:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.consent_handler: ConsentHandler | None = None
         """Set by the proxy-case service: answers "我同意" to a pending consent request."""
+        self.waiting_room = WaitingRoom(self)
 
     # ----------------------------------------------------------------- queue views
     async def on_duty(self, district: str) -> int:
@@ -213,7 +215,7 @@ class HandoffService:
         if handoff.status is Status.ACTIVE:
             item = notices.notice("工作人员正在为您服务，请直接说。")
         elif math.isinf(eta):  # nobody on duty
-            item = await self._offer_callback(handoff, busy=False)
+            item = await self.waiting_room.offer_callback(handoff, busy=False)
             offered = True
         else:
             item = notices.notice(notices.queued(position, queue.wait_words(eta)), code="queued")
@@ -221,22 +223,6 @@ class HandoffService:
         if announce:
             await self.conversations.add(ask.conversation_id, [item], push=True)
         return RequestResult(handoff, created, position, eta, item, offered)
-
-    async def _offer_callback(self, handoff: Handoff, *, busy: bool) -> MessageItem:
-        now = self.clock()
-        await self.handoffs.set_callback(handoff.id, CallbackState.OFFERED, offered_at=now)
-        return notices.offer_callback(
-            open_now=self.hours.is_open(now),
-            hours=self.hours.describe(),
-            when=self._callback_when(),
-            busy=busy,
-        )
-
-    def _callback_when(self) -> str:
-        now = self.clock()
-        if self.hours.is_open(now):
-            return "尽快"
-        return describe_moment(self.hours.next_open(now), now, self.hours.zone) + "以后"
 
     # ----------------------------------------------------------------- the citizen's turns
     async def citizen_turn(self, message: StoredMessage) -> list[MessageItem]:
@@ -250,77 +236,12 @@ class HandoffService:
                 return [notices.notice("小助手继续为您服务，请再说一遍您要办的事。")]
             if handoff.status is Status.ACTIVE:
                 return await self._proxy_reply(handoff, message)
-            return await self._waiting_reply(handoff, message)
+            return await self.waiting_room.reply(handoff, message)
 
     async def _proxy_reply(self, handoff: Handoff, message: StoredMessage) -> list[MessageItem]:
         if self.consent_handler is None:
             return []
         return await self.consent_handler(handoff, message)
-
-    async def _waiting_reply(self, handoff: Handoff, message: StoredMessage) -> list[MessageItem]:
-        text = message.text
-        state = handoff.callback_state
-        if state is CallbackState.CONFIRMING and handoff.callback_phone:
-            new_phone = replies.phone_number(text)
-            if new_phone and new_phone != handoff.callback_phone:
-                await self.handoffs.set_callback(handoff.id, state, phone=new_phone)
-                return [notices.confirm_phone(new_phone)]
-            if replies.is_deny(text):
-                await self.handoffs.set_callback(handoff.id, CallbackState.ASKING_PHONE)
-                return [notices.ask_phone(again=True)]
-            if replies.is_affirm(text):
-                return [await self._arrange_callback(handoff, handoff.callback_phone)]
-            return [notices.confirm_phone(handoff.callback_phone)]
-        if replies.wants_to_cancel(text) and not replies.phone_number(text):
-            return [await self._cancel(handoff)]
-        if state in (CallbackState.OFFERED, CallbackState.ASKING_PHONE):
-            phone = replies.phone_number(text)
-            if phone:
-                await self.handoffs.set_callback(handoff.id, CallbackState.CONFIRMING, phone=phone)
-                return [notices.confirm_phone(phone)]
-            if replies.wants_to_wait(text):
-                await self.handoffs.set_callback(handoff.id, CallbackState.DECLINED)
-                position, eta = await self.place(handoff)
-                await self.handoffs.noticed(handoff.id, position)
-                return [notices.keep_waiting(position, queue.wait_words(eta))]
-            if state is CallbackState.ASKING_PHONE or replies.wants_callback(text):
-                await self.handoffs.set_callback(handoff.id, CallbackState.ASKING_PHONE)
-                return [notices.ask_phone(again=state is CallbackState.ASKING_PHONE)]
-        position, eta = await self.place(handoff)
-        await self.handoffs.noticed(handoff.id, position)
-        return [notices.waiting_ack(position, queue.wait_words(eta))]
-
-    async def _arrange_callback(self, handoff: Handoff, phone: str) -> MessageItem:
-        now = self.clock()
-        due = self.hours.next_open(now)
-        task = await self.handoffs.arrange_callback(handoff, phone=phone, due_at=due)
-        if task is None:
-            return notices.already_claimed()
-        await self.audit.append(
-            SYSTEM, "callback.create", "callback", str(task.id), {"handoff": handoff.id}
-        )
-        self.hub.publish(
-            ConsoleEvent(
-                "callback.created",
-                {"id": task.id, "handoff_id": handoff.id},
-                district=handoff.district,
-            )
-        )
-        ended = await self.handoffs.get(handoff.id)
-        if ended:
-            await self.announce("handoff.updated", ended)
-        return notices.callback_arranged(phone, self._callback_when())
-
-    async def _cancel(self, handoff: Handoff) -> MessageItem:
-        if not await self.handoffs.end(
-            handoff.id, outcome=Outcome.CANCELLED, summary=None, expect=(Status.WAITING,)
-        ):
-            return notices.already_claimed()
-        await self.audit.append(SYSTEM, "handoff.cancel", "handoff", handoff.id, {"by": "citizen"})
-        ended = await self.handoffs.get(handoff.id)
-        if ended:
-            await self.announce("handoff.updated", ended)
-        return notices.cancelled()
 
     # ----------------------------------------------------------------- staff actions
     async def claim(self, handoff_id: str, member: Staff, actor: Actor) -> Handoff:
@@ -485,34 +406,7 @@ class HandoffService:
                 current = await self.handoffs.get(handoff.id)
                 if current is None or current.status is not Status.WAITING:
                     continue
-                await self._tick_one(current, now=now, timeout=timeout, gap=gap)
-
-    async def _tick_one(
-        self, handoff: Handoff, *, now: datetime, timeout: timedelta, gap: timedelta
-    ) -> None:
-        state = handoff.callback_state
-        since = handoff.callback_offered_at or handoff.created_at
-        may_offer = state is CallbackState.NONE or (
-            state is CallbackState.DECLINED and now - since >= timeout
-        )
-        if may_offer:
-            nobody = await self.on_duty(handoff.district) == 0
-            if nobody or now - handoff.created_at >= timeout:
-                item = await self._offer_callback(handoff, busy=not nobody)
-                await self.conversations.add(handoff.conversation_id, [item], push=True)
-                logger.info("handoff.callback.offered id=%s nobody=%s", handoff.id, nobody)
-                return
-        if state in (CallbackState.ASKING_PHONE, CallbackState.CONFIRMING, CallbackState.OFFERED):
-            return  # do not talk over the call-back questions
-        position, eta = await self.place(handoff)
-        quiet = handoff.last_notice_at is None or now - handoff.last_notice_at >= gap
-        if position != handoff.last_position and quiet:
-            await self.handoffs.noticed(handoff.id, position)
-            await self.conversations.add(
-                handoff.conversation_id,
-                [notices.position_update(position, queue.wait_words(eta))],
-                push=True,
-            )
+                await self.waiting_room.tick(current, now=now, timeout=timeout, gap=gap)
 
     # ----------------------------------------------------------------- the live feed
     async def on_messages(self, batch: list[StoredMessage]) -> None:
