@@ -45,6 +45,7 @@ def gateway_app() -> FastAPI:
                 max_text_chars=settings.max_text_chars,
                 platform_url=settings.effective_platform_url,
                 platform_client_key=settings.platform_client_key,
+                console_redis_url=settings.redis_url if settings.profile == "scale" else "",
             ),
         )
     )

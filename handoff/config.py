@@ -35,3 +35,5 @@ class HandoffConfig:
     platform_client_key: str = ""
     proxy_days: int = 7
     """How long a staff proxy authorization lasts on the platform, in days."""
+    console_redis_url: str = ""
+    """Redis for the console feed across gateway processes (scale profile; empty: one process)."""

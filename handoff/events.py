@@ -5,8 +5,9 @@ events go to every console whose user serves the handoff's district. Message eve
 to the consoles that opened that conversation's transcript (an audited read): the text is
 masked, and nobody receives messages of a conversation they did not open.
 
-One gateway process in the embedded profile; the scale profile would fan this out over Redis
-pub/sub (not built yet).
+One gateway process in the embedded profile. In the scale profile several gateways share the
+consoles: a :class:`~handoff.relay.RedisRelay` carries every event and every watch to the
+other processes, so a console sees what happened through any of them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
 
 from handoff.models import Staff
 
@@ -57,12 +58,20 @@ class Subscription:
         return self.staff.sees_district(event.district)
 
 
+class Relay(Protocol):
+    """Carries the hub's events and watches to the hubs of other gateway processes."""
+
+    def send(self, kind: str, data: dict[str, Any]) -> None: ...
+
+
 class EventHub:
     """Publishes console events to the subscriptions that may see them."""
 
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
         self._watching: dict[str, OrderedDict[str, None]] = {}
+        self.relay: Relay | None = None
+        """Set in the scale profile: what happens here is sent to the other gateways too."""
 
     def subscribe(self, staff: Staff, session_key: str) -> Subscription:
         """A new stream for a console of ``staff`` (``session_key``: its session)."""
@@ -76,15 +85,33 @@ class EventHub:
 
     def watch(self, session_key: str, conversation_id: str) -> None:
         """The session opened this conversation's transcript: send it the live messages."""
+        self._watch(session_key, conversation_id)
+        if self.relay is not None:
+            self.relay.send("watch", {"session": session_key, "conversation": conversation_id})
+
+    def forget(self, session_key: str) -> None:
+        """The session ended."""
+        self._watching.pop(session_key, None)
+        if self.relay is not None:
+            self.relay.send("forget", {"session": session_key})
+
+    def _watch(self, session_key: str, conversation_id: str) -> None:
         watched = self._watching.setdefault(session_key, OrderedDict())
         watched[conversation_id] = None
         watched.move_to_end(conversation_id)
         while len(watched) > WATCH_LIMIT:
             watched.popitem(last=False)
 
-    def forget(self, session_key: str) -> None:
-        """The session ended."""
-        self._watching.pop(session_key, None)
+    def receive(self, kind: str, data: dict[str, Any]) -> None:
+        """What another gateway's hub published, watched or forgot (from the relay)."""
+        if kind == "event":
+            self.deliver(ConsoleEvent(**data))
+        elif kind == "watch":
+            self._watch(str(data["session"]), str(data["conversation"]))
+        elif kind == "forget":
+            self._watching.pop(str(data["session"]), None)
+        else:
+            logger.warning("handoff.events.unknown_kind kind=%s", kind)
 
     @property
     def listeners(self) -> int:
@@ -92,7 +119,14 @@ class EventHub:
         return len(self._subscriptions)
 
     def publish(self, event: ConsoleEvent) -> None:
-        """Queue ``event`` for every console that may see it (never blocks)."""
+        """Queue ``event`` for every console that may see it, here and on the other gateways
+        (never blocks)."""
+        self.deliver(event)
+        if self.relay is not None:
+            self.relay.send("event", asdict(event))
+
+    def deliver(self, event: ConsoleEvent) -> None:
+        """Queue ``event`` for the consoles of this process that may see it."""
         for subscription in list(self._subscriptions):
             watching = set(self._watching.get(subscription.session_key, ()))
             if not subscription.wants(event, watching):

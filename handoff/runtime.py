@@ -2,7 +2,9 @@
 
 :meth:`HandoffRuntime.start` creates the tables, the stores, the services and the queue clock,
 and plugs the service into the conversation core (the staff side of the mode check, and an
-observer of every stored message for the console feed). :meth:`stop` ends the clock.
+observer of every stored message for the console feed). With ``console_redis_url`` set (scale
+profile) the console feed is relayed to the other gateways. :meth:`stop` ends the clock and
+the relay.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from handoff.hours import WorkingHours
 from handoff.platform import PlatformClient
 from handoff.proxy import ProxyService
 from handoff.proxy_store import ProxyStore
+from handoff.relay import RedisRelay
 from handoff.service import HandoffService
 from handoff.staff_store import StaffStore
 from handoff.tables import metadata
@@ -47,6 +50,7 @@ class HandoffRuntime:
     throttle: LoginThrottle
     platform: PlatformClient | None = None
     clock: Clock = utc_now
+    relay: RedisRelay | None = None
     _ticker: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
@@ -115,6 +119,9 @@ class HandoffRuntime:
             from handoff.demo import ensure_demo_accounts
 
             await ensure_demo_accounts(staff, config.demo_password)
+        if config.console_redis_url:
+            runtime.relay = RedisRelay(config.console_redis_url, hub)
+            await runtime.relay.start()
         if run_clock:
             runtime._ticker = asyncio.create_task(runtime._run_clock(), name="handoff-clock")
         logger.info(
@@ -133,11 +140,14 @@ class HandoffRuntime:
                 logger.exception("handoff.clock.failed")
 
     async def stop(self) -> None:
-        """Stop the queue clock and close the platform client."""
+        """Stop the queue clock and the relay, and close the platform client."""
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
+        if self.relay is not None:
+            await self.relay.close()
+            self.relay = None
         if self.platform is not None:
             await self.platform.aclose()

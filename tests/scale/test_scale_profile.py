@@ -1,5 +1,6 @@
 """The scale profile: the same slice with PostgreSQL (tracker store, gateway, sandbox), Redis
-(Rasa's lock store) and RabbitMQ (Rasa's event broker), all really used.
+(Rasa's lock store, the console feed across gateways) and RabbitMQ (Rasa's event broker), all
+really used.
 
 Skipped with the reason when a service is unreachable, except under CI=true, where it fails.
 """
@@ -21,9 +22,13 @@ import psycopg2
 import pytest
 import redis
 
+from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
+from banshi.training import ensure_model
 from platform_sandbox.seed import DEMO_STUDENT_ID
-from tests.conftest import RunningSystem, running_system, system_settings
+from tests.conftest import RunningSystem, free_port, running_system, system_settings
+from tests.handoff.kit import Console, add_staff, citizen_says, conversation, handoff, new_district
+from tests.handoff.test_concurrency_and_transcript import Feed
 
 pytestmark = pytest.mark.scale
 
@@ -142,3 +147,36 @@ def test_slice_runs_on_postgres_redis_and_rabbitmq(scale_system: RunningSystem) 
     assert asyncio.run(_queue_depth(RABBITMQ, settings.rabbitmq_queue, delete=False)) >= 10
     commands_after = int(redis_client.info("stats")["total_commands_processed"])
     assert commands_after - commands_before >= 3
+
+
+def test_consoles_on_one_gateway_see_what_happens_through_another(
+    scale_system: RunningSystem, tmp_path: Path
+) -> None:
+    """A second gateway process on the same PostgreSQL and Redis: a handoff asked for through
+    it, and the citizen's words after the claim, reach a console connected to the first."""
+    settings = scale_system.settings.copy(update={"gateway_port": free_port()})
+    specs = process_specs(settings, ensure_model(settings.models_dir))
+    gateway_spec = next(spec for spec in specs if spec.name == "gateway")
+    with ProcessGroup(settings, [gateway_spec], log_dir=tmp_path, echo=False) as group:
+        other = RunningSystem(settings, group)
+        district = new_district()
+        (account,) = add_staff(scale_system, ("staff", district))
+        with Console(scale_system.gateway, account) as console:
+            feed = Feed(scale_system.gateway, console.token)
+            try:
+                assert feed.wait_for("ready", 10)
+                conversation_id = conversation(other)
+                handoff_id = handoff(other, conversation_id, district=district)["handoff_id"]
+                assert feed.wait_for("handoff.created", 5)
+                created = [d for _, kind, d in feed.events if kind == "handoff.created"]
+                assert [d["id"] for d in created] == [handoff_id]  # once, not echoed
+                console.get(f"/api/conversations/{conversation_id}/transcript")
+                assert console.post(f"/api/handoffs/{handoff_id}/claim").status_code == 200
+                citizen_says(other, conversation_id, "我在这里")
+                assert feed.wait_for("message", 5)
+            finally:
+                feed.stopping.set()
+                handoff(other, conversation(other))  # no district: wakes the feed to stop
+                feed.close()
+        texts = [d.get("text") for _, kind, d in feed.events if kind == "message"]
+        assert "我在这里" in texts
