@@ -46,7 +46,8 @@ class RedisRelay:
         """Connect, subscribe, and attach to the hub (raises if Redis cannot be reached)."""
         import redis.asyncio as aioredis
 
-        self._client = aioredis.from_url(self.url)
+        # Named, so that an operator's CLIENT LIST shows which gateway holds which connection.
+        self._client = aioredis.from_url(self.url, client_name=f"banshi-console-{self.origin[:8]}")
         await asyncio.wait_for(self._client.ping(), timeout_s)
         self._tasks = [
             asyncio.create_task(self._listen(), name="console-relay-listen"),

@@ -122,3 +122,30 @@ async def test_a_bad_message_on_the_channel_is_skipped(gateways) -> None:
         await client.close()
     relay_b.send("event", {"kind": "handoff.updated", "data": {"id": "h2"}, "district": ""})
     assert (await next_event(console)).data == {"id": "h2"}  # the relay still works
+
+
+async def test_the_relay_listens_again_after_its_connection_is_killed(gateways) -> None:
+    hub_a, hub_b, relay_a, _relay_b = gateways
+    console = hub_a.subscribe(GULOU, "session-wang")
+    import redis.asyncio as aioredis
+
+    admin = aioredis.from_url(REDIS)
+    try:
+        name = f"banshi-console-{relay_a.origin[:8]}"
+        listening = [
+            client
+            for client in await admin.client_list(_type="pubsub")
+            if client.get("name") == name
+        ]
+        assert len(listening) == 1
+        await admin.client_kill_filter(_id=listening[0]["id"])
+        for _ in range(100):  # back within RETRY_S and a little
+            numsub = dict(await admin.pubsub_numsub(relay_a.channel))
+            if numsub.get(relay_a.channel.encode(), 0) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert dict(await admin.pubsub_numsub(relay_a.channel))[relay_a.channel.encode()] == 2
+    finally:
+        await admin.close()
+    hub_b.publish(ConsoleEvent("handoff.updated", {"id": "h3"}, district="鼓楼区"))
+    assert (await next_event(console)).data == {"id": "h3"}
