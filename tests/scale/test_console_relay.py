@@ -8,7 +8,6 @@ Skipped with the reason when Redis is unreachable, except under CI=true, where i
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -17,7 +16,7 @@ import pytest
 from handoff.events import ConsoleEvent, EventHub, Subscription
 from handoff.models import Role, Staff
 from handoff.relay import RedisRelay
-from tests.scale.test_scale_profile import REDIS, _reachable
+from tests.scale.test_scale_profile import REDIS, require_services
 
 pytestmark = pytest.mark.scale
 
@@ -27,11 +26,7 @@ XUANWU = Staff(2, "li", "李老师", Role.STAFF, "玄武区")
 
 @pytest.fixture
 async def gateways() -> AsyncIterator[tuple[EventHub, EventHub, RedisRelay, RedisRelay]]:
-    if not _reachable(REDIS):
-        reason = f"Redis unreachable at {REDIS.split('@')[-1]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (CI=true: the scale profile must be tested)")
-        pytest.skip(reason)
+    require_services(REDIS)
     channel = f"banshi:test:{uuid.uuid4().hex}"
     hubs = EventHub(), EventHub()
     relays = [RedisRelay(REDIS, hub, channel=channel) for hub in hubs]

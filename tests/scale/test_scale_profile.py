@@ -48,8 +48,11 @@ def _reachable(url: str) -> bool:
         return False
 
 
-def _require_services() -> None:
-    missing = [url.split("@")[-1] for url in (POSTGRES, REDIS, RABBITMQ) if not _reachable(url)]
+def require_services(*urls: str) -> None:
+    """Skip (fail under CI=true) unless every service of ``urls`` (default: all three) answers."""
+    missing = [
+        url.split("@")[-1] for url in urls or (POSTGRES, REDIS, RABBITMQ) if not _reachable(url)
+    ]
     if not missing:
         return
     reason = f"scale profile services unreachable: {', '.join(missing)}"
@@ -92,7 +95,7 @@ async def _queue_depth(url: str, queue: str, *, delete: bool) -> int:
 
 @pytest.fixture(scope="module")
 def scale_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    _require_services()
+    require_services()
     database = f"banshi_test_{secrets.token_hex(4)}"
     base = POSTGRES.rsplit("/", 1)[0]
     settings: Settings = system_settings(
