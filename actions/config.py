@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class ActionConfig:
     service_token: str = ""
     host: str = "127.0.0.1"
     port: int = 5055
+    today: date | None = None
+    """A pinned calendar day (``BANSHI_TODAY``), for tests and replayed demos."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ActionConfig:
@@ -46,4 +49,5 @@ class ActionConfig:
             service_token=env.get("BANSHI_SERVICE_TOKEN", ""),
             host=env.get("BANSHI_ACTION_HOST", "127.0.0.1"),
             port=int(env.get("BANSHI_ACTION_PORT", "5055")),
+            today=date.fromisoformat(env["BANSHI_TODAY"]) if env.get("BANSHI_TODAY") else None,
         )

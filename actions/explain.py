@@ -88,7 +88,7 @@ _EXPLANATIONS: dict[str, tuple[str, str]] = {
     # Appointments.
     "point_not_found": ("没有找到这个办事地点。", "我帮您找离家近的地点，好吗？"),
     "service_not_offered": ("这个地点办不了这项业务。", "我帮您换一个地点，好吗？"),
-    "invalid_date": ("日期没有听清。", "请说哪一天，比如12月3号。"),
+    "invalid_date": ("日期没有听清。", "请说哪一天，比如明天，或者下周一。"),
     "slot_not_found": ("这个时间段没有了。", "我帮您看看别的时间，好吗？"),
     "slot_full": ("这个时间已经约满了。", "我帮您看看别的时间，好吗？"),
     "home_visit_not_available": ("这项业务不能上门办理。", "可以预约到大厅或代办点办。"),

@@ -24,6 +24,7 @@ def gateway_app() -> FastAPI:
             max_text_chars=settings.max_text_chars,
             rasa_timeout_s=settings.rasa_timeout_s,
             sandbox_docs_url=f"{settings.sandbox_url}/docs",
+            today=settings.today,
             kiosk=KioskConfig(
                 vosk_model_path=settings.vosk_model_path,
                 idle_s=settings.kiosk_idle_s,

@@ -83,7 +83,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"  health, metrics  {gateway}/healthz  {gateway}/metrics\n"
                 f"  platform sandbox {settings.sandbox_url}/docs\n"
                 f"  logs             {settings.var_dir / 'logs'}\n"
-                "Press Ctrl-C to stop.\n",
+                + (
+                    f"  calendar         pinned to {settings.today} (BANSHI_TODAY)\n"
+                    if settings.today
+                    else ""
+                )
+                + "Press Ctrl-C to stop.\n",
                 flush=True,
             )
             while True:

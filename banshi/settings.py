@@ -9,6 +9,7 @@ and reads the variables that :meth:`Settings.child_env` exports for it (see ``ac
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -82,6 +83,9 @@ class Settings(BaseSettings):
     # Demo: staff accounts demo-staff / demo-supervisor with this password (embedded only).
     demo: bool = False
     demo_password: str = ""
+    # The calendar day every part works on (YYYY-MM-DD): the sandbox lays its data out around
+    # it, the actions take it as today. For tests and replayed demos; embedded profile only.
+    today: date | None = None
 
     class Config:
         env_prefix = "BANSHI_"
@@ -107,6 +111,19 @@ class Settings(BaseSettings):
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("must be greater than 0")
+        return value
+
+    @validator("today", pre=True)
+    def _today_blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @validator("today")
+    def _today_only_embedded(cls, value: date | None, values: dict[str, object]) -> date | None:
+        if value is not None and values.get("profile") != "embedded":
+            raise ValueError(
+                "BANSHI_TODAY pins the calendar for tests and demos; it is only for the "
+                "embedded profile. Unset it."
+            )
         return value
 
     @validator("var_dir", "models_dir")

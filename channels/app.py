@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,6 +29,8 @@ from handoff import api as handoff_api
 from handoff.runtime import HandoffRuntime
 
 logger = logging.getLogger(__name__)
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def create_app(config: GatewayConfig) -> FastAPI:
@@ -84,8 +87,14 @@ def create_app(config: GatewayConfig) -> FastAPI:
         except RasaUnavailable:
             checks["rasa"] = "unreachable"
         ok = all(value == "ok" for value in checks.values())
+        pinned = request.app.state.config.today
+        calendar = {
+            "today": (pinned or datetime.now(BEIJING).date()).isoformat(),
+            "pinned": pinned is not None,
+        }
         return JSONResponse(
-            {"status": "ok" if ok else "degraded", "checks": checks}, status_code=200 if ok else 503
+            {"status": "ok" if ok else "degraded", "checks": checks, "calendar": calendar},
+            status_code=200 if ok else 503,
         )
 
     @app.get("/metrics", response_class=PlainTextResponse)

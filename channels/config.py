@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from channels.kiosk.config import KioskConfig
 from handoff.config import HandoffConfig
@@ -19,5 +20,8 @@ class GatewayConfig:
     max_text_chars: int = 500
     rasa_timeout_s: float = 10.0
     sandbox_docs_url: str = ""
+    today: date | None = None
+    """The pinned calendar day (``BANSHI_TODAY``) the platform and the actions work on;
+    reported by ``/healthz``. None: the real calendar."""
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from .auth import require_client
+from .clock import pin_today, today
 from .config import SandboxConfig
 from .db import open_database
 from .error_handlers import install_error_handlers
@@ -35,7 +36,7 @@ from .routers import (
     utilities,
 )
 from .schemas.errors import error_responses
-from .seed import seed_if_empty
+from .seed import seed_if_stale
 
 API_PREFIX = "/v1"
 
@@ -62,12 +63,15 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     ``config`` defaults to :class:`SandboxConfig` read from ``BANSHI_SANDBOX_*`` now.
     """
     settings = config if config is not None else SandboxConfig()
+    pin_today(settings.today)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = await run_in_threadpool(open_database, settings.database_url)
         try:
-            await run_in_threadpool(seed_if_empty, database=database, seed=settings.seed)
+            await run_in_threadpool(
+                seed_if_stale, database=database, seed=settings.seed, today=today()
+            )
             app.state.database = database
             yield
         finally:

@@ -1,4 +1,11 @@
-"""Time of the sandbox: naive UTC in the database, Beijing time (UTC+8) in responses."""
+"""Time of the sandbox: naive UTC in the database, Beijing time (UTC+8) in responses, and
+the one calendar day that every dated decision reads.
+
+The calendar day ("today") is Beijing's date, unless the process was started with a pinned
+day (``BANSHI_TODAY=2026-12-01``, :class:`~platform_sandbox.config.SandboxConfig.today`):
+then it is that day, at the real time of day. Durations (token, code and pay-code lifetimes,
+rate limits) always use the real clock, :func:`utc_now`.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,29 @@ from datetime import date, datetime, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+_pinned: date | None = None
+
 
 def utc_now() -> datetime:
     """The current time as naive UTC, the form stored in the database."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def pin_today(day: date | None) -> None:
+    """Make ``day`` this process's today (None: follow the real calendar)."""
+    global _pinned
+    _pinned = day
+
+
+def today() -> date:
+    """The calendar day of the platform: the pinned day, or today's date in Beijing."""
+    return _pinned if _pinned is not None else datetime.now(BEIJING).date()
+
+
+def local_now() -> datetime:
+    """Now in Beijing, aware; on a pinned day, that day at the real time of day."""
+    now = datetime.now(BEIJING)
+    return now if _pinned is None else datetime.combine(_pinned, now.timetz())
 
 
 def beijing_iso(stored: datetime) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseSettings, validator
+from datetime import date
+
+from pydantic import BaseSettings, Field, validator
 
 from .synthetic.dataset import DEFAULT_SEED
 
@@ -22,6 +24,10 @@ class SandboxConfig(BaseSettings):
 
     seed: int = DEFAULT_SEED  # 20261127
     """Seed of the synthetic data; the same seed always gives the same citizens and bills."""
+
+    today: date | None = Field(None, env="BANSHI_TODAY")
+    """The calendar day of the platform (``BANSHI_TODAY=2026-12-01``), for tests and replayed
+    demos; unset, it is today's date in Beijing. The data is laid out around it."""
 
     helpers_enabled: bool = True
     """Whether the sandbox-only ``/v1/sandbox`` routes exist (404 when disabled)."""
@@ -50,6 +56,10 @@ class SandboxConfig(BaseSettings):
 
     class Config:
         env_prefix = "BANSHI_SANDBOX_"
+
+    @validator("today", pre=True)
+    def _blank_today_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @validator("client_keys")
     def _at_least_one_key(cls, value: str) -> str:

@@ -2,14 +2,16 @@
 
 Rows are written with multi-row ``INSERT``s (no ORM objects): a dataset is ~12,000 rows.
 A reset reloads only the tables the API writes to (:data:`MUTABLE_TABLES`) and puts the
-statuses of bills back, when the reference tables still hold the dataset's row counts;
-otherwise it reloads everything.
+statuses of bills back, when the database holds the same seed laid out around the same day
+(``dataset_info``) and the reference tables still hold the dataset's row counts; otherwise it
+reloads everything.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -67,11 +69,27 @@ def load_all(session: Session, dataset: Dataset) -> None:
         ({**vars(p), "services": ",".join(p.services)} for p in dataset.agency_points),
     )
     _load_mutable(session, dataset)
+    session.execute(delete(tables.DatasetInfo.__table__))
+    session.execute(
+        insert(tables.DatasetInfo.__table__),
+        {"id": 1, "seed": dataset.seed, "today": dataset.today},
+    )
+
+
+def stored_dataset(session: Session) -> tuple[int, date] | None:
+    """The seed and day of the dataset the database holds (None: no data, or written before
+    the database recorded them)."""
+    info = session.get(tables.DatasetInfo, 1)
+    has_data = session.execute(select(tables.Student.student_id).limit(1)).first() is not None
+    if info is None or not has_data:
+        return None
+    return int(info.seed), info.today
 
 
 def reload(session: Session, dataset: Dataset) -> None:
     """Put the database back to ``dataset`` in one transaction (the caller commits)."""
-    if _reference_tables_intact(session, dataset):
+    same = stored_dataset(session) == (dataset.seed, dataset.today)
+    if same and _reference_tables_intact(session, dataset):
         for model in MUTABLE_TABLES:
             session.execute(delete(model.__table__))
         _restore_statuses(

@@ -1,11 +1,19 @@
-"""Shared fixtures: a free port, and the whole system really started (session-wide)."""
+"""Shared fixtures: a free port, and the whole system really started (session-wide).
+
+The run's calendar day is fixed when the session starts: ``BANSHI_TODAY`` is set to today's
+Beijing date unless the run pins another (``BANSHI_TODAY=2027-12-06 make test``). Every process
+the tests start inherits it, so the sandbox, the actions and the expected values of the tests
+(:mod:`tests.days`) agree on the day even when a run crosses midnight.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +25,13 @@ from banshi.profiles import prepare
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fix the run's calendar day (see the module's docstring)."""
+    beijing = datetime.now(timezone(timedelta(hours=8))).date()
+    if not os.environ.get("BANSHI_TODAY", "").strip():
+        os.environ["BANSHI_TODAY"] = beijing.isoformat()
 
 
 def free_port() -> int:

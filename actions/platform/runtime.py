@@ -1,7 +1,9 @@
-"""The action server's one platform client, created at server start and closed at stop."""
+"""The action server's one platform client, created at server start and closed at stop; the
+start also sets the actions' calendar day (:mod:`actions.clock`)."""
 
 from __future__ import annotations
 
+from actions import clock
 from actions.config import ActionConfig
 from actions.platform.client import PlatformClient
 
@@ -11,6 +13,7 @@ _client: PlatformClient | None = None
 def start_client(config: ActionConfig) -> PlatformClient:
     """Create the process's client (called from the server's startup listener)."""
     global _client
+    clock.pin_today(config.today)
     _client = PlatformClient(
         config.platform_url,
         config.platform_client_key,

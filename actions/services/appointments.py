@@ -14,26 +14,25 @@ the service code to book (``bot/domain/appointments.yml``): "对" then skips "�
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions import identity
+from actions import clock, identity
 from actions.platform import PlatformError
 from actions.services.base import Button, Service, Turn, clean_answer, day, yes_no
 from actions.services.when_where import (
     ADDRESS_MARKS,
-    BEIJING,
     COMMUNITY_WORDS,
     HALL_WORDS,
     MIN_ADDRESS_CHARS,
     ORDINALS,
     Place,
-    beijing_today,
     clock_in,
     clock_label,
     event_entity,
+    example_day,
     match_place,
     parse_day,
     request_event,
@@ -167,11 +166,11 @@ class BookAppointment(Service):
 
     def _ask_date(self, turn: Turn) -> None:
         if turn.slot("appointment_place") == HOME:
-            turn.say("您想哪天请人上门？比如明天，或者12月3号。")
+            turn.say(f"您想哪天请人上门？比如明天，或者{example_day(clock.today())}。")
             return
         place = Place.from_slot(turn.slot("appointment_point"))
         where = f"地点是{place.name}。" if place else ""
-        turn.say(f"{where}您想哪天去？比如明天，或者12月3号。")
+        turn.say(f"{where}您想哪天去？比如明天，或者{example_day(clock.today())}。")
 
     def _ask_time(self, turn: Turn) -> None:
         free = _free(turn.slot("appointment_slots"))[:3]
@@ -227,7 +226,7 @@ class BookAppointment(Service):
     async def _for_service(self, code: str, turn: Turn) -> dict[str, Any]:
         """The service is known: the places of the district that handle it, what to bring."""
         district = turn.slot("citizen_district") or None
-        today = beijing_today().isoformat()
+        today = clock.today().isoformat()
         try:
             points = await turn.platform.agency_points(district=district)
             catalog = await turn.platform.services()
@@ -278,7 +277,7 @@ class BookAppointment(Service):
             await turn.platform.slots(
                 service_code=str(turn.slot("appointment_service")),
                 point_id=place.point_id,
-                date=beijing_today().isoformat(),
+                date=clock.today().isoformat(),
             )
         except PlatformError as error:
             return self._place_refused(error, place, turn)
@@ -326,7 +325,7 @@ class BookAppointment(Service):
         return {"appointment_address": address[:200]}
 
     async def _day(self, value: Any, turn: Turn) -> dict[str, Any]:
-        today = beijing_today()
+        today = clock.today()
         chosen = parse_day(str(value or ""), today) or parse_day(turn.latest_text(), today)
         if chosen is None and self._names_a_place(value, turn):
             return {**await self._place(value, turn), "appointment_date": None}
@@ -377,7 +376,7 @@ class BookAppointment(Service):
                 return None, self._place_refused(error, place, turn)
             turn.explain(error)
             return None, {"service_done": True}
-        now = datetime.now(BEIJING).isoformat(timespec="seconds")
+        now = clock.now().isoformat(timespec="seconds")
         return [
             {"slot_id": s.slot_id, "start": s.start, "end": s.end, "remaining": s.remaining}
             for s in slots
@@ -386,7 +385,7 @@ class BookAppointment(Service):
 
     async def _time(self, value: Any, turn: Turn) -> dict[str, Any]:
         said = clean_answer(value)
-        other_day = parse_day(said, beijing_today())
+        other_day = parse_day(said, clock.today())
         if other_day is not None and other_day.isoformat() != turn.slot("appointment_date"):
             return await self._day(said, turn)  # "那就12月3号吧": another day
         slots = turn.slot("appointment_slots") or []
@@ -395,12 +394,12 @@ class BookAppointment(Service):
         for word, index in ORDINALS:
             if word in said and index < len(offered):
                 return {"appointment_time": offered[index]["slot_id"]}
-        clock = clock_in(said)
-        if clock is None and ("上午" in said or "下午" in said):
+        said_clock = clock_in(said)
+        if said_clock is None and ("上午" in said or "下午" in said):
             half = [s for s in free if (int(s["start"][11:13]) < 12) == ("上午" in said)]
             if half:
                 return {"appointment_time": half[0]["slot_id"]}
-        chosen = _at(slots, clock) if clock else None
+        chosen = _at(slots, said_clock) if said_clock else None
         if chosen is None:
             turn.reject("请从能约的时间里选一个。")
             return {"appointment_time": None}

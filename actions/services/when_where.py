@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 
 from actions.services.base import Turn
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 SERVICE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("senior_card", ("老年卡", "敬老卡", "老人卡", "优待证", "老年证")),
     ("elderly_allowance", ("高龄津贴", "尊老金", "高龄补贴", "津贴")),
@@ -51,9 +50,10 @@ ORDINALS = (("第一", 0), ("第二", 1), ("第三", 2), ("头一个", 0))
 # -- parsing what people say ---------------------------------------------------------------
 
 
-def beijing_today() -> date:
-    """Today's date in Beijing (the platform's days and slots are Beijing time)."""
-    return datetime.now(BEIJING).date()
+def example_day(today: date) -> str:
+    """A day a week from ``today`` as people say it (``12月12号``), for the help texts."""
+    day = today + timedelta(days=7)
+    return f"{day.month}月{day.day}号"
 
 
 def cn_number(text: str) -> int | None:

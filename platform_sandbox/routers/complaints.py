@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..clock import beijing_date, utc_now
+from ..clock import today, utc_now
 from ..deps import ClientDep, DatabaseDep, IdempotencyKeyDep
 from ..idempotency import StoredResponse, respond_idempotently
 from ..identity import CredentialsDep, resolve_caller
@@ -52,7 +52,7 @@ def post_complaint(
     def work(session: Session) -> StoredResponse:
         now = utc_now()
         for _ in range(5):
-            ticket = f"GD{beijing_date(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
+            ticket = f"GD{today():%Y%m%d}{secrets.randbelow(10**6):06d}"
             try:
                 with session.begin_nested():
                     session.add(

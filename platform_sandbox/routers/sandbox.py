@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, confloat, conint
 from sqlalchemy import select
 
-from ..clock import beijing_iso
+from ..clock import beijing_iso, today
 from ..deps import ConfigDep, DatabaseDep, ReadSessionDep
 from ..errors import SMS_NOT_FOUND, ApiError
 from ..faults import Faults
@@ -25,6 +27,7 @@ class ResetOut(BaseModel):
     """What a reset loaded."""
 
     seed: int
+    today: date = Field(..., description="The day the data is laid out around (Beijing).")
     students: int
     bills: int
     citizens: int
@@ -73,13 +76,14 @@ def post_complete_payment(payment_id: str, database: DatabaseDep, config: Config
 def post_reset(request: Request, database: DatabaseDep, config: ConfigDep) -> ResetOut:
     """Drop all data (payments, tokens, idempotency keys …) and reload the seed's dataset;
     also clears injected faults and rate-limit counters."""
-    dataset = reset_to_seed(database=database, seed=config.seed)
+    dataset = reset_to_seed(database=database, seed=config.seed, today=today())
     faults: Faults = request.app.state.faults
     limiter: RateLimiter = request.app.state.limiter
     faults.clear()
     limiter.clear()
     return ResetOut(
         seed=config.seed,
+        today=dataset.today,
         students=len(dataset.students),
         bills=len(dataset.bills),
         citizens=len(dataset.citizens),

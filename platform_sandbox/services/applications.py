@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from .. import catalog
 from ..catalog import Service
-from ..clock import beijing_iso, utc_now
+from ..clock import beijing_iso, today, utc_now
 from ..errors import (
     APPLICATION_NOT_FOUND,
     COMMITMENT_NOT_ACCEPTED,
@@ -83,7 +83,7 @@ def submit(
             raise ApiError(MATERIALS_REQUIRED, f"还缺少：{'、'.join(missing)}。", missing=missing)
     now = utc_now()
     for _ in range(5):
-        number = f"SQ{now:%Y%m%d}{secrets.randbelow(10**6):06d}"
+        number = f"SQ{today():%Y%m%d}{secrets.randbelow(10**6):06d}"
         application = Application(
             application_number=number,
             citizen_id=caller.citizen_id,

@@ -6,20 +6,15 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from ..clock import beijing_date, utc_now
+from ..clock import today
 from ..errors import CITIZEN_TOKEN_INVALID, ApiError
 from ..masking import mask_id_number, mask_phone
 from ..schemas.identity import CitizenOut
 from ..tables import Citizen
 
 
-def today() -> date:
-    """Today's date in Beijing."""
-    return beijing_date(utc_now())
-
-
 def age_today(birth_date: date) -> int:
-    """Age in whole years today (Beijing)."""
+    """Age in whole years on the platform's today (:func:`platform_sandbox.clock.today`)."""
     now = today()
     had_birthday = (now.month, now.day) >= (birth_date.month, birth_date.day)
     return now.year - birth_date.year - (0 if had_birthday else 1)

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..clock import beijing_date, beijing_iso, utc_now
+from ..clock import beijing_iso, today, utc_now
 from ..errors import (
     BILL_ALREADY_PAID,
     BILL_NOT_FOUND,
@@ -150,7 +150,7 @@ def complete_payment(*, session: Session, payment_id: str, ttl_s: int = 1800) ->
     paid_at = utc_now()
     payment.status = "paid"
     payment.paid_at = paid_at
-    payment.receipt_no = new_receipt_no(beijing_date(paid_at))
+    payment.receipt_no = new_receipt_no(today())
     found = find_bill(session, payment.bill_id)
     if found is not None:
         found[1].status = "paid"

@@ -8,7 +8,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import utc_now
+from ..clock import today, utc_now
 from ..errors import CERTIFICATION_ALREADY_DONE, NOT_A_PENSIONER, ApiError
 from ..identity import Caller
 from ..masking import mask_account
@@ -21,7 +21,7 @@ from ..schemas.benefits import (
 )
 from ..synthetic.certificates import add_years
 from ..tables import PensionCertification, PensionCertificationRecord, PensionPayment
-from .citizens import get_citizen, today
+from .citizens import get_citizen
 
 logger = logging.getLogger(__name__)
 

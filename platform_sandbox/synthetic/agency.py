@@ -1,21 +1,24 @@
-"""Agency points (one hall and two community points per district) and their December 2026
-appointment slots: weekdays, four one-hour slots a day.
+"""Agency points (one hall and two community points per district) and their appointment
+slots from the dataset's ``today`` on, for :data:`SLOT_HORIZON_DAYS` days: weekdays, four
+one-hour slots a day.
 
 Slot ids read ``AP01-20261201-0900`` (point, Beijing date, Beijing start time). ``booked``
-counts bookings already made on other channels; a few slots start full.
+counts bookings already made on other channels; a few slots start full. The 9 o'clock slots
+of the demo point on the first three weekdays after ``today`` are fixed (:func:`demo_slots`).
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .. import catalog
 from . import geography
 from .records import AgencyPoint, AppointmentSlot, Dataset
 
-SLOT_DAYS = (date(2026, 12, 1), date(2026, 12, 31))
-"""First and last day with slots (weekdays only)."""
+SLOT_HORIZON_DAYS = 30
+"""Slots exist from ``today`` to ``today`` plus this many days (weekdays only)."""
 
 SLOT_TIMES = ((9, 0), (10, 0), (14, 0), (15, 0))
 """Beijing start times; each slot lasts one hour."""
@@ -36,12 +39,64 @@ _COMMUNITIES: dict[str, tuple[str, str]] = {
 }
 _BEIJING = timedelta(hours=8)
 
-DEMO_SLOT_BOOKED: dict[str, int] = {
-    "AP01-20261201-0900": 6,  # full
-    "AP01-20261202-0900": 0,  # empty
-    "AP01-20261203-0900": 5,  # one place left
-}
-"""Bookings of the demo slots of 姑苏区政务服务中心 (capacity 6), fixed for every seed."""
+DEMO_POINT_ID = "AP01"
+"""姑苏区政务服务中心 (a hall, capacity 6), whose demo slots are fixed for every seed."""
+
+DEMO_DISTRICT_POINTS = ("AP01", "AP02", "AP03")
+"""The hall and the two community points of 姑苏区 (home visits go out from a community
+point)."""
+
+
+@dataclass(frozen=True)
+class DemoSlots:
+    """The demo point's 9 o'clock slots on the first three weekdays after ``today``.
+
+    On those three days every slot of the demo district's points (the hall and its two
+    community points) is fixed, so that demos and tests find the same free times on any day:
+    all empty, except the hall's 9:00 of the first day (full) and 14:00 of that day (three
+    places left), and the hall's 9:00 of the third day (one place left).
+    """
+
+    full: str
+    """The first weekday's: full (``slot_full``)."""
+    open: str
+    """The second weekday's: empty, six places."""
+    last_place: str
+    """The third weekday's: one place left."""
+
+    def days(self) -> tuple[str, ...]:
+        """The three demo days as they appear in slot ids (``20261207``)."""
+        return tuple(slot.split("-")[1] for slot in (self.full, self.open, self.last_place))
+
+    def booked(self, point_id: str, slot_id: str) -> int | None:
+        """Bookings already made in a slot on a demo day; None for a slot that is not fixed."""
+        if point_id not in DEMO_DISTRICT_POINTS or slot_id.split("-")[1] not in self.days():
+            return None
+        capacity = CAPACITY["hall"]
+        fixed = {
+            self.full: capacity,
+            self.full.replace("-0900", "-1400"): 3,
+            self.last_place: capacity - 1,
+        }
+        return fixed.get(slot_id, 0)
+
+
+def weekdays_after(day: date, count: int) -> list[date]:
+    """The first ``count`` weekdays (Monday to Friday) after ``day``."""
+    found: list[date] = []
+    while len(found) < count:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            found.append(day)
+    return found
+
+
+def demo_slots(today: date) -> DemoSlots:
+    """The demo slots of the dataset laid out around ``today``."""
+    full, open_, last_place = (
+        f"{DEMO_POINT_ID}-{day:%Y%m%d}-0900" for day in weekdays_after(today, 3)
+    )
+    return DemoSlots(full=full, open=open_, last_place=last_place)
 
 
 def generate_agency(rng: random.Random, dataset: Dataset) -> None:
@@ -76,20 +131,22 @@ def generate_agency(rng: random.Random, dataset: Dataset) -> None:
                     services=community_services,
                 )
             )
+    demo = demo_slots(dataset.today)
     for point in dataset.agency_points:
-        _slots(rng, dataset, point)
+        _slots(rng, dataset, point, demo)
 
 
-def _slots(rng: random.Random, dataset: Dataset, point: AgencyPoint) -> None:
+def _slots(rng: random.Random, dataset: Dataset, point: AgencyPoint, demo: dict[str, int]) -> None:
     capacity = CAPACITY[point.kind]
-    day = SLOT_DAYS[0]
-    while day <= SLOT_DAYS[1]:
+    day = dataset.today
+    while day <= dataset.today + timedelta(days=SLOT_HORIZON_DAYS):
         if day.weekday() < 5:
             for hour, minute in SLOT_TIMES:
                 local = datetime(day.year, day.month, day.day, hour, minute)
                 booked = capacity if rng.random() < FULL_SHARE else rng.randint(0, capacity - 1)
                 slot_id = f"{point.point_id}-{local:%Y%m%d-%H%M}"
-                booked = DEMO_SLOT_BOOKED.get(slot_id, booked)
+                fixed = demo.booked(point.point_id, slot_id)
+                booked = booked if fixed is None else fixed
                 dataset.slots.append(
                     AppointmentSlot(
                         slot_id=slot_id,

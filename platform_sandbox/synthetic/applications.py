@@ -1,15 +1,19 @@
-"""Applications made in autumn 2026, in every status, each with its timeline."""
+"""Applications made in the hundred days before the dataset's ``today``, in every status,
+each with its timeline (which ends before ``today``)."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
-from .citizens import REFERENCE_DATE, age_on
+from .citizens import CENSUS_DATE, age_on
 from .demo import profile_of
 from .records import Application, ApplicationEvent, Citizen, Dataset
 
 APPLICATION_COUNT = 72
+FIRST_DAY_BEFORE_TODAY = 100
+"""Applications are made from this many days before ``today``, over 80 days; a timeline adds
+at most 18 days and 18 hours, so every event lies before ``today``."""
 STATUSES = ("submitted", "reviewing", "approved", "rejected", "needs_info")
 
 _NOTES = {
@@ -51,7 +55,7 @@ def generate_applications(rng: random.Random, dataset: Dataset) -> None:
 
 
 def _service_for(rng: random.Random, citizen: Citizen) -> str:
-    age = age_on(citizen.birth_date, REFERENCE_DATE)
+    age = age_on(citizen.birth_date, CENSUS_DATE)
     choices = ["social_assistance", "hukou_transfer"]
     if age >= 60:
         choices.append("senior_card")
@@ -63,7 +67,8 @@ def _service_for(rng: random.Random, citizen: Citizen) -> str:
 def _application(
     rng: random.Random, dataset: Dataset, citizen: Citizen, service_code: str, status: str
 ) -> Application:
-    local_created = datetime(2026, 9, 1, 8, 30) + timedelta(
+    first = dataset.today - timedelta(days=FIRST_DAY_BEFORE_TODAY)
+    local_created = datetime(first.year, first.month, first.day, 8, 30) + timedelta(
         days=rng.randrange(0, 80), minutes=rng.randrange(0, 9 * 60)
     )
     events: list[ApplicationEvent] = []

@@ -1,4 +1,5 @@
-"""Pension (certification state, 24 months of payments) and medical insurance accounts."""
+"""Pension (certification state, 24 months of payments) and medical insurance accounts, dated
+relative to the dataset's ``today``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import random
 from datetime import date, timedelta
 
 from . import geography
-from .citizens import REFERENCE_DATE
+from .certificates import add_years
 from .demo import profile_of
 from .records import (
     Dataset,
@@ -17,7 +18,7 @@ from .records import (
 )
 
 PENSION_MONTHS = 24
-"""Months of pension payments per pensioner, up to the month before the reference date."""
+"""Months of pension payments per pensioner, up to the month before ``today``'s month."""
 
 PENSION_PAY_DAY = 10
 """Pensions are paid on the 10th of the month (the next Monday when it is a weekend)."""
@@ -30,7 +31,7 @@ CERTIFICATION_WEIGHTS = {"due": 3, "done": 6, "overdue": 2}
 
 def generate_pension(rng: random.Random, dataset: Dataset) -> None:
     """Certification state and monthly payments of every pensioner."""
-    months = _months_before(REFERENCE_DATE, PENSION_MONTHS)
+    months = _months_before(dataset.today, PENSION_MONTHS)
     for citizen in dataset.citizens:
         if not citizen.pensioner:
             continue
@@ -40,7 +41,9 @@ def generate_pension(rng: random.Random, dataset: Dataset) -> None:
             status = rng.choices(
                 list(CERTIFICATION_WEIGHTS), weights=list(CERTIFICATION_WEIGHTS.values())
             )[0]
-        dataset.pension_certifications.append(_certification(rng, citizen.citizen_id, status))
+        dataset.pension_certifications.append(
+            _certification(rng, citizen.citizen_id, status, dataset.today)
+        )
         amount = rng.randrange(180000, 650000, 100)  # fen, as of the first month
         for month in months:
             if month.month == 7 and month != months[0]:
@@ -56,7 +59,10 @@ def generate_pension(rng: random.Random, dataset: Dataset) -> None:
 
 
 def generate_medical(rng: random.Random, dataset: Dataset) -> None:
-    """A medical insurance account for every citizen, with up to five claims in 2026."""
+    """A medical insurance account for every citizen, with up to five claims in the 330 days
+    before ``today``; an active account is paid until the end of this year, a suspended one
+    stopped at the end of last year."""
+    today = dataset.today
     community = [f"{district}社区卫生服务中心" for district in geography.DISTRICTS]
     for citizen in dataset.citizens:
         profile = profile_of(citizen.citizen_id)
@@ -69,13 +75,12 @@ def generate_medical(rng: random.Random, dataset: Dataset) -> None:
             MedicalAccount(
                 citizen_id=citizen.citizen_id,
                 balance_fen=rng.randrange(0, 3_000_000, 1),
-                paid_until=date(2026, 12, 31) if status == "active" else date(2025, 12, 31),
+                paid_until=date(today.year if status == "active" else today.year - 1, 12, 31),
                 status=status,
             )
         )
         claim_dates = sorted(
-            date(2026, 1, 1) + timedelta(days=rng.randrange(0, 330))
-            for _ in range(rng.randint(0, 5))
+            today - timedelta(days=rng.randrange(1, 331)) for _ in range(rng.randint(0, 5))
         )
         for claim_date in claim_dates:
             total = rng.randrange(8000, 2_500_000, 1)
@@ -92,16 +97,18 @@ def generate_medical(rng: random.Random, dataset: Dataset) -> None:
             )
 
 
-def _certification(rng: random.Random, citizen_id: str, status: str) -> PensionCertification:
+def _certification(
+    rng: random.Random, citizen_id: str, status: str, today: date
+) -> PensionCertification:
     if status == "done":
-        last = REFERENCE_DATE - timedelta(days=rng.randrange(5, 330))
-        due = last.replace(year=last.year + 1)
+        last = today - timedelta(days=rng.randrange(5, 330))
+        due = add_years(last, 1)
     elif status == "due":
-        due = REFERENCE_DATE + timedelta(days=rng.randrange(5, 30))
-        last = due.replace(year=due.year - 1)
+        due = today + timedelta(days=rng.randrange(5, 30))
+        last = add_years(due, -1)
     else:  # overdue
-        due = REFERENCE_DATE - timedelta(days=rng.randrange(10, 90))
-        last = due.replace(year=due.year - 1)
+        due = today - timedelta(days=rng.randrange(10, 90))
+        last = add_years(due, -1)
     return PensionCertification(
         citizen_id=citizen_id, status=status, due_date=due, last_done_at=last
     )

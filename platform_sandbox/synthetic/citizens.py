@@ -14,13 +14,16 @@ from . import geography, names
 from .demo import DEMO_PROFILES, DemoProfile, citizen_id
 from .records import Citizen, Dataset
 
-REFERENCE_DATE = date(2026, 12, 1)
-"""The day the synthetic data describes: ages, due dates and statuses are as of this day."""
+CENSUS_DATE = date(2026, 12, 1)
+"""The day the population's ages are drawn for. Birth dates, and so ID numbers, are fixed
+facts of a person: they do not move with the dataset's ``today`` (demo ID numbers stay
+valid on every day, and people age). Everything else that is dated is laid out relative to
+``Dataset.today``."""
 
 CITIZEN_COUNT = 240
 MIN_AGE, MAX_AGE = 55, 99
 PENSION_AGE = 60
-"""From this age (on the reference date) nearly everybody draws a pension."""
+"""From this age (on the census date) nearly everybody draws a pension."""
 
 PHONE_PREFIXES = (
     "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
@@ -65,11 +68,11 @@ def _citizen(
         age = rng.choices(range(MIN_AGE, MAX_AGE + 1), weights=_AGE_WEIGHTS)[0]
         gender = rng.choice("MF")
         district = rng.choice(geography.DISTRICTS)
-    # A birthday 1–364 days before the reference date's "age" anniversary keeps the age exact.
-    birth_date = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - age - 1) + timedelta(
+    # A birthday 1–364 days before the census date's "age" anniversary keeps the age exact.
+    birth_date = CENSUS_DATE.replace(year=CENSUS_DATE.year - age - 1) + timedelta(
         days=rng.randint(1, 364)
     )
-    if age_on(birth_date, REFERENCE_DATE) != age:
+    if age_on(birth_date, CENSUS_DATE) != age:
         birth_date -= timedelta(days=1)
     while True:
         sequence = rng.randrange(0, 1000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import date
 
 from .agency import generate_agency
 from .applications import generate_applications
@@ -47,9 +48,10 @@ def domain_rng(seed: int, domain: str) -> random.Random:
     return random.Random(f"{seed}/{domain}")
 
 
-def generate_dataset(seed: int) -> Dataset:
-    """All synthetic data of ``seed``; the same seed always gives an equal dataset."""
-    dataset = Dataset(seed=seed)
+def generate_dataset(seed: int, today: date) -> Dataset:
+    """All synthetic data of ``seed``, laid out around ``today``; the same seed and day always
+    give an equal dataset."""
+    dataset = Dataset(seed=seed, today=today)
     for domain, generate in DOMAINS:
         generate(domain_rng(seed, domain), dataset)
     return dataset

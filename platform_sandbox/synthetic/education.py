@@ -1,4 +1,4 @@
-"""Students and their education bills for the autumn term of 2026.
+"""Students and their education bills for the term that ``today`` falls in.
 
 Each school has one fee schedule (the same amounts for all its pupils), drawn from the
 ranges below; each student gets 1–3 of the bills their kind of school issues.
@@ -13,9 +13,11 @@ from datetime import date, datetime, timedelta
 from . import geography, names
 from .records import Bill, BillItem, Dataset, Payment, School, Student
 
-TERM = "2026年秋季学期"
-DUE_MONTH = date(2026, 12, 1)
-"""Bills fall due in December 2026."""
+DUE_IN_DAYS = (9, 30)
+"""A bill falls due this many days after ``today`` (inclusive range)."""
+
+PAID_WITHIN_DAYS = 91
+"""A bill paid already was paid in the 91 days before ``today``."""
 
 STUDENT_COUNT = 36
 PAID_SHARE = 0.25
@@ -66,6 +68,16 @@ BILL_KINDS: dict[str, tuple[tuple[FeeRange, ...], ...]] = {
 _BEIJING = timedelta(hours=8)
 
 
+def term_of(day: date) -> str:
+    """The school term ``day`` falls in: autumn from September to January, spring from
+    February to August (``2026年秋季学期`` for 2026-12-05 and for 2027-01-10)."""
+    if day.month >= 9:
+        return f"{day.year}年秋季学期"
+    if day.month == 1:
+        return f"{day.year - 1}年秋季学期"
+    return f"{day.year}年春季学期"
+
+
 def generate_education(rng: random.Random, dataset: Dataset) -> None:
     """Add students, their bills and the payments of the paid bills to ``dataset``."""
     all_schools = geography.schools()
@@ -110,17 +122,18 @@ def _bill(
         bill_id=f"EB2026{len(dataset.bills) + 1:05d}",
         student_id=student.student_id,
         school=student.school.name,
-        term=TERM,
+        term=term_of(dataset.today),
         items=items,
-        due_date=DUE_MONTH.replace(day=rng.randint(10, 31)),
+        due_date=dataset.today + timedelta(days=rng.randint(*DUE_IN_DAYS)),
         status="paid" if rng.random() < PAID_SHARE else "unpaid",
     )
 
 
 def _seed_payment(rng: random.Random, dataset: Dataset, bill: Bill) -> Payment:
-    """The payment that paid ``bill`` sometime between September and November 2026."""
-    local_paid_at = datetime(2026, 9, 1, 8) + timedelta(
-        days=rng.randrange(0, 85), minutes=rng.randrange(0, 13 * 60)
+    """The payment that paid ``bill`` on one of the days before ``today``."""
+    first = dataset.today - timedelta(days=PAID_WITHIN_DAYS)
+    local_paid_at = datetime(first.year, first.month, first.day, 8) + timedelta(
+        days=rng.randrange(0, PAID_WITHIN_DAYS - 6), minutes=rng.randrange(0, 13 * 60)
     )
     paid_at = local_paid_at - _BEIJING
     number = len(dataset.payments) + 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 from . import names
-from .citizens import REFERENCE_DATE, age_on, unique_phone
+from .citizens import CENSUS_DATE, age_on, unique_phone
 from .demo import profile_of
 from .records import Citizen, Dataset, FamilyLink, Student
 
@@ -116,4 +116,4 @@ def demo_student_id(dataset: Dataset) -> str:
 
 
 def _age(citizen: Citizen) -> int:
-    return age_on(citizen.birth_date, REFERENCE_DATE)
+    return age_on(citizen.birth_date, CENSUS_DATE)

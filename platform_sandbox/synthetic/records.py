@@ -71,7 +71,7 @@ class Payment:
 
 @dataclass(frozen=True)
 class Citizen:
-    """A resident aged 55–99 on :data:`~platform_sandbox.synthetic.citizens.REFERENCE_DATE`."""
+    """A resident aged 55–99 on :data:`~platform_sandbox.synthetic.citizens.CENSUS_DATE`."""
 
     citizen_id: str
     name: str
@@ -236,9 +236,11 @@ class AppointmentSlot:
 
 @dataclass
 class Dataset:
-    """Everything one seed generates."""
+    """Everything one seed generates for one day."""
 
     seed: int
+    today: date
+    """The day the data is laid out around: due dates, slots, statuses, histories."""
     students: list[Student] = field(default_factory=list)
     bills: list[Bill] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)

@@ -1,4 +1,5 @@
-"""Water, electricity and gas accounts and their bills for August–October 2026.
+"""Water, electricity and gas accounts and their bills for the three months before the month
+of the dataset's ``today``.
 
 Older bills are paid (by bank debit, so there is no payment record); the latest bill of an
 account is unpaid about a third of the time.
@@ -7,14 +8,14 @@ account is unpaid about a third of the time.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from .demo import profile_of
 from .records import Dataset, UtilityAccount, UtilityBill
 
 UTILITY_TYPES = ("water", "electricity", "gas")
-PERIODS = ("2026-08", "2026-09", "2026-10")
-"""Billing months; a bill is due on the 25th of the following month."""
+PERIOD_COUNT = 3
+"""Billing months per account; a bill is due on the 25th of the following month."""
 
 ACCOUNT_PREFIX = {"water": "31", "electricity": "15", "gas": "62"}
 """First digits of a 10-digit account number (户号) by utility."""
@@ -29,6 +30,7 @@ UNPAID_SHARE = 0.35
 def generate_utilities(rng: random.Random, dataset: Dataset) -> None:
     """Accounts of the citizens and three months of bills for each."""
     used: set[str] = set()
+    periods = billing_periods(dataset.today)
     for citizen in dataset.citizens:
         profile = profile_of(citizen.citizen_id)
         for kind in UTILITY_TYPES:
@@ -48,19 +50,33 @@ def generate_utilities(rng: random.Random, dataset: Dataset) -> None:
             if profile is not None:
                 latest_unpaid = True
             low, high = AMOUNT_RANGE_FEN[kind]
-            for period in PERIODS:
-                year, month = (int(part) for part in period.split("-"))
+            for period in periods:
                 dataset.utility_bills.append(
                     UtilityBill(
                         bill_id=f"UB2026{len(dataset.utility_bills) + 1:05d}",
                         account_number=account.account_number,
                         type=kind,
-                        period=period,
+                        period=f"{period:%Y-%m}",
                         amount_fen=rng.randrange(low, high, 1),
-                        due_date=date(year, month + 1, 25),
-                        status="unpaid" if period == PERIODS[-1] and latest_unpaid else "paid",
+                        due_date=_month_after(period).replace(day=25),
+                        status="unpaid" if period == periods[-1] and latest_unpaid else "paid",
                     )
                 )
+
+
+def billing_periods(today: date) -> list[date]:
+    """The first days of the :data:`PERIOD_COUNT` months before ``today``'s month, oldest
+    first (September, October, November 2026 for 2026-12-05)."""
+    periods: list[date] = []
+    month = today.replace(day=1)
+    for _ in range(PERIOD_COUNT):
+        month = (month - timedelta(days=1)).replace(day=1)
+        periods.append(month)
+    return list(reversed(periods))
+
+
+def _month_after(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _account_number(rng: random.Random, kind: str, used: set[str]) -> str:

@@ -25,6 +25,7 @@ from .citizens import (
     ProxyCall,
     Verification,
 )
+from .dataset_info import DatasetInfo
 from .education import Bill, BillItem, Student
 from .payments import ACTIVE_PAYMENT_STATUSES, IdempotencyRecord, Payment
 from .records import (
@@ -51,6 +52,7 @@ __all__ = [
     "Citizen",
     "CitizenToken",
     "Complaint",
+    "DatasetInfo",
     "FamilyLink",
     "IdempotencyRecord",
     "MedicalAccount",

@@ -22,6 +22,7 @@ from actions.services.applications import (
 )
 from actions.services.base import Service, Turn
 from platform_sandbox import seed
+from tests import days
 from tests.actions.conftest import form_turn, said, verified
 from tests.conftest import RunningSystem
 
@@ -137,7 +138,7 @@ async def test_allowance_is_submitted_once_with_number_and_next_steps(
     confirm = turn(slots)
     await allowance.ask("allowance_confirmed", confirm)
     assert said(confirm) == [
-        "申请人陈素琴，86岁，已同意告知承诺。",
+        f"申请人陈素琴，{days.age(seed.DEMO_ALLOWANCE_ELIGIBLE.id_number)}岁，已同意告知承诺。",
         "为陈素琴申请高龄津贴，现在提交吗？",
     ]
     numbers = []
@@ -293,7 +294,7 @@ async def test_family_member_applies_through_the_proxy_authorization(
     await allowance.ask("allowance_confirmed", asked)
     assert said(asked) == [
         "告知承诺：您母亲承诺信息真实，现在不用交证明，以后可能会核查。您母亲同意承诺吗？",
-        "申请人陈素琴，86岁，已同意告知承诺。",
+        f"申请人陈素琴，{days.age(seed.DEMO_ALLOWANCE_ELIGIBLE.id_number)}岁，已同意告知承诺。",
         "为您母亲陈素琴申请高龄津贴，现在提交吗？",
     ]
     current = turn(proxy)

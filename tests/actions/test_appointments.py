@@ -5,7 +5,7 @@ every refusal of the platform, with exact slot values and texts."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from actions.services.appointments import HOME, BookAppointment
 from actions.services.base import Turn
 from actions.services.when_where import Place, clock_in, match_place, parse_day, service_in
 from platform_sandbox import seed
+from tests import days
 from tests.actions.conftest import form_turn, said, user, verified
 from tests.conftest import RunningSystem
 
@@ -37,7 +38,12 @@ AP03 = {
     "address": "苏州市姑苏区干将西路104号",
     "kind": "community_point",
 }
-SATURDAY = date(2026, 11, 28)
+SATURDAY = date(2026, 11, 28)  # parse_day takes "today" as an argument
+
+
+def demo() -> seed.DemoSlots:
+    """The demo slots of the day the sandbox works on."""
+    return days.slots()
 
 
 def turn(
@@ -214,25 +220,29 @@ async def test_a_full_time_is_refused_and_another_is_taken(platform: None) -> No
         "appointment_place": "AP01",
         "appointment_point": AP01,
     }
-    current = turn(slots, text="12月1号")
-    updates = await SERVICE.validate("appointment_date", "12月1号", current)
-    assert updates is not None and updates["appointment_date"] == "2026-12-01"
+    full_day = days.day_of(demo().full)
+    current = turn(slots, text=days.said(full_day))
+    updates = await SERVICE.validate("appointment_date", days.said(full_day), current)
+    assert updates is not None and updates["appointment_date"] == full_day.isoformat()
+    stamp = f"AP01-{full_day:%Y%m%d}"
     assert [(s["slot_id"], s["remaining"]) for s in updates["appointment_slots"]] == [
-        ("AP01-20261201-0900", 0),
-        ("AP01-20261201-1000", 6),
-        ("AP01-20261201-1400", 3),
-        ("AP01-20261201-1500", 6),
+        (f"{stamp}-0900", 0),
+        (f"{stamp}-1000", 6),
+        (f"{stamp}-1400", 3),
+        (f"{stamp}-1500", 6),
     ]
     current.updates.update(updates)
     await SERVICE.ask("appointment_time", current)
-    assert said(current) == ["2026年12月1日还能约：上午10点、下午2点、下午3点。您选哪个时间？"]
+    assert said(current) == [
+        f"{days.written(full_day)}还能约：上午10点、下午2点、下午3点。您选哪个时间？"
+    ]
 
     full = turn({**slots, **updates}, text="9点")
     assert await SERVICE.validate("appointment_time", "9点", full) == {"appointment_time": None}
     assert said(full) == ["上午9点已经约满了。"] and not full.failed
     other = turn({**slots, **updates}, text="上午10点")
     assert await SERVICE.validate("appointment_time", "上午10点", other) == {
-        "appointment_time": "AP01-20261201-1000"
+        "appointment_time": f"{stamp}-1000"
     }
 
 
@@ -242,12 +252,35 @@ async def test_a_day_without_free_time_asks_for_another(platform: None) -> None:
         "appointment_place": "AP01",
         "appointment_point": AP01,
     }
-    current = turn(slots, text="12月5号")
-    assert await SERVICE.validate("appointment_date", "12月5号", current) == {
+    weekend = days.weekend_after(days.today())
+    current = turn(slots, text=days.said(weekend))
+    assert await SERVICE.validate("appointment_date", days.said(weekend), current) == {
         "appointment_date": None,
         "appointment_slots": None,
     }
-    assert said(current) == ["2026年12月5日没有能约的时间，请换一天。"]
+    assert said(current) == [f"{days.written(weekend)}没有能约的时间，请换一天。"]
+
+
+async def test_a_day_that_has_passed_is_refused(platform: None) -> None:
+    slots = {
+        "appointment_service": "senior_card",
+        "appointment_place": "AP01",
+        "appointment_point": AP01,
+    }
+    yesterday = days.today() - timedelta(days=1)
+    text = yesterday.isoformat()
+    current = turn(slots, text=text)
+    assert await SERVICE.validate("appointment_date", text, current) == {"appointment_date": None}
+    assert said(current) == [f"{days.written(yesterday)}已经过去了。"]
+
+
+async def test_the_question_for_the_day_gives_an_example_a_week_ahead(platform: None) -> None:
+    current = turn({"appointment_service": "senior_card", "appointment_point": AP01})
+    await SERVICE.ask("appointment_date", current)
+    week = days.today() + timedelta(days=7)
+    assert said(current) == [
+        f"地点是姑苏区政务服务中心。您想哪天去？比如明天，或者{week.month}月{week.day}号。"
+    ]
 
 
 async def test_a_day_and_time_in_one_answer(platform: None) -> None:
@@ -256,22 +289,24 @@ async def test_a_day_and_time_in_one_answer(platform: None) -> None:
         "appointment_place": "AP01",
         "appointment_point": AP01,
     }
-    current = turn(slots, text="12月2号上午9点")
-    updates = await SERVICE.validate("appointment_date", "12月2号上午9点", current)
-    assert updates is not None and updates["appointment_time"] == seed.DEMO_OPEN_SLOT
+    text = f"{days.said(days.day_of(demo().open))}上午9点"
+    current = turn(slots, text=text)
+    updates = await SERVICE.validate("appointment_date", text, current)
+    assert updates is not None and updates["appointment_time"] == demo().open
 
 
 async def test_yes_books_once_and_the_ending_says_code_place_time_and_materials(
     platform: None, sandbox: RunningSystem
 ) -> None:
+    open_day = days.day_of(demo().open)
     slots = await senior_card_at_ap01(
         sandbox,
-        "2026-12-02",
-        seed.DEMO_OPEN_SLOT,
+        open_day.isoformat(),
+        demo().open,
         appointment_materials=["居民身份证", "近期免冠照片"],
     )
     current = turn(slots, text="对", intent="affirm")
-    day_slots = await SERVICE.validate("appointment_date", "12月2号", current)
+    day_slots = await SERVICE.validate("appointment_date", days.said(open_day), current)
     assert day_slots is not None
     slots["appointment_slots"] = day_slots["appointment_slots"]
     read_back = turn(slots)
@@ -279,7 +314,7 @@ async def test_yes_books_once_and_the_ending_says_code_place_time_and_materials(
     assert said(read_back) == [
         "请核对：办老年卡。",
         "地点：姑苏区政务服务中心。",
-        "时间：2026年12月2日上午9点到10点。",
+        f"时间：{days.written(open_day)}上午9点到10点。",
         "现在预约吗？",
     ]
     codes = []
@@ -290,14 +325,14 @@ async def test_yes_books_once_and_the_ending_says_code_place_time_and_materials(
         codes.append(updates["appointment_booked"]["code"])
     assert codes[0] == codes[1] and len(codes[0]) == 6
     assert [a["start"] for a in appointments_of(sandbox, slots["citizen_token"])] == [
-        "2026-12-02T09:00:00+08:00"
+        f"{open_day.isoformat()}T09:00:00+08:00"
     ]
     assert updates is not None
     ending = turn({**slots, **updates})
     assert await SERVICE.complete(ending) == []
     assert said(ending) == [
         f"预约好了，预约码是 {codes[0]}。",
-        "时间：2026年12月2日上午9点到10点。",
+        f"时间：{days.written(open_day)}上午9点到10点。",
         "地点：姑苏区政务服务中心。",
         "地址：苏州市姑苏区平江路109号。",
         "请带上：居民身份证、近期免冠照片。",
@@ -309,8 +344,9 @@ async def test_the_last_place_taken_meanwhile_offers_the_other_times(
     platform: None, sandbox: RunningSystem
 ) -> None:
     other = await verified(sandbox, seed.DEMO_UNDER_80)
-    slots = await senior_card_at_ap01(sandbox, "2026-12-03", seed.DEMO_LAST_PLACE_SLOT)
-    book(sandbox, other["citizen_token"], seed.DEMO_LAST_PLACE_SLOT, "someone-else")
+    last_place = demo().last_place
+    slots = await senior_card_at_ap01(sandbox, days.day_of(last_place).isoformat(), last_place)
+    book(sandbox, other["citizen_token"], last_place, "someone-else")
     current = turn(slots, text="对", intent="affirm")
     updates = await SERVICE.validate("appointment_confirmed", True, current)
     assert updates is not None
@@ -323,7 +359,8 @@ async def test_the_last_place_taken_meanwhile_offers_the_other_times(
 async def test_a_time_that_no_longer_exists_offers_the_other_times(
     platform: None, sandbox: RunningSystem
 ) -> None:
-    slots = await senior_card_at_ap01(sandbox, "2026-12-02", "AP01-20261202-1200")
+    open_day = days.day_of(demo().open)
+    slots = await senior_card_at_ap01(sandbox, open_day.isoformat(), f"AP01-{open_day:%Y%m%d}-1200")
     current = turn(slots, text="对", intent="affirm")
     updates = await SERVICE.validate("appointment_confirmed", True, current)
     assert updates is not None and updates["appointment_time"] is None
@@ -333,8 +370,9 @@ async def test_a_time_that_no_longer_exists_offers_the_other_times(
 async def test_the_same_time_booked_before_is_a_duplicate(
     platform: None, sandbox: RunningSystem
 ) -> None:
-    slots = await senior_card_at_ap01(sandbox, "2026-12-02", seed.DEMO_OPEN_SLOT)
-    book(sandbox, slots["citizen_token"], seed.DEMO_OPEN_SLOT, "at-the-counter")
+    open_slot = demo().open
+    slots = await senior_card_at_ap01(sandbox, days.day_of(open_slot).isoformat(), open_slot)
+    book(sandbox, slots["citizen_token"], open_slot, "at-the-counter")
     current = turn(slots, text="对", intent="affirm")
     updates = await SERVICE.validate("appointment_confirmed", True, current)
     assert updates == {"appointment_confirmed": False, "service_done": True}
@@ -351,8 +389,8 @@ async def test_home_visit_refusals_go_back_to_the_right_question(
         appointment_place=HOME,
         appointment_point=AP01,
         appointment_address="苏州市姑苏区平江路1号",
-        appointment_date="2026-12-02",
-        appointment_time=seed.DEMO_OPEN_SLOT,
+        appointment_date=days.day_of(demo().open).isoformat(),
+        appointment_time=demo().open,
     )
     current = turn(slots, text="对", intent="affirm")
     updates = await SERVICE.validate("appointment_confirmed", True, current)
@@ -385,8 +423,9 @@ async def test_a_place_the_platform_does_not_know(platform: None) -> None:
         "appointment_place": "AP99",
         "appointment_point": gone,
     }
-    current = turn(slots, text="12月2号")
-    updates = await SERVICE.validate("appointment_date", "12月2号", current)
+    text = days.said(days.day_of(demo().open))
+    current = turn(slots, text=text)
+    updates = await SERVICE.validate("appointment_date", text, current)
     assert updates is not None
     assert updates["appointment_date"] is None and updates["appointment_place"] is None
     assert said(current) == ["没有找到这个办事地点。", "请换一个地方。"]
@@ -397,8 +436,8 @@ async def test_a_wrong_read_back_goes_back_to_the_day(platform: None) -> None:
         "appointment_service": "senior_card",
         "appointment_place": "AP01",
         "appointment_point": AP01,
-        "appointment_date": "2026-12-02",
-        "appointment_time": seed.DEMO_OPEN_SLOT,
+        "appointment_date": days.day_of(demo().open).isoformat(),
+        "appointment_time": demo().open,
     }
     current = turn(slots, text="不对", intent="deny")
     updates = await SERVICE.validate("appointment_confirmed", False, current)

@@ -13,6 +13,8 @@ from actions.services import by_code, by_intent
 from actions.services.base import Turn
 from actions.services.education import EducationFee, extract_student_id
 from platform_sandbox.seed import DEMO_STUDENT_ID
+from platform_sandbox.synthetic.education import term_of
+from tests import days
 from tests.actions.conftest import load_tracker
 from tests.conftest import RunningSystem
 
@@ -58,7 +60,7 @@ async def test_student_with_an_unpaid_bill_fills_the_bill_slots(
         SlotSet("bill_id", "EB202600001"),
         SlotSet("bill_total", "2550.0"),
         SlotSet("bill_school", "相城区阳澄湖高级中学"),
-        SlotSet("bill_term", "2026年秋季学期"),
+        SlotSet("bill_term", term_of(days.today())),
         SlotSet("requested_slot", "education_confirmed"),
     ]
 

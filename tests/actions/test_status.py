@@ -11,12 +11,30 @@ from actions.services.status import (
     extract_application_number,
     forgot_number,
 )
-from platform_sandbox.seed import DEMO_ALLOWANCE_APPLICATION, DEMO_ALLOWANCE_APPLIED
+from platform_sandbox.seed import DEMO_ALLOWANCE_APPLIED
+from tests import days
 from tests.actions.conftest import said, text_turns
 from tests.conftest import RunningSystem
 
-NEEDS_INFO = "SQ20260905000016"
+# Dated demo records, for the day the sandbox works on.
+DEMO_ALLOWANCE_APPLICATION = days.allowance_application()
+
+NEEDS_INFO_APPLICATION = next(
+    a
+    for a in days.dataset().applications
+    if a.status == "needs_info" and a.service_code == "senior_card"
+)
+NEEDS_INFO = NEEDS_INFO_APPLICATION.application_number
 """A senior-card application waiting for materials (an ordinary citizen's)."""
+_SPOKEN = dict(zip("0123456789", "零幺二三四五六七八九", strict=True))
+
+
+def spoken(number: str) -> str:
+    """An application number as a caller reads it out: ``S Q 二零二六 零九幺三 零零零零零幺``."""
+    digits = "".join(_SPOKEN[d] for d in number[2:])
+    return f"S Q {digits[:4]} {digits[4:8]} {digits[8:]}"
+
+
 SERVICE = ApplicationStatus()
 
 
@@ -62,7 +80,7 @@ def test_forgot_number() -> None:
 
 
 async def test_a_known_number_is_looked_up_and_said_in_plain_words(platform: None) -> None:
-    current = turn("S Q 二零二六 零九幺三 零零零零零幺")
+    current = turn(spoken(DEMO_ALLOWANCE_APPLICATION))
     result = await SERVICE.validate("status_application_number", current.latest_text(), current)
     assert result is not None
     assert result["status_application_number"] == DEMO_ALLOWANCE_APPLICATION
@@ -74,7 +92,16 @@ async def test_a_known_number_is_looked_up_and_said_in_plain_words(platform: Non
     texts = said(done)
     assert texts[0] == "查到了，是高龄津贴申请。"
     assert texts[1] == "现在正在审核。"
-    assert texts[2].startswith("最新进展：2026年9月") and texts[2].endswith("街道（镇）正在审核。")
+    latest = days.beijing_day(
+        next(
+            a
+            for a in days.dataset().applications
+            if a.application_number == DEMO_ALLOWANCE_APPLICATION
+        )
+        .events[-1]
+        .at
+    )
+    assert texts[2] == f"最新进展：{days.written(latest)}，街道（镇）正在审核。"
     assert texts[3] == "审核完会发短信告诉您，请耐心等。"
 
 
@@ -86,7 +113,7 @@ async def test_needing_materials_offers_an_appointment(platform: None) -> None:
     assert await SERVICE.complete(done) == [SlotSet("pending_action", "service:appointment")]
     assert said(done)[1:] == [
         "现在还要补交材料。",
-        "最新进展：2026年9月13日，材料不全，请补充材料。",
+        f"最新进展：{days.written(days.beijing_day(NEEDS_INFO_APPLICATION.events[-1].at))}，材料不全，请补充材料。",
         "请带上材料，到社区代办点补交。",
         "要帮您预约去补材料吗？",
     ]
@@ -107,9 +134,9 @@ async def test_an_unknown_number_is_explained_and_asked_again(platform: None) ->
 
 async def test_a_number_in_the_request_is_looked_up_at_start(platform: None) -> None:
     current = turn(
-        "查一下SQ20260913000001",
+        f"查一下{DEMO_ALLOWANCE_APPLICATION}",
         intent="query_application_status",
-        entities=({"entity": "application_number", "value": "SQ20260913000001"},),
+        entities=({"entity": "application_number", "value": DEMO_ALLOWANCE_APPLICATION},),
     )
     result = await SERVICE.prepare(current)
     assert result["status_application_number"] == DEMO_ALLOWANCE_APPLICATION
@@ -139,6 +166,7 @@ async def test_the_verified_person_hears_their_applications(
     assert await SERVICE.complete(current) == []
     texts = said(current)
     assert texts[0] == "查到您最近的1件申请。"
-    assert texts[1] == "第1件，高龄津贴申请，2026年9月13日提交，正在审核。"
+    made = days.day_of(f"-{DEMO_ALLOWANCE_APPLICATION[2:10]}-")
+    assert texts[1] == f"第1件，高龄津贴申请，{days.written(made)}提交，正在审核。"
     assert texts[2] == f"编号 {DEMO_ALLOWANCE_APPLICATION}。"
     assert len(texts) == 4

@@ -14,10 +14,13 @@ from actions.services.utilities import (
     utility_type_in,
 )
 from platform_sandbox.seed import DEMO_UTILITY_BILLS
+from tests import days
 from tests.actions.conftest import said, text_turns
 from tests.conftest import RunningSystem
 
 WATER = "3140831426"
+LAST_MONTH = days.months_before(days.today(), 1)[0]
+"""The month of the demo citizen's unpaid bills: the month before this one."""
 ELECTRICITY = "1566359967"
 GAS = "6280814050"
 """The demo household's accounts (DEMO_UTILITIES), each with its October bill unpaid."""
@@ -70,12 +73,16 @@ async def test_account_with_an_unpaid_bill_is_read_back(platform: None) -> None:
         "utility_confirmed": None,
         "utility_bill_id": DEMO_UTILITY_BILLS[1],
         "utility_amount": "255.87",
-        "utility_period": "2026-10",
+        "utility_period": LAST_MONTH,
     }
     assert not current.failed
     confirm = turn("", **result)
     await SERVICE.ask("utility_confirmed", confirm)
-    assert said(confirm) == ["户号尾号 9967，2026年10月的电费 255.87 元。", "现在缴费吗？"]
+    year, month = LAST_MONTH.split("-")
+    assert said(confirm) == [
+        f"户号尾号 9967，{year}年{int(month)}月的电费 255.87 元。",
+        "现在缴费吗？",
+    ]
     buttons = confirm.dispatcher.messages[1]["buttons"]
     assert [b["title"] for b in buttons] == ["对，缴费", "先不缴"]
 

@@ -10,19 +10,23 @@ import pytest
 from actions.platform import CitizenAuth, PlatformClient
 from actions.platform import errors as e
 from platform_sandbox.seed import (
-    DEMO_ALLOWANCE_APPLICATION,
     DEMO_ALLOWANCE_ELIGIBLE,
-    DEMO_FULL_SLOT,
     DEMO_GRANDPARENT,
-    DEMO_OPEN_SLOT,
     DEMO_STUDENT_ID,
     DEMO_UNDER_80,
     DEMO_UTILITIES,
     DEMO_UTILITY_BILLS,
     DemoCitizen,
 )
+from tests import days
 from tests.actions_platform.kit import platform_client, sms_code
 from tests.platform_sandbox.sandbox_testkit import RunningSandbox
+
+# Dated demo records, for the day the sandbox works on.
+DEMO_ALLOWANCE_APPLICATION = days.allowance_application()
+DEMO_FULL_SLOT = days.slots().full
+DEMO_OPEN_SLOT = days.slots().open
+
 
 pytestmark = pytest.mark.integration
 
@@ -58,13 +62,14 @@ async def test_catalog_places_and_appointments(sandbox: RunningSandbox) -> None:
         assert [s.code for s in services] == ["senior_card"] and services[0].accepts_commitment
         points = await client.agency_points(district="姑苏区")
         assert [p.kind for p in points] == ["hall", "community_point", "community_point"]
-        slots = await client.slots(service_code="senior_card", point_id="AP01", date="2026-12-02")
+        open_day = days.day_of(DEMO_OPEN_SLOT).isoformat()
+        slots = await client.slots(service_code="senior_card", point_id="AP01", date=open_day)
         assert slots[0].slot_id == DEMO_OPEN_SLOT and slots[0].remaining == 6
         citizen = await _card(client, DEMO_ALLOWANCE_ELIGIBLE)
         booked = await client.book_appointment(
             citizen=citizen, slot_id=DEMO_OPEN_SLOT, service_code="senior_card"
         )
-        assert booked.point_name == "姑苏区政务服务中心" and booked.start.startswith("2026-12-02")
+        assert booked.point_name == "姑苏区政务服务中心" and booked.start.startswith(open_day)
         await client.cancel_appointment(booked.appointment_id, citizen=citizen)
         await client.cancel_appointment(booked.appointment_id, citizen=citizen)  # idempotent
         with pytest.raises(e.SlotFull):
@@ -104,12 +109,12 @@ async def test_pension_medical_and_utilities(sandbox: RunningSandbox) -> None:
         with pytest.raises(e.CertificationAlreadyDone):
             await client.certify_pension(citizen=citizen, method="video")
         payments = await client.pension_payments(citizen=citizen, months=3)
-        assert [p.month for p in payments] == ["2026-11", "2026-10", "2026-09"]
+        assert [p.month for p in payments] == days.months_before(days.today(), 3)
         account = await client.medical_account(citizen=citizen)
         assert account.status == "active" and account.balance >= 0
         holder = await _card(client, DEMO_UTILITIES)
         bills = await client.utility_bills(citizen=holder, utility_type="water")
-        assert [b.period for b in bills] == ["2026-10", "2026-09", "2026-08"]
+        assert [b.period for b in bills] == days.months_before(days.today(), 3)
         unpaid = [
             b.bill_id for b in await client.utility_bills(citizen=holder) if b.status == "unpaid"
         ]

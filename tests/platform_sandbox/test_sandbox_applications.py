@@ -11,13 +11,16 @@ from sandbox_testkit import assert_error, identify
 
 from platform_sandbox.seed import (
     DEFAULT_SEED,
-    DEMO_ALLOWANCE_APPLICATION,
     DEMO_ALLOWANCE_APPLIED,
     DEMO_ALLOWANCE_ELIGIBLE,
     DEMO_UNDER_60,
     DEMO_UNDER_80,
 )
 from platform_sandbox.synthetic import generate_dataset
+from tests import days
+
+# Dated demo records, for the day the sandbox works on.
+DEMO_ALLOWANCE_APPLICATION = days.allowance_application()
 
 pytestmark = pytest.mark.integration
 
@@ -134,7 +137,7 @@ def test_applying_needs_a_citizen(client: httpx.Client) -> None:
 
 
 def test_seeded_applications_cover_every_status_with_timelines(client: httpx.Client) -> None:
-    dataset = generate_dataset(DEFAULT_SEED)
+    dataset = generate_dataset(DEFAULT_SEED, days.today())
     seen = set()
     for application in dataset.applications:
         if application.status in seen:

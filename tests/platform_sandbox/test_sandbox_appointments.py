@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -11,12 +12,15 @@ from sandbox_testkit import AUTH, RunningSandbox, assert_error, identify
 from platform_sandbox.seed import (
     DEMO_ALLOWANCE_ELIGIBLE,
     DEMO_CITIZENS,
-    DEMO_FULL_SLOT,
-    DEMO_LAST_PLACE_SLOT,
-    DEMO_OPEN_SLOT,
     DEMO_POINT_ID,
     DEMO_UNDER_80,
 )
+from tests import days
+
+# Dated demo records, for the day the sandbox works on.
+DEMO_FULL_SLOT = days.slots().full
+DEMO_LAST_PLACE_SLOT = days.slots().last_place
+DEMO_OPEN_SLOT = days.slots().open
 
 pytestmark = pytest.mark.integration
 
@@ -30,27 +34,43 @@ def _slot(client: httpx.Client, slot_id: str) -> dict:
     return next(s for s in slots if s["slot_id"] == slot_id)
 
 
-def test_slots_of_a_day(client: httpx.Client) -> None:
-    slots = client.get(
+def _slots_on(client: httpx.Client, day: date) -> list[dict]:
+    return client.get(
         "/v1/appointments/slots",
-        params={"service_code": "senior_card", "point_id": DEMO_POINT_ID, "date": "2026-12-01"},
+        params={"service_code": "senior_card", "point_id": DEMO_POINT_ID, "date": day.isoformat()},
     ).json()
+
+
+def test_slots_of_a_day(client: httpx.Client) -> None:
+    full_day = days.day_of(DEMO_FULL_SLOT)
+    slots = _slots_on(client, full_day)
     assert [s["start"][11:16] for s in slots] == ["09:00", "10:00", "14:00", "15:00"]
     assert slots[0] == {
         "slot_id": DEMO_FULL_SLOT,
-        "start": "2026-12-01T09:00:00+08:00",
-        "end": "2026-12-01T10:00:00+08:00",
+        "start": f"{full_day.isoformat()}T09:00:00+08:00",
+        "end": f"{full_day.isoformat()}T10:00:00+08:00",
         "remaining": 0,
     }
-    weekend = client.get(
-        "/v1/appointments/slots",
-        params={"service_code": "senior_card", "point_id": DEMO_POINT_ID, "date": "2026-12-05"},
-    ).json()
-    assert weekend == []
+    assert _slots_on(client, days.weekend_after(days.today())) == []
     every = client.get(
         "/v1/appointments/slots", params={"service_code": "senior_card", "point_id": "AP02"}
     ).json()
-    assert len(every) == 23 * 4
+    today = days.today()
+    weekdays = [today + timedelta(days=n) for n in range(31)]
+    assert len(every) == 4 * sum(1 for day in weekdays if day.weekday() < 5)
+    assert every[0]["start"][:10] == next(d for d in weekdays if d.weekday() < 5).isoformat()
+
+
+def test_the_demo_slots_are_the_next_three_weekdays_at_nine() -> None:
+    friday = date(2027, 1, 1)
+    demo = days.slots(friday)
+    assert (demo.full, demo.open, demo.last_place) == (
+        "AP01-20270104-0900",
+        "AP01-20270105-0900",
+        "AP01-20270106-0900",
+    )
+    wednesday = days.slots(date(2026, 12, 2))
+    assert (wednesday.full, wednesday.last_place) == ("AP01-20261203-0900", "AP01-20261207-0900")
 
 
 @pytest.mark.parametrize(
@@ -79,7 +99,7 @@ def test_booking_takes_a_place_and_cancelling_frees_it(client: httpx.Client) -> 
     )
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["start"] == "2026-12-02T09:00:00+08:00"
+    assert body["start"] == f"{days.day_of(DEMO_OPEN_SLOT).isoformat()}T09:00:00+08:00"
     assert body["point"] == {
         "point_id": DEMO_POINT_ID,
         "name": "姑苏区政务服务中心",
@@ -117,11 +137,11 @@ def test_booking_takes_a_place_and_cancelling_frees_it(client: httpx.Client) -> 
     ("body", "status", "code"),
     [
         ({"slot_id": DEMO_FULL_SLOT, "service_code": "senior_card"}, 409, "slot_full"),
-        ({"slot_id": "AP01-20300101-0900", "service_code": "senior_card"}, 404,
-         "slot_not_found"),
+        ({"slot_id": DEMO_OPEN_SLOT.replace("-0900", "-1200"), "service_code": "senior_card"},
+         404, "slot_not_found"),
         ({"slot_id": DEMO_OPEN_SLOT, "service_code": "nope"}, 404, "service_not_found"),
-        ({"slot_id": "AP02-20261202-0900", "service_code": "hukou_transfer"}, 422,
-         "service_not_offered"),
+        ({"slot_id": DEMO_OPEN_SLOT.replace("AP01", "AP02"), "service_code": "hukou_transfer"},
+         422, "service_not_offered"),
         ({"slot_id": DEMO_OPEN_SLOT, "service_code": "hukou_transfer", "home_visit": True,
           "address": "苏州市姑苏区平江路1号"}, 422, "home_visit_not_available"),
         ({"slot_id": DEMO_OPEN_SLOT, "service_code": "senior_card", "home_visit": True}, 422,

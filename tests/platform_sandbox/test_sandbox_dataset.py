@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
 from platform_sandbox import seed
 from platform_sandbox.synthetic import generate_dataset
-from platform_sandbox.synthetic.citizens import REFERENCE_DATE, age_on
+from platform_sandbox.synthetic.citizens import CENSUS_DATE, age_on
 from platform_sandbox.synthetic.demo import DEMO_PROFILES
 from platform_sandbox.synthetic.geography import AREA_CODES, DISTRICTS
+from tests import days
 
-DATASET = generate_dataset(seed.DEFAULT_SEED)
+DATASET = generate_dataset(seed.DEFAULT_SEED, days.today())
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -29,7 +30,7 @@ def _gb11643_ok(number: str) -> bool:
 
 def test_at_least_200_citizens_aged_55_to_99() -> None:
     assert len(DATASET.citizens) >= 200
-    ages = [age_on(c.birth_date, REFERENCE_DATE) for c in DATASET.citizens]
+    ages = [age_on(c.birth_date, CENSUS_DATE) for c in DATASET.citizens]
     assert min(ages) >= 55 and max(ages) <= 99
     assert sum(age >= 80 for age in ages) >= 20
 
@@ -69,7 +70,7 @@ def test_family_links() -> None:
             assert [x.relative_citizen_id for x in back] == [link.citizen_id]
         if link.relation == "grandchild":
             grandparent = DATASET.citizen(link.citizen_id)
-            assert age_on(grandparent.birth_date, REFERENCE_DATE) >= 60
+            assert age_on(grandparent.birth_date, CENSUS_DATE) >= 60
 
 
 def test_every_kind_of_data_is_there() -> None:
@@ -91,14 +92,17 @@ def test_every_kind_of_data_is_there() -> None:
         "submitted", "reviewing", "approved", "rejected", "needs_info"
     }  # fmt: skip
     assert len(DATASET.agency_points) == 18
-    assert {s.start.date() for s in DATASET.slots} >= {date(2026, 12, 1), date(2026, 12, 31)}
+    slot_days = {(s.start + timedelta(hours=8)).date() for s in DATASET.slots}
+    assert min(slot_days) >= DATASET.today
+    assert max(slot_days) <= DATASET.today + timedelta(days=30)
+    assert all(day.weekday() < 5 for day in slot_days)
 
 
 def test_seeded_allowances_only_for_citizens_of_80_and_over() -> None:
     for application in DATASET.applications:
         if application.service_code == "elderly_allowance":
             citizen = DATASET.citizen(application.citizen_id)
-            assert age_on(citizen.birth_date, REFERENCE_DATE) >= 80
+            assert age_on(citizen.birth_date, CENSUS_DATE) >= 80
 
 
 @pytest.mark.parametrize(
@@ -111,7 +115,7 @@ def test_demo_constants_match_the_dataset(profile: object, demo: seed.DemoCitize
         demo.id_number,
         demo.phone,
     )
-    assert age_on(citizen.birth_date, REFERENCE_DATE) == profile.age  # type: ignore[attr-defined]
+    assert age_on(citizen.birth_date, CENSUS_DATE) == profile.age  # type: ignore[attr-defined]
 
 
 def test_demo_facts() -> None:
@@ -135,16 +139,15 @@ def test_demo_facts() -> None:
         if b.account_number in accounts and b.status == "unpaid"
     )
     assert unpaid == list(seed.DEMO_UTILITY_BILLS)
-    application = next(
-        a for a in DATASET.applications if a.application_number == seed.DEMO_ALLOWANCE_APPLICATION
-    )
-    assert (application.citizen_id, application.status) == (
-        seed.DEMO_ALLOWANCE_APPLIED.citizen_id,
-        "reviewing",
-    )
+    number = seed.demo_allowance_application(DATASET)
+    application = next(a for a in DATASET.applications if a.application_number == number)
+    assert application.status == "reviewing"
+    made = (application.created_at + timedelta(hours=8)).date()
+    assert number.startswith(f"SQ{made:%Y%m%d}") and made < DATASET.today
     slots = {s.slot_id: s for s in DATASET.slots}
-    assert slots[seed.DEMO_FULL_SLOT].booked == slots[seed.DEMO_FULL_SLOT].capacity
-    assert slots[seed.DEMO_OPEN_SLOT].booked == 0
-    assert slots[seed.DEMO_LAST_PLACE_SLOT].capacity - slots[seed.DEMO_LAST_PLACE_SLOT].booked == 1
+    demo = seed.demo_slots(DATASET.today)
+    assert slots[demo.full].booked == slots[demo.full].capacity
+    assert slots[demo.open].booked == 0
+    assert slots[demo.last_place].capacity - slots[demo.last_place].booked == 1
     medical = {a.citizen_id: a.status for a in DATASET.medical_accounts}
     assert medical[seed.DEMO_MEDICAL_SUSPENDED.citizen_id] == "suspended"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 import pytest
 from sandbox_testkit import assert_error
@@ -9,6 +11,8 @@ from sandbox_testkit import assert_error
 from platform_sandbox.masking import mask_name
 from platform_sandbox.seed import DEFAULT_SEED, DEMO_STUDENT_ID
 from platform_sandbox.synthetic import generate_dataset
+from platform_sandbox.synthetic.education import term_of
+from tests import days
 
 pytestmark = pytest.mark.integration
 
@@ -16,22 +20,38 @@ pytestmark = pytest.mark.integration
 def test_demo_student_has_exactly_one_unpaid_bill(client: httpx.Client) -> None:
     response = client.get("/v1/education/bills", params={"student_id": DEMO_STUDENT_ID})
     assert response.status_code == 200
-    assert response.json() == [
+    bills = response.json()
+    due = date.fromisoformat(bills[0].pop("due_date"))
+    assert bills == [
         {
             "bill_id": "EB202600001",
             "student_name_masked": "侯*钰",
             "school": "相城区阳澄湖高级中学",
-            "term": "2026年秋季学期",
+            "term": term_of(days.today()),
             "items": [{"name": "学费", "amount": 1800.0}, {"name": "住宿费", "amount": 750.0}],
             "total": 2550.0,
             "status": "unpaid",
-            "due_date": "2026-12-25",
         }
     ]
+    assert timedelta(days=9) <= due - days.today() <= timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("day", "term"),
+    [
+        (date(2026, 12, 5), "2026年秋季学期"),
+        (date(2026, 9, 1), "2026年秋季学期"),
+        (date(2027, 1, 31), "2026年秋季学期"),
+        (date(2027, 2, 1), "2027年春季学期"),
+        (date(2027, 8, 31), "2027年春季学期"),
+    ],
+)
+def test_the_term_is_the_one_the_day_falls_in(day: date, term: str) -> None:
+    assert term_of(day) == term
 
 
 def test_every_seeded_student_gets_their_bills(client: httpx.Client) -> None:
-    dataset = generate_dataset(DEFAULT_SEED)
+    dataset = generate_dataset(DEFAULT_SEED, days.today())
     for student in dataset.students:
         response = client.get("/v1/education/bills", params={"student_id": student.student_id})
         assert response.status_code == 200
@@ -51,7 +71,7 @@ def test_every_seeded_student_gets_their_bills(client: httpx.Client) -> None:
 
 
 def test_amounts_are_yuan_numbers_with_at_most_two_decimals(client: httpx.Client) -> None:
-    dataset = generate_dataset(DEFAULT_SEED)
+    dataset = generate_dataset(DEFAULT_SEED, days.today())
     student = next(s for s in dataset.students if len(dataset.bills_of(s.student_id)) == 3)
     bills = client.get("/v1/education/bills", params={"student_id": student.student_id}).json()
     assert len(bills) == 3
@@ -64,7 +84,7 @@ def test_amounts_are_yuan_numbers_with_at_most_two_decimals(client: httpx.Client
 
 
 def test_bills_are_ordered_by_due_date(client: httpx.Client) -> None:
-    dataset = generate_dataset(DEFAULT_SEED)
+    dataset = generate_dataset(DEFAULT_SEED, days.today())
     for student in dataset.students:
         bills = client.get("/v1/education/bills", params={"student_id": student.student_id})
         due = [bill["due_date"] for bill in bills.json()]
@@ -72,7 +92,7 @@ def test_bills_are_ordered_by_due_date(client: httpx.Client) -> None:
 
 
 def test_unknown_student_gets_an_empty_list(client: httpx.Client) -> None:
-    known = {s.student_id for s in generate_dataset(DEFAULT_SEED).students}
+    known = {s.student_id for s in generate_dataset(DEFAULT_SEED, days.today()).students}
     unknown = next(str(n) for n in range(1000000000, 1000000100) if str(n) not in known)
     response = client.get("/v1/education/bills", params={"student_id": unknown})
     assert response.status_code == 200

@@ -8,6 +8,7 @@ from sandbox_testkit import AUTH, RunningSandbox, assert_error
 
 from platform_sandbox.seed import DEFAULT_SEED, DEMO_STUDENT_ID
 from platform_sandbox.synthetic import generate_dataset
+from tests import days
 
 pytestmark = pytest.mark.integration
 
@@ -27,9 +28,10 @@ def test_reset_restores_the_seed(client: httpx.Client, sandbox: RunningSandbox) 
 
     reset = client.post("/v1/sandbox/reset")
     assert reset.status_code == 200
-    dataset = generate_dataset(DEFAULT_SEED)
+    dataset = generate_dataset(DEFAULT_SEED, days.today())
     assert reset.json() == {
         "seed": DEFAULT_SEED,
+        "today": days.today().isoformat(),
         "students": len(dataset.students),
         "bills": len(dataset.bills),
         "citizens": len(dataset.citizens),
@@ -50,7 +52,7 @@ def test_reset_restores_the_seed(client: httpx.Client, sandbox: RunningSandbox) 
 
 
 def test_reset_reloads_every_bill(client: httpx.Client, sandbox: RunningSandbox) -> None:
-    dataset = generate_dataset(DEFAULT_SEED)
+    dataset = generate_dataset(DEFAULT_SEED, days.today())
     client.post("/v1/sandbox/reset")
     rows = sandbox.query("SELECT bill_id, status FROM bills ORDER BY bill_id")
     assert rows == sorted((bill.bill_id, bill.status) for bill in dataset.bills)

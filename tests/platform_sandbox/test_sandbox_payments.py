@@ -10,6 +10,7 @@ from sandbox_testkit import RunningSandbox, assert_error
 
 from platform_sandbox.seed import DEFAULT_SEED
 from platform_sandbox.synthetic import generate_dataset
+from tests import days
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +18,9 @@ DEMO_BILL = "EB202600001"  # the demo student's bill, 2550.00 yuan
 
 
 def _seeded_bill(status: str) -> str:
-    return next(b.bill_id for b in generate_dataset(DEFAULT_SEED).bills if b.status == status)
+    return next(
+        b.bill_id for b in generate_dataset(DEFAULT_SEED, days.today()).bills if b.status == status
+    )
 
 
 def test_creating_a_payment_answers_a_pending_payment_with_a_pay_code(
@@ -41,7 +44,11 @@ def test_creating_a_payment_answers_a_pending_payment_with_a_pay_code(
 
 
 def test_payment_ids_and_pay_codes_differ_between_payments(client: httpx.Client) -> None:
-    unpaid = [b.bill_id for b in generate_dataset(DEFAULT_SEED).bills if b.status == "unpaid"][:5]
+    unpaid = [
+        b.bill_id
+        for b in generate_dataset(DEFAULT_SEED, days.today()).bills
+        if b.status == "unpaid"
+    ][:5]
     created = [client.post("/v1/payments", json={"bill_id": b, "payer": "self"}) for b in unpaid]
     assert [r.status_code for r in created] == [201] * 5
     assert len({r.json()["payment_id"] for r in created}) == 5
@@ -111,7 +118,7 @@ def test_bill_paid_through_the_sandbox_is_bill_already_paid(client: httpx.Client
 
 
 def test_seeded_payment_is_readable(client: httpx.Client) -> None:
-    dataset = generate_dataset(DEFAULT_SEED)
+    dataset = generate_dataset(DEFAULT_SEED, days.today())
     seeded = dataset.payments[0]
     body = client.get(f"/v1/payments/{seeded.payment_id}").json()
     assert body["status"] == "paid"

@@ -1,0 +1,89 @@
+"""The calendar of the tests: the day the started processes work on, and days as people say
+and the bot writes them.
+
+The processes the tests start inherit the environment, so a run with ``BANSHI_TODAY`` set
+(``BANSHI_TODAY=2027-12-06 make test``) pins the sandbox, the actions and these helpers to the
+same day; without it every part follows Beijing's calendar. Expected dates are computed from
+here, never written out.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta, timezone
+
+from platform_sandbox.seed import (
+    DEFAULT_SEED,
+    Dataset,
+    DemoSlots,
+    cached_dataset,
+    demo_allowance_application,
+    demo_slots,
+)
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def today() -> date:
+    """The day the system under test works on."""
+    pinned = os.environ.get("BANSHI_TODAY")
+    return date.fromisoformat(pinned) if pinned else datetime.now(BEIJING).date()
+
+
+def slots(day: date | None = None) -> DemoSlots:
+    """The demo point's fixed slots for the data laid out around ``day`` (default today)."""
+    return demo_slots(day or today())
+
+
+def day_of(slot_id: str) -> date:
+    """The day of a slot id (``AP01-20261202-0900`` → 2026-12-02)."""
+    stamp = slot_id.split("-")[1]
+    return date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:]))
+
+
+def said(day: date) -> str:
+    """A day as a person says it: ``12月2号``."""
+    return f"{day.month}月{day.day}号"
+
+
+def written(day: date) -> str:
+    """A day as the bot writes it: ``2026年12月2日``."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def weekend_after(day: date) -> date:
+    """The first Saturday after ``day`` (no slots on weekends)."""
+    return day + timedelta(days=(5 - day.weekday()) % 7 or 7)
+
+
+def dataset() -> Dataset:
+    """The sandbox's data as laid out around today (generated once per day and process)."""
+    return cached_dataset(DEFAULT_SEED, today())
+
+
+def allowance_application() -> str:
+    """The number of the demo citizen's elderly-allowance application under review (it carries
+    the day it was made, so it moves with the calendar)."""
+    return demo_allowance_application(dataset())
+
+
+def beijing_day(stored: datetime) -> date:
+    """The Beijing day of a naive-UTC time of the dataset."""
+    return (stored + timedelta(hours=8)).date()
+
+
+def months_before(day: date, count: int) -> list[str]:
+    """The ``count`` months before ``day``'s month, newest first (``2026-11``, ``2026-10`` …)."""
+    year, month = day.year, day.month
+    found = []
+    for _ in range(count):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        found.append(f"{year}-{month:02d}")
+    return found
+
+
+def age(id_number: str) -> int:
+    """A person's age in whole years today, from the birth date in their ID number."""
+    born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    day = today()
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
