@@ -20,6 +20,7 @@ from platform_sandbox.seed import (
     demo_allowance_application,
     demo_slots,
 )
+from platform_sandbox.synthetic.records import Application
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -87,3 +88,36 @@ def age(id_number: str) -> int:
     born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     day = today()
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def said_in_words(day: date) -> str:
+    """A day in Chinese numerals, as a recognizer writes it: ``十二月一号``."""
+    return f"{_numeral(day.month)}月{_numeral(day.day)}号"
+
+
+def _numeral(number: int) -> str:
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return _NUMERALS[ones]
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+_SPOKEN = dict(zip("0123456789", "零幺二三四五六七八九", strict=True))
+
+
+def spoken(number: str) -> str:
+    """An application number as a caller reads it out: ``S Q 二零二六 零九幺三 零零零零零幺``."""
+    digits = "".join(_SPOKEN[d] for d in number[2:])
+    return f"S Q {digits[:4]} {digits[4:8]} {digits[8:]}"
+
+
+def needs_info_application(data: Dataset | None = None) -> Application:
+    """An ordinary citizen's senior-card application waiting for materials."""
+    return next(
+        a
+        for a in (data or dataset()).applications
+        if a.status == "needs_info" and a.service_code == "senior_card"
+    )

@@ -19,20 +19,9 @@ from tests.conftest import RunningSystem
 # Dated demo records, for the day the sandbox works on.
 DEMO_ALLOWANCE_APPLICATION = days.allowance_application()
 
-NEEDS_INFO_APPLICATION = next(
-    a
-    for a in days.dataset().applications
-    if a.status == "needs_info" and a.service_code == "senior_card"
-)
+NEEDS_INFO_APPLICATION = days.needs_info_application()
 NEEDS_INFO = NEEDS_INFO_APPLICATION.application_number
 """A senior-card application waiting for materials (an ordinary citizen's)."""
-_SPOKEN = dict(zip("0123456789", "零幺二三四五六七八九", strict=True))
-
-
-def spoken(number: str) -> str:
-    """An application number as a caller reads it out: ``S Q 二零二六 零九幺三 零零零零零幺``."""
-    digits = "".join(_SPOKEN[d] for d in number[2:])
-    return f"S Q {digits[:4]} {digits[4:8]} {digits[8:]}"
 
 
 SERVICE = ApplicationStatus()
@@ -80,7 +69,7 @@ def test_forgot_number() -> None:
 
 
 async def test_a_known_number_is_looked_up_and_said_in_plain_words(platform: None) -> None:
-    current = turn(spoken(DEMO_ALLOWANCE_APPLICATION))
+    current = turn(days.spoken(DEMO_ALLOWANCE_APPLICATION))
     result = await SERVICE.validate("status_application_number", current.latest_text(), current)
     assert result is not None
     assert result["status_application_number"] == DEMO_ALLOWANCE_APPLICATION

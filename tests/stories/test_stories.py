@@ -8,6 +8,15 @@ citizen's), ``{sms}`` (the code the sandbox last sent to the citizen's phone) an
 not, ``mode`` the conversation's mode after the turn, ``setting`` a conversation setting;
 ``faults`` (``{error_rate: 1}``) makes the platform fail from that turn on (reset with the
 platform before the next story).
+Days are named relative to the day the system works on (:mod:`tests.days`), in ``user``,
+``bot`` and ``not`` alike: ``{full_day}``, ``{open_day}`` and ``{last_place_day}`` are the
+demo point's three demo days (its 9 o'clock slot full, empty, one place left) and
+``{weekend_day}`` the first Saturday after today, as a person says them (``12月2号``); add
+``.cn`` for Chinese numerals (``十二月二号``) and ``.written`` for the bot's form
+(``2026年12月2日``). ``{application}`` is the demo allowance application's number and
+``{last_month.written}`` last month as the bot writes it (``2026年11月``);
+``{needs_info.spoken}`` is a senior-card application waiting for materials, its number read out
+digit by digit.
 Every answer of every story is also held to the response rules (DESIGN.md §6): sentences of at
 most 40 characters, at most one question per message, at most three buttons.
 """
@@ -16,6 +25,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +34,7 @@ import pytest
 import yaml
 
 from platform_sandbox import seed
+from tests import days
 from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -53,28 +64,61 @@ def check_response_rules(message: dict[str, Any]) -> None:
     assert len(message.get("buttons") or []) <= MAX_BUTTONS, f"too many options: {text}"
 
 
-def fill(text: str, citizen: Any, system: RunningSystem) -> str:
-    if citizen is None:
-        return text.replace("{student_id}", seed.DEMO_STUDENT_ID)
+def calendar(today: date) -> dict[str, str]:
+    """The story placeholders that name days and dated records, for ``today``."""
+    demo = days.slots(today)
+    named = {
+        "full_day": days.day_of(demo.full),
+        "open_day": days.day_of(demo.open),
+        "last_place_day": days.day_of(demo.last_place),
+        "weekend_day": days.weekend_after(today),
+    }
+    values: dict[str, str] = {}
+    for name, day in named.items():
+        values[f"{{{name}}}"] = days.said(day)
+        values[f"{{{name}.cn}}"] = days.said_in_words(day)
+        values[f"{{{name}.written}}"] = days.written(day)
+    year, month = days.months_before(today, 1)[0].split("-")
+    values["{last_month.written}"] = f"{year}年{int(month)}月"
+    dataset = seed.cached_dataset(seed.DEFAULT_SEED, today)
+    values["{application}"] = seed.demo_allowance_application(dataset)
+    needs_info = days.needs_info_application(dataset).application_number
+    values["{needs_info.spoken}"] = days.spoken(needs_info)
+    return values
+
+
+def fill(text: str, citizen: Any, system: RunningSystem, today: date) -> str:
+    values = calendar(today)
+    values["{student_id}"] = seed.DEMO_STUDENT_ID
+    if citizen is not None:
+        values.update(citizen_values(citizen, text, system))
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
+
+
+def citizen_values(citizen: Any, text: str, system: RunningSystem) -> dict[str, str]:
     values = {
         "{id}": citizen.id_number,
         "{name}": citizen.name,
         "{phone}": citizen.phone,
         "{last6}": citizen.id_number[-6:],
-        "{student_id}": seed.DEMO_STUDENT_ID,
     }
     if "{sms}" in text:
         with system.platform() as platform:
             response = platform.get("/v1/sandbox/sms", params={"phone": citizen.phone})
             assert response.status_code == 200, response.text
             values["{sms}"] = response.json()["code"]
-    for key, value in values.items():
-        text = text.replace(key, value)
-    return text
+    return values
 
 
 @pytest.mark.parametrize("story", STORIES)
 def test_story(story: dict[str, Any], system: RunningSystem) -> None:
+    run_story(story, system, days.today())
+
+
+def run_story(story: dict[str, Any], system: RunningSystem, today: date) -> None:
+    """Play ``story`` against ``system``, whose processes work on ``today``."""
     system.reset_platform()
     citizen = getattr(seed, story["citizen"]) if story.get("citizen") else None
     conversation = uuid.uuid4().hex
@@ -85,7 +129,7 @@ def test_story(story: dict[str, Any], system: RunningSystem) -> None:
                 with system.platform() as platform:
                     faults = {"latency_ms": 0, "error_rate": 0.0, **step["faults"]}
                     assert platform.post("/v1/sandbox/faults", json=faults).status_code == 200
-            text = fill(str(step["user"]), citizen, system)
+            text = fill(str(step["user"]), citizen, system, today)
             response = client.post(
                 "/api/chat", json={"conversation_id": conversation, "text": text}
             )
@@ -98,8 +142,10 @@ def test_story(story: dict[str, Any], system: RunningSystem) -> None:
             for message in body["messages"]:
                 check_response_rules(message)
             for expected in step.get("bot") or []:
+                expected = fill(str(expected), None, system, today)
                 assert expected in answer, f"missing {expected!r}\n{where}"
             for unexpected in step.get("not") or []:
+                unexpected = fill(str(unexpected), None, system, today)
                 assert unexpected not in answer, f"unexpected {unexpected!r}\n{where}"
             if "mode" in step:
                 assert body["mode"] == step["mode"], where
