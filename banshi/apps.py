@@ -62,5 +62,6 @@ def sandbox_app() -> FastAPI:
         SandboxConfig(
             database_url=settings.sandbox_database_url,
             client_keys=settings.platform_client_key,
+            today=settings.today,
         )
     )

@@ -38,16 +38,16 @@ import httpx
 
 from actions.platform import PlatformClient
 from banshi import paths
+from platform_sandbox.clock import today
+from platform_sandbox.config import SandboxConfig
 from platform_sandbox.seed import (
     DEMO_CITIZENS,
     DEMO_STUDENT_ID,
     DEMO_UTILITY_BILLS,
+    cached_dataset,
+    demo_allowance_application,
 )
-from tests import days
-
-# Dated demo records, for the day the sandbox works on.
-DEMO_ALLOWANCE_APPLICATION = days.allowance_application()
-
+from platform_sandbox.synthetic.agency import weekdays_after
 
 TARGET_P95_MS = 20.0
 CLIENT_KEY = "bench-key"
@@ -67,7 +67,11 @@ class Call:
 
 
 def _mix() -> list[Call]:
-    """What a day of conversations asks the platform, roughly in these proportions."""
+    """What a day of conversations asks the platform, roughly in these proportions (the dated
+    records are those of the data the sandbox laid out today)."""
+    day = SandboxConfig().today or today()  # the sandbox it starts reads BANSHI_TODAY too
+    application = demo_allowance_application(cached_dataset(SEED, day))
+    slot_days = [slot_day.isoformat() for slot_day in weekdays_after(day, 6)]
 
     def token(rng: random.Random, tokens: list[dict[str, str]]) -> dict[str, str]:
         return rng.choice(tokens)
@@ -88,13 +92,13 @@ def _mix() -> list[Call]:
         Call("GET /v1/certificates", 6, lambda h, r, t: h.get(
             "/v1/certificates", headers=token(r, t))),
         Call("GET /v1/applications/{number}", 6, lambda h, r, t: h.get(
-            f"/v1/applications/{DEMO_ALLOWANCE_APPLICATION}")),
+            f"/v1/applications/{application}")),
         Call("GET /v1/agency-points", 5, lambda h, r, t: h.get(
             "/v1/agency-points", params={"district": "姑苏区"})),
         Call("GET /v1/appointments/slots", 7, lambda h, r, t: h.get(
             "/v1/appointments/slots",
             params={"service_code": "senior_card", "point_id": "AP01",
-                    "date": f"2026-12-{r.choice([1, 2, 3, 4, 7, 8]):02d}"})),
+                    "date": r.choice(slot_days)})),
         Call("POST /v1/identity/card-reads", 5, lambda h, r, t: h.post(
             "/v1/identity/card-reads", json=_card(r))),
         Call("POST /v1/payments", 5, lambda h, r, t: h.post(

@@ -25,7 +25,7 @@ class SandboxConfig(BaseSettings):
     seed: int = DEFAULT_SEED  # 20261127
     """Seed of the synthetic data; the same seed always gives the same citizens and bills."""
 
-    today: date | None = Field(None, env="BANSHI_TODAY")
+    today: date | None = Field(default=None, env="BANSHI_TODAY")
     """The calendar day of the platform (``BANSHI_TODAY=2026-12-01``), for tests and replayed
     demos; unset, it is today's date in Beijing. The data is laid out around it."""
 

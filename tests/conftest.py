@@ -1,9 +1,10 @@
 """Shared fixtures: a free port, and the whole system really started (session-wide).
 
-The run's calendar day is fixed when the session starts: ``BANSHI_TODAY`` is set to today's
-Beijing date unless the run pins another (``BANSHI_TODAY=2027-12-06 make test``). Every process
-the tests start inherits it, so the sandbox, the actions and the expected values of the tests
-(:mod:`tests.days`) agree on the day even when a run crosses midnight.
+The run's calendar day is fixed when the session starts (:func:`tests.days.fix_today`): today's
+Beijing date, or the day a run pins with ``BANSHI_TODAY=2027-12-06 make test``. The variable
+is then taken out of this process's environment: the embedded-profile systems the tests start
+are given the day through their settings, and the scale profile (which refuses a pinned day)
+follows the real calendar.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,12 @@ from banshi.profiles import prepare
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
+from tests import days
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Fix the run's calendar day (see the module's docstring)."""
-    beijing = datetime.now(timezone(timedelta(hours=8))).date()
-    if not os.environ.get("BANSHI_TODAY", "").strip():
-        os.environ["BANSHI_TODAY"] = beijing.isoformat()
+    days.fix_today(os.environ.pop("BANSHI_TODAY", None))
 
 
 def free_port() -> int:
@@ -86,6 +85,7 @@ def system_settings(var_dir: Path, **overrides: Any) -> Settings:
         "platform_client_key": "",
         "platform_url": "",
         "gateway_database_url": "",
+        "today": days.today() if overrides.get("profile", "embedded") == "embedded" else None,
     }
     values.update(overrides)
     return Settings(**values)

@@ -1,15 +1,15 @@
 """The calendar of the tests: the day the started processes work on, and days as people say
 and the bot writes them.
 
-The processes the tests start inherit the environment, so a run with ``BANSHI_TODAY`` set
-(``BANSHI_TODAY=2027-12-06 make test``) pins the sandbox, the actions and these helpers to the
-same day; without it every part follows Beijing's calendar. Expected dates are computed from
-here, never written out.
+The day is fixed once for the whole run (:func:`fix_today`, called by ``tests/conftest.py``):
+today's Beijing date, or the day a run pins with ``BANSHI_TODAY=2027-12-06 make test``. Every
+embedded-profile process the tests start is given that day (``Settings.today``), so the sandbox,
+the actions and the expected values here agree even when a run crosses midnight. Expected dates
+are computed from here, never written out.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta, timezone
 
 from platform_sandbox.seed import (
@@ -25,10 +25,20 @@ from platform_sandbox.synthetic.records import Application
 BEIJING = timezone(timedelta(hours=8))
 
 
+_run_day: date | None = None
+
+
+def fix_today(pinned: str | None) -> date:
+    """Fix the run's day: ``pinned`` (``YYYY-MM-DD``) or, when blank, today in Beijing."""
+    global _run_day
+    _run_day = date.fromisoformat(pinned.strip()) if pinned and pinned.strip() else None
+    _run_day = _run_day or datetime.now(BEIJING).date()
+    return _run_day
+
+
 def today() -> date:
     """The day the system under test works on."""
-    pinned = os.environ.get("BANSHI_TODAY")
-    return date.fromisoformat(pinned) if pinned else datetime.now(BEIJING).date()
+    return _run_day or fix_today(None)
 
 
 def slots(day: date | None = None) -> DemoSlots:
@@ -83,10 +93,10 @@ def months_before(day: date, count: int) -> list[str]:
     return found
 
 
-def age(id_number: str) -> int:
-    """A person's age in whole years today, from the birth date in their ID number."""
+def age(id_number: str, on: date | None = None) -> int:
+    """A person's age in whole years on ``on`` (default today), from their ID number."""
     born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    day = today()
+    day = on or today()
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 

@@ -136,7 +136,7 @@ def generate_agency(rng: random.Random, dataset: Dataset) -> None:
         _slots(rng, dataset, point, demo)
 
 
-def _slots(rng: random.Random, dataset: Dataset, point: AgencyPoint, demo: dict[str, int]) -> None:
+def _slots(rng: random.Random, dataset: Dataset, point: AgencyPoint, demo: DemoSlots) -> None:
     capacity = CAPACITY[point.kind]
     day = dataset.today
     while day <= dataset.today + timedelta(days=SLOT_HORIZON_DAYS):

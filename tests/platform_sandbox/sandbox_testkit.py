@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from platform_sandbox.seed import DemoCitizen
+from tests import days
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLIENT_KEY = "test-client-key"
@@ -95,6 +96,7 @@ def start_sandbox(
     url = database_url or f"sqlite:///{db_path}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANSHI_SANDBOX_")}
     env["BANSHI_SANDBOX_DATABASE_URL"] = url
+    env["BANSHI_TODAY"] = days.today().isoformat()
     env["BANSHI_SANDBOX_CLIENT_KEYS"] = f"{CLIENT_KEY}, {SECOND_CLIENT_KEY}"
     env.update({f"BANSHI_SANDBOX_{name.upper()}": value for name, value in settings.items()})
     command = [

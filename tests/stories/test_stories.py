@@ -2,7 +2,7 @@
 action server → platform sandbox), one YAML file per service family in this folder.
 
 A story names a seeded citizen (``citizen: DEMO_…`` of ``platform_sandbox.seed``) and lists
-turns. A turn's ``user`` text may use ``{id}``, ``{name}``, ``{phone}``, ``{last6}`` (the
+turns. A turn's ``user`` text may use ``{id}``, ``{name}``, ``{phone}``, ``{last6}``, ``{age}`` (the
 citizen's), ``{sms}`` (the code the sandbox last sent to the citizen's phone) and
 ``{student_id}``. ``bot`` lists texts that must all be in the answer, ``not`` texts that must
 not, ``mode`` the conversation's mode after the turn, ``setting`` a conversation setting;
@@ -91,18 +91,19 @@ def fill(text: str, citizen: Any, system: RunningSystem, today: date) -> str:
     values = calendar(today)
     values["{student_id}"] = seed.DEMO_STUDENT_ID
     if citizen is not None:
-        values.update(citizen_values(citizen, text, system))
+        values.update(citizen_values(citizen, text, system, today))
     for key, value in values.items():
         text = text.replace(key, value)
     return text
 
 
-def citizen_values(citizen: Any, text: str, system: RunningSystem) -> dict[str, str]:
+def citizen_values(citizen: Any, text: str, system: RunningSystem, today: date) -> dict[str, str]:
     values = {
         "{id}": citizen.id_number,
         "{name}": citizen.name,
         "{phone}": citizen.phone,
         "{last6}": citizen.id_number[-6:],
+        "{age}": str(days.age(citizen.id_number, today)),
     }
     if "{sms}" in text:
         with system.platform() as platform:
@@ -142,10 +143,10 @@ def run_story(story: dict[str, Any], system: RunningSystem, today: date) -> None
             for message in body["messages"]:
                 check_response_rules(message)
             for expected in step.get("bot") or []:
-                expected = fill(str(expected), None, system, today)
+                expected = fill(str(expected), citizen, system, today)
                 assert expected in answer, f"missing {expected!r}\n{where}"
             for unexpected in step.get("not") or []:
-                unexpected = fill(str(unexpected), None, system, today)
+                unexpected = fill(str(unexpected), citizen, system, today)
                 assert unexpected not in answer, f"unexpected {unexpected!r}\n{where}"
             if "mode" in step:
                 assert body["mode"] == step["mode"], where

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from actions import clock
 from actions.config import ActionConfig
+from actions.services.when_where import example_day
 from banshi.settings import Settings, SettingsError
 
 
@@ -76,3 +79,41 @@ def test_action_config_names_missing_variables() -> None:
 def test_configured_platform_url_wins() -> None:
     settings = Settings(platform_url="https://platform.example.gov.cn")
     assert settings.child_env()["BANSHI_PLATFORM_URL"] == "https://platform.example.gov.cn"
+
+
+def test_banshi_today_pins_the_calendar_of_every_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BANSHI_TODAY", "2027-01-01")
+    settings = Settings(platform_client_key="k" * 20).with_secrets()
+    assert settings.today == date(2027, 1, 1)
+    env = settings.child_env()
+    assert env["BANSHI_TODAY"] == "2027-01-01"
+    assert ActionConfig.from_env(env).today == date(2027, 1, 1)
+    monkeypatch.setenv("BANSHI_TODAY", "")
+    assert Settings().today is None
+    assert "BANSHI_TODAY" not in Settings().child_env()
+    assert ActionConfig.from_env({**env, "BANSHI_TODAY": ""}).today is None
+    monkeypatch.setenv("BANSHI_TODAY", "2027-13-01")
+    with pytest.raises(ValueError, match="today"):
+        Settings()
+
+
+def test_banshi_today_is_refused_outside_the_embedded_profile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BANSHI_TODAY", "2027-01-01")
+    with pytest.raises(ValueError, match="only for the embedded profile"):
+        Settings(profile="scale")
+
+
+def test_the_actions_follow_the_pinned_day_and_otherwise_beijing() -> None:
+    beijing = timezone(timedelta(hours=8))
+    try:
+        clock.pin_today(date(2028, 2, 29))
+        assert clock.today() == date(2028, 2, 29)
+        assert clock.now().date() == date(2028, 2, 29)
+        assert clock.now().utcoffset() == timedelta(hours=8)
+        assert example_day(clock.today()) == "3月7号"
+        clock.pin_today(None)
+        assert clock.today() == datetime.now(beijing).date()
+    finally:
+        clock.pin_today(None)
