@@ -47,7 +47,7 @@ from platform_sandbox.seed import (
     cached_dataset,
     demo_allowance_application,
 )
-from platform_sandbox.synthetic.agency import weekdays_after
+from platform_sandbox.synthetic.calendar import weekdays_after
 
 TARGET_P95_MS = 20.0
 CLIENT_KEY = "bench-key"

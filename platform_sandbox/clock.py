@@ -3,7 +3,7 @@ the one calendar day that every dated decision reads.
 
 The calendar day ("today") is Beijing's date, unless the process was started with a pinned
 day (``BANSHI_TODAY=2026-12-01``, :class:`~platform_sandbox.config.SandboxConfig.today`):
-then it is that day, at the real time of day. Durations (token, code and pay-code lifetimes,
+then it is that day. Durations (token, code and pay-code lifetimes,
 rate limits) always use the real clock, :func:`utc_now`.
 """
 
@@ -32,17 +32,6 @@ def today() -> date:
     return _pinned if _pinned is not None else datetime.now(BEIJING).date()
 
 
-def local_now() -> datetime:
-    """Now in Beijing, aware; on a pinned day, that day at the real time of day."""
-    now = datetime.now(BEIJING)
-    return now if _pinned is None else datetime.combine(_pinned, now.timetz())
-
-
 def beijing_iso(stored: datetime) -> str:
     """A stored naive-UTC time as ISO 8601 in Beijing time (``2026-12-03T14:05:09+08:00``)."""
     return stored.replace(tzinfo=timezone.utc).astimezone(BEIJING).isoformat(timespec="seconds")
-
-
-def beijing_date(stored: datetime) -> date:
-    """The Beijing calendar date of a stored naive-UTC time."""
-    return stored.replace(tzinfo=timezone.utc).astimezone(BEIJING).date()

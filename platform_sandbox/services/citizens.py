@@ -10,14 +10,13 @@ from ..clock import today
 from ..errors import CITIZEN_TOKEN_INVALID, ApiError
 from ..masking import mask_id_number, mask_phone
 from ..schemas.identity import CitizenOut
+from ..synthetic.citizens import age_on
 from ..tables import Citizen
 
 
 def age_today(birth_date: date) -> int:
     """Age in whole years on the platform's today (:func:`platform_sandbox.clock.today`)."""
-    now = today()
-    had_birthday = (now.month, now.day) >= (birth_date.month, birth_date.day)
-    return now.year - birth_date.year - (0 if had_birthday else 1)
+    return age_on(birth_date, today())
 
 
 def citizen_out(citizen: Citizen, *, full: bool) -> CitizenOut:

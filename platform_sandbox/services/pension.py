@@ -19,7 +19,7 @@ from ..schemas.benefits import (
     CertificationRecordOut,
     PensionPaymentOut,
 )
-from ..synthetic.certificates import add_years
+from ..synthetic.calendar import add_years
 from ..tables import PensionCertification, PensionCertificationRecord, PensionPayment
 from .citizens import get_citizen
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from .. import catalog
 from . import geography
+from .calendar import weekdays_after
 from .records import AgencyPoint, AppointmentSlot, Dataset
 
 SLOT_HORIZON_DAYS = 30
@@ -64,31 +65,20 @@ class DemoSlots:
     last_place: str
     """The third weekday's: one place left."""
 
-    def days(self) -> tuple[str, ...]:
-        """The three demo days as they appear in slot ids (``20261207``)."""
-        return tuple(slot.split("-")[1] for slot in (self.full, self.open, self.last_place))
-
-    def booked(self, point_id: str, slot_id: str) -> int | None:
-        """Bookings already made in a slot on a demo day; None for a slot that is not fixed."""
-        if point_id not in DEMO_DISTRICT_POINTS or slot_id.split("-")[1] not in self.days():
-            return None
+    def fixed_bookings(self) -> dict[str, int]:
+        """Bookings already made in every slot that is fixed, by slot id."""
         capacity = CAPACITY["hall"]
+        demo_days = [slot.split("-")[1] for slot in (self.full, self.open, self.last_place)]
         fixed = {
-            self.full: capacity,
-            self.full.replace("-0900", "-1400"): 3,
-            self.last_place: capacity - 1,
+            f"{point}-{day}-{hour:02d}{minute:02d}": 0
+            for point in DEMO_DISTRICT_POINTS
+            for day in demo_days
+            for hour, minute in SLOT_TIMES
         }
-        return fixed.get(slot_id, 0)
-
-
-def weekdays_after(day: date, count: int) -> list[date]:
-    """The first ``count`` weekdays (Monday to Friday) after ``day``."""
-    found: list[date] = []
-    while len(found) < count:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            found.append(day)
-    return found
+        fixed[self.full] = capacity
+        fixed[self.full.replace("-0900", "-1400")] = 3
+        fixed[self.last_place] = capacity - 1
+        return fixed
 
 
 def demo_slots(today: date) -> DemoSlots:
@@ -131,12 +121,12 @@ def generate_agency(rng: random.Random, dataset: Dataset) -> None:
                     services=community_services,
                 )
             )
-    demo = demo_slots(dataset.today)
+    fixed = demo_slots(dataset.today).fixed_bookings()
     for point in dataset.agency_points:
-        _slots(rng, dataset, point, demo)
+        _slots(rng, dataset, point, fixed)
 
 
-def _slots(rng: random.Random, dataset: Dataset, point: AgencyPoint, demo: DemoSlots) -> None:
+def _slots(rng: random.Random, dataset: Dataset, point: AgencyPoint, fixed: dict[str, int]) -> None:
     capacity = CAPACITY[point.kind]
     day = dataset.today
     while day <= dataset.today + timedelta(days=SLOT_HORIZON_DAYS):
@@ -145,8 +135,7 @@ def _slots(rng: random.Random, dataset: Dataset, point: AgencyPoint, demo: DemoS
                 local = datetime(day.year, day.month, day.day, hour, minute)
                 booked = capacity if rng.random() < FULL_SHARE else rng.randint(0, capacity - 1)
                 slot_id = f"{point.point_id}-{local:%Y%m%d-%H%M}"
-                fixed = demo.booked(point.point_id, slot_id)
-                booked = booked if fixed is None else fixed
+                booked = fixed.get(slot_id, booked)
                 dataset.slots.append(
                     AppointmentSlot(
                         slot_id=slot_id,

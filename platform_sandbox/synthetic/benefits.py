@@ -7,7 +7,7 @@ import random
 from datetime import date, timedelta
 
 from . import geography
-from .certificates import add_years
+from .calendar import add_years, months_before
 from .demo import profile_of
 from .records import (
     Dataset,
@@ -31,7 +31,7 @@ CERTIFICATION_WEIGHTS = {"due": 3, "done": 6, "overdue": 2}
 
 def generate_pension(rng: random.Random, dataset: Dataset) -> None:
     """Certification state and monthly payments of every pensioner."""
-    months = _months_before(dataset.today, PENSION_MONTHS)
+    months = months_before(dataset.today, PENSION_MONTHS)
     for citizen in dataset.citizens:
         if not citizen.pensioner:
             continue
@@ -112,18 +112,6 @@ def _certification(
     return PensionCertification(
         citizen_id=citizen_id, status=status, due_date=due, last_done_at=last
     )
-
-
-def _months_before(day: date, count: int) -> list[date]:
-    """The first days of the ``count`` months before ``day``'s month, oldest first."""
-    months: list[date] = []
-    year, month = day.year, day.month
-    for _ in range(count):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        months.append(date(year, month, 1))
-    return list(reversed(months))
 
 
 def _pay_day(month: date) -> date:

