@@ -49,5 +49,18 @@ class ActionConfig:
             service_token=env.get("BANSHI_SERVICE_TOKEN", ""),
             host=env.get("BANSHI_ACTION_HOST", "127.0.0.1"),
             port=int(env.get("BANSHI_ACTION_PORT", "5055")),
-            today=date.fromisoformat(env["BANSHI_TODAY"]) if env.get("BANSHI_TODAY") else None,
+            today=_pinned_day(env.get("BANSHI_TODAY", "")),
         )
+
+
+def _pinned_day(value: str) -> date | None:
+    """``BANSHI_TODAY`` as a date; blank means the real calendar."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise RuntimeError(
+            f"action server: BANSHI_TODAY={value!r} is not a day; write it as 2026-12-01, "
+            "or leave it unset to follow the calendar."
+        ) from None

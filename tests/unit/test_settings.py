@@ -92,6 +92,8 @@ def test_banshi_today_pins_the_calendar_of_every_process(monkeypatch: pytest.Mon
     assert Settings().today is None
     assert "BANSHI_TODAY" not in Settings().child_env()
     assert ActionConfig.from_env({**env, "BANSHI_TODAY": ""}).today is None
+    with pytest.raises(RuntimeError, match="BANSHI_TODAY='12/01' is not a day"):
+        ActionConfig.from_env({**env, "BANSHI_TODAY": "12/01"})
     monkeypatch.setenv("BANSHI_TODAY", "2027-13-01")
     with pytest.raises(ValueError, match="today"):
         Settings()
