@@ -87,30 +87,32 @@ def calendar(today: date) -> dict[str, str]:
     return values
 
 
-def fill(text: str, citizen: Any, system: RunningSystem, today: date) -> str:
-    values = calendar(today)
-    values["{student_id}"] = seed.DEMO_STUDENT_ID
+def story_values(citizen: Any, today: date) -> dict[str, str]:
+    """The placeholders of a story that do not change while it runs."""
+    values = {**calendar(today), "{student_id}": seed.DEMO_STUDENT_ID}
     if citizen is not None:
-        values.update(citizen_values(citizen, text, system, today))
-    for key, value in values.items():
-        text = text.replace(key, value)
-    return text
+        values.update(
+            {
+                "{id}": citizen.id_number,
+                "{name}": citizen.name,
+                "{phone}": citizen.phone,
+                "{last6}": citizen.id_number[-6:],
+                "{age}": str(days.age(citizen.id_number, today)),
+            }
+        )
+    return values
 
 
-def citizen_values(citizen: Any, text: str, system: RunningSystem, today: date) -> dict[str, str]:
-    values = {
-        "{id}": citizen.id_number,
-        "{name}": citizen.name,
-        "{phone}": citizen.phone,
-        "{last6}": citizen.id_number[-6:],
-        "{age}": str(days.age(citizen.id_number, today)),
-    }
-    if "{sms}" in text:
+def fill(text: str, values: dict[str, str], citizen: Any, system: RunningSystem) -> str:
+    """``text`` with its placeholders filled; ``{sms}`` is the code last sent to the citizen."""
+    if citizen is not None and "{sms}" in text:
         with system.platform() as platform:
             response = platform.get("/v1/sandbox/sms", params={"phone": citizen.phone})
             assert response.status_code == 200, response.text
-            values["{sms}"] = response.json()["code"]
-    return values
+            text = text.replace("{sms}", response.json()["code"])
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
 
 
 @pytest.mark.parametrize("story", STORIES)
@@ -122,6 +124,7 @@ def run_story(story: dict[str, Any], system: RunningSystem, today: date) -> None
     """Play ``story`` against ``system``, whose processes work on ``today``."""
     system.reset_platform()
     citizen = getattr(seed, story["citizen"]) if story.get("citizen") else None
+    values = story_values(citizen, today)
     conversation = uuid.uuid4().hex
     transcript: list[str] = []
     with httpx.Client(base_url=system.gateway, timeout=60) as client:
@@ -130,7 +133,7 @@ def run_story(story: dict[str, Any], system: RunningSystem, today: date) -> None
                 with system.platform() as platform:
                     faults = {"latency_ms": 0, "error_rate": 0.0, **step["faults"]}
                     assert platform.post("/v1/sandbox/faults", json=faults).status_code == 200
-            text = fill(str(step["user"]), citizen, system, today)
+            text = fill(str(step["user"]), values, citizen, system)
             response = client.post(
                 "/api/chat", json={"conversation_id": conversation, "text": text}
             )
@@ -143,10 +146,10 @@ def run_story(story: dict[str, Any], system: RunningSystem, today: date) -> None
             for message in body["messages"]:
                 check_response_rules(message)
             for expected in step.get("bot") or []:
-                expected = fill(str(expected), citizen, system, today)
+                expected = fill(str(expected), values, citizen, system)
                 assert expected in answer, f"missing {expected!r}\n{where}"
             for unexpected in step.get("not") or []:
-                unexpected = fill(str(unexpected), citizen, system, today)
+                unexpected = fill(str(unexpected), values, citizen, system)
                 assert unexpected not in answer, f"unexpected {unexpected!r}\n{where}"
             if "mode" in step:
                 assert body["mode"] == step["mode"], where
