@@ -2,7 +2,7 @@
 
 "Today" is Beijing's date unless the action server was started with a pinned day
 (``BANSHI_TODAY``, :attr:`actions.config.ActionConfig.today`, set by
-:func:`actions.platform.runtime.start_client`); the platform sandbox reads the same variable,
+:func:`actions.runtime.start_client`); the platform sandbox reads the same variable,
 so both agree on the day. On a pinned day the time of day is still the real one.
 """
 

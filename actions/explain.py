@@ -8,7 +8,7 @@ and offer a person.
 
 from __future__ import annotations
 
-from actions.platform.errors import CircuitOpen, PlatformError, PlatformUnavailable
+from platform_client.errors import CircuitOpen, PlatformError, PlatformUnavailable
 
 MAX_SENTENCE_CHARS = 40
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from actions.platform import CitizenAuth, PlatformError
 from actions.services.base import Service, Turn, clean_answer, yes_no
-from voice.numbers import normalize_spoken_digits
+from platform_client import CitizenAuth, PlatformError
+from zhtext.idcard import is_valid_id_number
+from zhtext.numbers import normalize_spoken_digits
 
 ASKED_IDENTITY_SLOTS = (
     "id_number",
@@ -47,8 +48,6 @@ ASKED_PROXY_SLOTS = ("agent_name", "proxy_consent")
 SELF = "本人"
 PROXY_DAYS = 1
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 _ID = re.compile(r"(?<![0-9X])[0-9]{17}[0-9X](?![0-9X])")
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _SIX = re.compile(r"(?<![0-9X])[0-9]{5}[0-9X](?![0-9X])")
@@ -66,14 +65,6 @@ _NO_ID = (
     "手机号",
     "手机",
 )
-
-
-def id_checksum_ok(id_number: str) -> bool:
-    """Whether an 18-character ID number has a valid GB 11643 (ISO 7064 MOD 11-2) check."""
-    if len(id_number) != 18 or not id_number[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(id_number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == id_number[17].upper()
 
 
 def digits_in(text: Any) -> str:
@@ -180,7 +171,7 @@ async def _id_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]
     if id_number is None:
         turn.reject("身份证号是18位。请一位一位慢慢说。")
         return {"id_number": None}
-    if not id_checksum_ok(id_number):
+    if not is_valid_id_number(id_number):
         turn.reject("这个号码好像有一位不对。请再说一遍。")
         return {"id_number": None}
     return {"id_number": id_number, "id_number_confirmed": None}
@@ -190,7 +181,7 @@ async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict
     if value is True:
         return {"id_number_confirmed": True}
     corrected = find_id_number(turn.latest_text())
-    if corrected and id_checksum_ok(corrected):
+    if corrected and is_valid_id_number(corrected):
         return {"id_number": corrected, "id_number_confirmed": None}
     if value is False:
         turn.say("好的，我们重新说身份证号。")

@@ -15,8 +15,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions import runtime
 from actions.config import ActionConfig
-from actions.platform import runtime
 
 logger = logging.getLogger(__name__)
 

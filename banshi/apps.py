@@ -9,8 +9,7 @@ from banshi.settings import get_settings
 
 def gateway_app() -> FastAPI:
     """The gateway, configured from the settings."""
-    from channels.app import create_app
-    from channels.config import GatewayConfig
+    from banshi.gateway import GatewayConfig, create_app
     from channels.kiosk.config import KioskConfig
     from handoff.config import HandoffConfig
 

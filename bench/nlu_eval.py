@@ -68,7 +68,7 @@ def folds(data: Any, n: int = FOLDS) -> list[tuple[Any, Any]]:
 
 def gold_spans(example: Any) -> tuple[str, set[Span]]:
     """The normalised text of a test example and its annotations moved onto it."""
-    from voice.numbers import normalize_utterance
+    from zhtext.numbers import normalize_utterance
 
     text = example.get("text")
     result = normalize_utterance(text)

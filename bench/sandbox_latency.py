@@ -36,8 +36,8 @@ from typing import Any
 
 import httpx
 
-from actions.platform import PlatformClient
 from banshi import paths
+from platform_client import PlatformClient
 from platform_sandbox.clock import today
 from platform_sandbox.config import SandboxConfig
 from platform_sandbox.seed import (

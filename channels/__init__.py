@@ -1,1 +1,2 @@
-"""The gateway: every user connection, the conversation core, and the Rasa client."""
+"""The channel adapters: each turns one way of talking (web chat, kiosk) into turns of the
+conversation core (:mod:`conversation`) and its answers back into that channel's form."""

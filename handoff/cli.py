@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
 
 async def _run(args: argparse.Namespace, database_url: str, password: str) -> int:
-    from channels.core.store import ConversationStore
+    from conversation.store import ConversationStore
     from handoff.models import Role
     from handoff.passwords import hash_password
     from handoff.staff_store import StaffExists, StaffStore

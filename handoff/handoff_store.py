@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from channels.core.store import Mode, conversations
+from conversation.store import Mode, conversations
 from handoff.clock import Clock, as_utc, utc_now
 from handoff.models import (
     Callback,

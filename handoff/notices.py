@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.core.conversation import MessageItem
-from channels.core.masking import mask_text
-from channels.core.store import Party
-from voice.speakable import spoken_options, to_speakable
+from conversation.masking import mask_text
+from conversation.service import MessageItem
+from conversation.store import Party
+from zhtext.speakable import spoken_options, to_speakable
 
 Notice = MessageItem
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from channels.core.conversation import MessageItem
-from channels.core.masking import mask_text
-from channels.core.store import StoredMessage
-from channels.errors import ApiError
+from conversation.errors import ApiError
+from conversation.masking import mask_text
+from conversation.service import MessageItem
+from conversation.store import StoredMessage
 from handoff import notices, replies
 from handoff.audit import Actor, AuditLog
 from handoff.clock import Clock, utc_now

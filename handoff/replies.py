@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from voice.numbers import normalize_spoken_digits
+from zhtext.numbers import normalize_spoken_digits
 
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{9,11})(?!\d)")

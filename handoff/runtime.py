@@ -14,7 +14,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from channels.core.conversation import ConversationService
+from conversation.service import ConversationService
 from handoff.audit import AuditLog
 from handoff.clock import Clock, utc_now
 from handoff.config import HandoffConfig

@@ -1,6 +1,6 @@
 """The handoff service: requests, the queue, claims, replies, hand-back and close.
 
-It is the conversation core's :class:`~channels.core.conversation.StaffSide`: while a
+It is the conversation core's :class:`~conversation.service.StaffSide`: while a
 conversation is ``waiting`` or ``human`` the core gives it the citizen's turns (a waiting
 citizen's go to :class:`~handoff.waiting.WaitingRoom`). Every staff
 action is checked here (district and assignment), recorded in the audit log and announced on
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from channels.core.conversation import ConversationService, MessageItem
-from channels.core.store import Mode, StoredMessage
-from channels.errors import ApiError
+from conversation.errors import ApiError
+from conversation.service import ConversationService, MessageItem
+from conversation.store import Mode, StoredMessage
 from handoff import notices, queue
 from handoff.audit import Actor, AuditLog
 from handoff.clock import Clock, utc_now

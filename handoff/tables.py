@@ -22,7 +22,7 @@ from sqlalchemy import (
     text,
 )
 
-from channels.core.store import conversations
+from conversation.store import conversations
 
 metadata = MetaData()
 

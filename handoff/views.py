@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from channels.core.masking import mask_mapping, mask_text
-from channels.core.store import StoredMessage
+from conversation.masking import mask_mapping, mask_text
+from conversation.store import StoredMessage
 from handoff.clock import iso
 from handoff.models import OUTCOME_ZH, REASON_ZH, Callback, Handoff, Staff
 

@@ -12,8 +12,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from channels.core.conversation import MessageItem
-from channels.core.store import StoredMessage
+from conversation.service import MessageItem
+from conversation.store import StoredMessage
 from handoff import notices, queue, replies
 from handoff.audit import SYSTEM
 from handoff.events import ConsoleEvent

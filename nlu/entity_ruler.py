@@ -52,8 +52,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlu.training_data import with_examples
-from platform_sandbox.idcard import is_valid_id_number
 from platform_sandbox.synthetic import utilities
+from zhtext.idcard import is_valid_id_number
 
 ROOT = Path(__file__).resolve().parents[1]
 

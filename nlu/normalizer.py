@@ -1,6 +1,6 @@
 """``SpokenNumberNormalizer``: the first component of the NLU pipeline.
 
-It rewrites the message text with :func:`voice.numbers.normalize_utterance` before tokenising
+It rewrites the message text with :func:`zhtext.numbers.normalize_utterance` before tokenising
 (spaces from the speech recognizer removed, digits said one by one turned into digit strings,
 quantities into numbers), both for the training examples and for incoming messages. The text as
 it was is kept in the message data under ``original_text`` (also in the parse result, so the
@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.training_data import with_examples
-from voice.numbers import normalize_utterance
+from zhtext.numbers import normalize_utterance
 
 ORIGINAL_TEXT = "original_text"
 """Message data key of the text before normalisation."""

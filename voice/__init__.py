@@ -1,4 +1,4 @@
-"""The speech engine: number wording, speakable text, and (later) recognizer and synthesizer.
-
-``voice.numbers`` and ``voice.speakable`` are pure text helpers that other parts may import.
+"""The speech engine: the recognizer (Vosk), the synthesizer (pyttsx3 + espeak-ng), audio
+utilities, end-of-speech detection and pronunciation. Channels with audio build on it; it knows
+no channel and no staff. Text that is to be spoken comes from :mod:`zhtext`.
 """

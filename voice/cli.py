@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from voice.audio import ESPEAK_RATE, AudioError, read_wav, wav_bytes
-from voice.speakable import to_speakable
 from voice.synthesizer import (
     DEFAULT_RATE_CPM,
     MAX_RATE_CPM,
@@ -23,6 +22,7 @@ from voice.synthesizer import (
     SynthesisError,
     Synthesizer,
 )
+from zhtext.speakable import to_speakable
 
 
 def cmd_speakable(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 
 from voice.audio import ESPEAK_RATE, check_rate, resample
-from voice.speakable import to_speakable
+from zhtext.speakable import to_speakable
 
 logger = logging.getLogger(__name__)
 

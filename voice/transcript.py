@@ -10,7 +10,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 
-from voice.numbers import normalize_spoken_digits
+from zhtext.numbers import normalize_spoken_digits
 
 
 class FieldKind(str, enum.Enum):

@@ -25,9 +25,9 @@ from rasa_sdk.events import EventType, SlotSet
 from actions import identity
 from actions.confirmation import offer
 from actions.explain import MAX_SENTENCE_CHARS
-from actions.platform import PlatformError
 from actions.services.base import Button, Service, Turn, clean_answer, yes_no
-from voice.numbers import amount_to_words
+from platform_client import PlatformError
+from zhtext.numbers import amount_to_words
 
 AGREE = (("同意", "/affirm"), ("不同意", "/deny"))
 SUBMIT = yes_no("提交", "先不提交")

@@ -20,7 +20,6 @@ from typing import Any
 from rasa_sdk.events import EventType
 
 from actions import clock, identity
-from actions.platform import PlatformError
 from actions.services.base import Button, Service, Turn, clean_answer, day, yes_no
 from actions.services.when_where import (
     ADDRESS_MARKS,
@@ -40,6 +39,7 @@ from actions.services.when_where import (
     span_label,
     wants_home_visit,
 )
+from platform_client import PlatformError
 
 HOME = "home"
 """``appointment_place`` of a home visit (otherwise the point id)."""

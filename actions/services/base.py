@@ -20,8 +20,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.explain import explain
-from actions.platform import CitizenAuth, PlatformClient, PlatformError
-from actions.platform.runtime import platform_client
+from actions.runtime import platform_client
+from platform_client import CitizenAuth, PlatformClient, PlatformError
 
 MAX_OPTIONS = 3
 """At most three options per prompt (ACCESSIBILITY.md V6); buttons mirror them."""

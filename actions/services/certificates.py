@@ -12,9 +12,9 @@ from typing import Any
 
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.platform import PlatformError
 from actions.services.appointments import event_entity, request_event
 from actions.services.base import Service, Turn
+from platform_client import PlatformError
 
 CERTIFICATE_NAMES = {
     "id_card": "身份证",

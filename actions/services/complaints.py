@@ -13,9 +13,9 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.platform import PlatformError
 from actions.services.base import Service, Turn, clean_answer, yes_no
-from voice.numbers import normalize_spoken_digits
+from platform_client import PlatformError
+from zhtext.numbers import normalize_spoken_digits
 
 MIN_CONTENT = 5
 """The platform takes 5 to 2000 characters of content."""

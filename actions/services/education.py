@@ -13,9 +13,9 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.platform import PlatformError
 from actions.services.base import Service, Turn, yes_no
-from voice.numbers import format_amount, normalize_spoken_digits
+from platform_client import PlatformError
+from zhtext.numbers import format_amount, normalize_spoken_digits
 
 STUDENT_ID_LENGTH = 10
 _STUDENT_ID = re.compile(rf"(?<!\d)\d{{{STUDENT_ID_LENGTH}}}(?!\d)")

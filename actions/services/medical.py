@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rasa_sdk.events import EventType
 
-from actions.platform import PlatformError
 from actions.services.base import Service, Turn, day
-from voice.numbers import format_amount
+from platform_client import PlatformError
+from zhtext.numbers import format_amount
 
 
 class MedicalInsuranceQuery(Service):

@@ -11,9 +11,9 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.platform import PlatformError
 from actions.services.base import Service, Turn, day
-from voice.numbers import format_amount
+from platform_client import PlatformError
+from zhtext.numbers import format_amount
 
 METHODS = {
     "kiosk_face": ("刷脸", "人脸", "脸", "拍照"),

@@ -14,10 +14,10 @@ from typing import Any
 from rasa_sdk.events import EventType
 
 from actions.confirmation import offer
-from actions.platform import PlatformError
-from actions.platform.results import Application, ApplicationSummary
 from actions.services.base import Service, Turn, day
-from voice.numbers import normalize_spoken_digits
+from platform_client import PlatformError
+from platform_client.results import Application, ApplicationSummary
+from zhtext.numbers import normalize_spoken_digits
 
 MINE = "mine"
 """``status_mode`` when the person looks up their own applications after verifying."""

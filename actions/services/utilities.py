@@ -15,9 +15,9 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.platform import PlatformError
 from actions.services.base import Service, Turn, yes_no
-from voice.numbers import format_amount, normalize_spoken_digits
+from platform_client import PlatformError
+from zhtext.numbers import format_amount, normalize_spoken_digits
 
 ACCOUNT_LENGTH = 10
 _ACCOUNT = re.compile(rf"(?<!\d)\d{{{ACCOUNT_LENGTH}}}(?!\d)")

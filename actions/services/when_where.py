@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import cn2an
+
 from actions.services.base import Turn
 
 SERVICE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -29,10 +31,6 @@ COMMUNITY_WORDS = ("代办点", "社区")
 ADDRESS_MARKS = ("号", "弄", "室", "栋", "幢", "村", "组", "单元")
 MIN_ADDRESS_CHARS = 6
 
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-    "六": 6, "七": 7, "拐": 7, "八": 8, "九": 9,
-}  # fmt: skip
 _NUM = r"[0-9]{1,2}|[零〇一二两三四五六七八九十]{1,3}"
 _ISO = re.compile(r"(20[0-9]{2})-([0-9]{1,2})-([0-9]{1,2})")
 _MONTH_DAY = re.compile(rf"(?:(20[0-9]{{2}})年)?({_NUM})月({_NUM})(?:号|日)?")
@@ -58,22 +56,11 @@ def example_day(today: date) -> str:
 
 def cn_number(text: str) -> int | None:
     """A small number said in digits or Chinese numerals (3, 十二, 二十三, 十2) or None."""
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return _digit(text) if len(text) == 1 else None
-    left, _, right = text.partition("十")
-    tens = _digit(left) if left else 1
-    ones = _digit(right) if right else 0
-    if tens is None or ones is None or len(left) > 1 or len(right) > 1:
+    try:
+        value = cn2an.cn2an(text, "smart")
+    except ValueError:
         return None
-    return tens * 10 + ones
-
-
-def _digit(char: str) -> int | None:
-    if char.isdigit():
-        return int(char)
-    return _CN_DIGITS.get(char)
+    return int(value) if value == int(value) and 0 <= value < 100 else None
 
 
 def parse_day(text: Any, today: date) -> date | None:

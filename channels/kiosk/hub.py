@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from channels.core.store import StoredMessage
+from conversation.store import StoredMessage
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class KioskHub:
             del self._live[conversation_id]
 
     async def deliver(self, message: StoredMessage) -> None:
-        """The delivery hook of the ``kiosk`` channel (``channels.core.delivery``)."""
+        """The delivery hook of the ``kiosk`` channel (``conversation.delivery``)."""
         target = self._live.get(message.conversation_id)
         if target is None:
             # The person left (reset or disconnect); the message stays in the transcript.

@@ -16,11 +16,11 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.responses import FileResponse
 
-from channels.errors import ApiError
 from channels.kiosk.config import KioskConfig
 from channels.kiosk.hub import KioskHub
 from channels.kiosk.protocol import PROMPTS
 from channels.kiosk.session import KioskSession
+from conversation.errors import ApiError
 from voice.endpoint import EndpointConfig
 from voice.engine import VoiceConfig, VoiceEngine
 from voice.recognizer import RecognizerConfig

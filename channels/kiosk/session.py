@@ -17,9 +17,6 @@ from typing import Any
 from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from channels.core.conversation import ConversationService
-from channels.core.store import StoredMessage
-from channels.errors import ApiError
 from channels.kiosk.config import KioskConfig
 from channels.kiosk.hub import KioskHub
 from channels.kiosk.protocol import (
@@ -29,15 +26,18 @@ from channels.kiosk.protocol import (
     error_message,
     parse_client,
 )
-from channels.validation import CodedError, clean_text, new_conversation_id
 from channels.webchat.routes import message_json
+from conversation.errors import ApiError
+from conversation.service import ConversationService
+from conversation.store import StoredMessage
+from conversation.validation import CodedError, clean_text, new_conversation_id
 from voice.engine import VoiceEngine
 from voice.events import EndReason, Partial, RecognizerEvent, SpeechStarted, Transcript
 from voice.recognizer import VoiceUnavailable
-from voice.speakable import to_speakable
 from voice.streaming import StreamingRecognizer
 from voice.synthesizer import SynthesisError
 from voice.transcript import field_kind, phrase_hints, wants_slower
+from zhtext.speakable import to_speakable
 
 logger = logging.getLogger(__name__)
 

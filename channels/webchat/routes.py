@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 
-from channels.core.conversation import ConversationService
-from channels.core.store import Party, StoredMessage
-from channels.errors import ApiError
-from channels.metrics import Metrics
-from channels.validation import (
+from conversation.errors import ApiError
+from conversation.metrics import Metrics
+from conversation.service import ConversationService
+from conversation.store import Party, StoredMessage
+from conversation.validation import (
     CONVERSATION_ID,
     ChatRequest,
     CodedError,

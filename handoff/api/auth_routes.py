@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from channels.errors import ApiError
+from conversation.errors import ApiError
 from handoff.api.deps import COOKIE, Runtime, StaffUser, client_of
 from handoff.api.schemas import LoginIn
 from handoff.audit import Actor

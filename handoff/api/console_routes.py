@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 
-from channels.errors import ApiError
+from conversation.errors import ApiError
 from handoff.api.deps import Runtime, StaffUser, Supervisor, touch
 from handoff.api.schemas import CallbackDoneIn, IdCardIn, ProxyResultIn, RevealIn
 from handoff.canned import canned_replies

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
-from channels.core.store import Mode, conversations, messages
-from channels.errors import ApiError
-from channels.validation import CONVERSATION_ID
+from conversation.errors import ApiError
+from conversation.store import Mode, conversations, messages
+from conversation.validation import CONVERSATION_ID
 from handoff.api.deps import Authenticated, Runtime, StaffUser, Supervisor
 from handoff.clock import iso
 from handoff.models import Handoff, Status

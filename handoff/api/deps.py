@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
-from channels.errors import ApiError
+from conversation.errors import ApiError
 from handoff.audit import Actor
 from handoff.models import Session, Staff
 from handoff.runtime import HandoffRuntime

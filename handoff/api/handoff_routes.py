@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from channels.errors import ApiError
+from conversation.errors import ApiError
 from handoff.api.deps import Runtime, Service, StaffUser, Supervisor
 from handoff.api.schemas import (
     CitizenIn,

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, validator
 
-from channels.validation import CONVERSATION_ID, CodedError, clean_text
+from conversation.validation import CONVERSATION_ID, CodedError, clean_text
 from handoff.models import Outcome, Priority, Reason
 
 MAX_TEXT = 1000

@@ -15,6 +15,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhtext.idcard import is_valid_id_number, normalize_id_number
+
 from ..clock import beijing_iso, utc_now
 from ..config import SandboxConfig
 from ..errors import (
@@ -30,7 +32,6 @@ from ..errors import (
     VERIFICATION_USED,
     ApiError,
 )
-from ..idcard import is_valid_id_number, normalize_id_number
 from ..idempotency import StoredResponse
 from ..masking import mask_phone
 from ..schemas.identity import CardRead, CitizenSession, VerificationCreate, VerificationCreated

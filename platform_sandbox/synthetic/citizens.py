@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ..idcard import make_id_number
+from zhtext.idcard import make_id_number
+
 from . import geography, names
 from .demo import DEMO_PROFILES, DemoProfile, citizen_id
 from .records import Citizen, Dataset

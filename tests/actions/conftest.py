@@ -12,9 +12,9 @@ from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import runtime
 from actions.config import ActionConfig
-from actions.platform import runtime
-from actions.platform.runtime import platform_client
+from actions.runtime import platform_client
 from actions.services.base import Turn
 from banshi import paths
 from banshi.runner import ProcessGroup, process_specs

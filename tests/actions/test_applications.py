@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.platform import CitizenAuth
-from actions.platform.runtime import platform_client
+from actions.runtime import platform_client
 from actions.services import by_code
 from actions.services.applications import (
     HukouTransfer,
@@ -21,6 +20,7 @@ from actions.services.applications import (
     parse_income,
 )
 from actions.services.base import Service, Turn
+from platform_client import CitizenAuth
 from platform_sandbox import seed
 from tests import days
 from tests.actions.conftest import form_turn, said, verified

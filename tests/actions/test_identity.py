@@ -12,6 +12,7 @@ from actions.services.base import Turn
 from platform_sandbox.seed import DEMO_ALLOWANCE_ELIGIBLE, DEMO_CERTIFICATION_OVERDUE
 from tests.actions.conftest import form_turn, said
 from tests.conftest import RunningSystem
+from zhtext.idcard import is_valid_id_number
 
 PENSION = by_code("pension_certification")
 
@@ -32,10 +33,11 @@ def turn_with(text: str = "", intent: str = "inform", **slots: Any) -> Turn:
         ("110105194912310021", False),
         ("32050819400228240", False),
         ("3205081940022824XX", False),
+        ("320508194002302402", False),  # 30 February: no such birth date
     ],
 )
-def test_id_checksum(id_number: str, valid: bool) -> None:
-    assert identity.id_checksum_ok(id_number) is valid
+def test_the_actions_use_the_one_id_check(id_number: str, valid: bool) -> None:
+    assert is_valid_id_number(id_number) is valid
 
 
 def test_numbers_said_digit_by_digit_are_found() -> None:

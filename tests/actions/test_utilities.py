@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from actions import runtime
 from actions.config import ActionConfig
-from actions.platform import runtime
 from actions.services.utilities import (
     UtilityPayment,
     extract_account_number,

@@ -21,8 +21,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser
 
-from channels.app import create_app
-from channels.config import GatewayConfig
+from banshi.gateway import GatewayConfig, create_app
 from handoff.config import HandoffConfig
 from handoff.models import Role
 from handoff.passwords import hash_password

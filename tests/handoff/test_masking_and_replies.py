@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from channels.core.masking import mask_mapping, mask_text
+from conversation.masking import mask_mapping, mask_text
 from handoff import replies
 from handoff.queue import estimated_wait_s, wait_words
 

@@ -12,7 +12,7 @@ import pytest
 
 from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.conftest import RunningSystem
-from voice.numbers import amount_to_words
+from zhtext.numbers import amount_to_words
 
 pytestmark = pytest.mark.integration
 

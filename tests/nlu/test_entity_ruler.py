@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.entity_ruler import OWNED_ENTITIES, PatternEntityExtractor
 from nlu.normalizer import ORIGINAL_TEXT, SpokenNumberNormalizer
-from platform_sandbox.idcard import make_id_number
+from zhtext.idcard import make_id_number
 
 VALID_ID = make_id_number("320508", date(1955, 1, 1), 123)
 

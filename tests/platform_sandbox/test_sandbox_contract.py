@@ -86,7 +86,7 @@ def test_every_error_code_is_exercised_by_a_test() -> None:
 
 def test_the_client_knows_and_explains_every_code() -> None:
     from actions.explain import explained_codes
-    from actions.platform.errors import error_types
+    from platform_client.errors import error_types
 
     sandbox_codes = {spec.code for spec in CATALOG} - {"internal_error", "service_unavailable"}
     assert set(error_types()) == sandbox_codes

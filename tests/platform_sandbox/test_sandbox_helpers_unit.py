@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-from platform_sandbox.idcard import (
+from platform_sandbox.masking import mask_account, mask_id_number, mask_phone
+from platform_sandbox.ratelimit import RateLimiter
+from zhtext.idcard import (
     check_character,
     gender_of,
     is_valid_id_number,
     make_id_number,
 )
-from platform_sandbox.masking import mask_account, mask_id_number, mask_phone
-from platform_sandbox.ratelimit import RateLimiter
 
 
 def test_known_id_number_check_characters() -> None:

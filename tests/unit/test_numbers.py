@@ -1,4 +1,4 @@
-"""voice.numbers: integers and amounts in words, digit strings, spoken digits."""
+"""zhtext.numbers: integers and amounts in words, digit strings, spoken digits."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from voice.numbers import (
+from zhtext.numbers import (
     AmountError,
     amount_to_words,
     digits_to_speech,

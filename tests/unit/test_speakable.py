@@ -1,4 +1,4 @@
-"""voice.speakable: what reaches the synthesizer has no ASCII digits or symbols."""
+"""zhtext.speakable: what reaches the synthesizer has no ASCII digits or symbols."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from voice.speakable import spoken_options, to_speakable
+from zhtext.speakable import spoken_options, to_speakable
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,11 @@
-"""channels.validation: user text and chat requests."""
+"""conversation.validation: user text and chat requests."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from channels.validation import ChatRequest, CodedError, clean_text
+from conversation.validation import ChatRequest, CodedError, clean_text
 
 
 def test_clean_text_folds_whitespace_and_normalises() -> None:

@@ -1,4 +1,4 @@
-"""voice.pronunciation: every respelling sounds, in espeak-ng, exactly like its pinyin."""
+"""zhtext.pronunciation: every respelling sounds, in espeak-ng, exactly like its pinyin."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from voice.pronunciation import READINGS, respell
-from voice.speakable import to_speakable
+from zhtext.pronunciation import READINGS, respell
+from zhtext.speakable import to_speakable
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from voice.speakable import spoken_options, to_speakable
+from zhtext.speakable import spoken_options, to_speakable
 
 ASCII_DIGIT = re.compile(r"[0-9]")
 

@@ -1,10 +1,10 @@
-"""The circuit breaker's states with a fake clock (``actions/platform/breaker.py``)."""
+"""The circuit breaker's states with a fake clock (``platform_client/breaker.py``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from actions.platform import BreakerState, CircuitBreaker, CircuitOpen
+from platform_client import BreakerState, CircuitBreaker, CircuitOpen
 
 
 class Clock:

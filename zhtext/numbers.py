@@ -14,8 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import cn2an
 
 _DIGITS = "零一二三四五六七八九"
-_SMALL_UNITS = ("", "十", "百", "千")
-_SECTION_UNITS = ("", "万", "亿", "万亿")
 
 # Spoken forms of digits, as people say them when they read a number out (ACCESSIBILITY.md).
 _SPOKEN_DIGITS: dict[str, str] = {
@@ -63,52 +61,29 @@ class AmountError(ValueError):
     """An amount could not be read as a number of yuan."""
 
 
-def _section_to_chinese(section: int) -> str:
-    """Words for 0 < section < 10000, with 零 for inner gaps (1005 → 一千零五)."""
-    words: list[str] = []
-    zero_pending = False
-    for power in range(3, -1, -1):
-        digit = section // 10**power % 10
-        if digit == 0:
-            if words:
-                zero_pending = True
-            continue
-        if zero_pending:
-            words.append("零")
-            zero_pending = False
-        words.append(_DIGITS[digit] + _SMALL_UNITS[power])
-    return "".join(words)
-
-
 def int_to_chinese(number: int) -> str:
     """A whole number in Chinese words: 1234 → 一千二百三十四, 10 → 十, 100005 → 十万零五.
 
-    Works up to 10**16 - 1; negative numbers get 负.
+    cn2an says numbers below 一亿; above, it drops the 零 of an empty 万 section (330 0000 4732
+    would be 三百三十亿四千七百三十二), so the 亿 part and the rest are said separately. Works up
+    to 10**16 - 1; negative numbers get 负.
     """
     if number < 0:
         return "负" + int_to_chinese(-number)
-    if number == 0:
-        return "零"
     if number >= 10**16:
         raise ValueError(f"number too large to say: {number}")
-    sections = []
-    while number:
-        sections.append(number % 10000)
-        number //= 10000
-    words: list[str] = []
-    zero_pending = False
-    for index in range(len(sections) - 1, -1, -1):
-        section = sections[index]
-        if section == 0:
-            zero_pending = bool(words)
-            continue
-        if words and (zero_pending or section < 1000):
-            words.append("零")
-        words.append(_section_to_chinese(section) + _SECTION_UNITS[index])
-        zero_pending = False
-    text = "".join(words)
-    # 一十二 → 十二 at the start, as people say it.
-    return text[1:] if text.startswith("一十") else text
+    if number < 10**8:
+        return str(cn2an.an2cn(number, "low"))
+    high, rest = divmod(number, 10**8)
+    words = int_to_chinese(high) + "亿"
+    if rest == 0:
+        return words
+    rest_words = str(cn2an.an2cn(rest, "low"))
+    if rest < 10**7:
+        words += "零"
+        if rest_words.startswith("十"):
+            rest_words = "一" + rest_words
+    return words + rest_words
 
 
 def to_decimal_yuan(amount: Decimal | float | int | str) -> Decimal:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from actions.platform import CircuitBreaker, PlatformClient, RetryPolicy
+from platform_client import CircuitBreaker, PlatformClient, RetryPolicy
 from tests.platform_sandbox.sandbox_testkit import AUTH, CLIENT_KEY, RunningSandbox
 
 

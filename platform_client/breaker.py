@@ -1,7 +1,7 @@
 """A circuit breaker: stop calling a platform that keeps failing, try again after a pause.
 
 States: ``closed`` (calls go through; consecutive failures are counted), ``open`` (calls
-fail at once with :class:`~actions.platform.errors.CircuitOpen` for ``cooldown_s``
+fail at once with :class:`~platform_client.errors.CircuitOpen` for ``cooldown_s``
 seconds), ``half_open`` (one trial call goes through; success closes the circuit, failure
 opens it again). Only failures that mean "the platform is down" count: unreachable, too
 slow, 5xx. A contract error (4xx) is an answer, so it counts as a success.
@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from actions.platform.errors import CircuitOpen
+from platform_client.errors import CircuitOpen
 
 logger = logging.getLogger(__name__)
 

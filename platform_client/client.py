@@ -1,6 +1,6 @@
 """The one client banshi uses to call the provincial platform (shared/PLATFORM_API.md).
 
-One instance per process, created when the server starts (``actions.platform.runtime``) and
+One instance per process, created when the server starts (``actions.runtime``) and
 closed when it stops. What it does on top of httpx:
 
 - timeouts: connect 1 s, read 3 s by default (configurable);
@@ -10,8 +10,8 @@ closed when it stops. What it does on top of httpx:
   same across its retries; a write is retried only when it certainly did not reach the
   platform (connection refused, connect timeout, 429), and the key is on the raised error
   (``error.idempotency_key``) so that a caller who tries again later cannot do the work twice;
-- a circuit breaker (:mod:`actions.platform.breaker`) fails fast while the platform is down;
-- every contract error code becomes its own exception class (:mod:`actions.platform.errors`).
+- a circuit breaker (:mod:`platform_client.breaker`) fails fast while the platform is down;
+- every contract error code becomes its own exception class (:mod:`platform_client.errors`).
 """
 
 from __future__ import annotations
@@ -26,15 +26,15 @@ from typing import Any
 
 import httpx
 
-from actions.platform.breaker import BreakerState, CircuitBreaker
-from actions.platform.errors import (
+from platform_client.breaker import BreakerState, CircuitBreaker
+from platform_client.errors import (
     CircuitOpen,
     PlatformError,
     PlatformUnavailable,
     RateLimited,
     error_from_response,
 )
-from actions.platform.results import (
+from platform_client.results import (
     AgencyPoint,
     Application,
     ApplicationCreated,

@@ -1,10 +1,10 @@
-"""Typed errors from error bodies (``actions/platform/errors.py``); no process."""
+"""Typed errors from error bodies (``platform_client/errors.py``); no process."""
 
 from __future__ import annotations
 
 import pytest
 
-from actions.platform import errors as e
+from platform_client import errors as e
 
 
 def test_every_code_has_its_own_class() -> None:

@@ -1,5 +1,5 @@
 """The client under injected faults: timeouts, read retries, the circuit breaker, writes that
-are never done twice, 429 handling (``actions/platform/client.py``, ``breaker.py``)."""
+are never done twice, 429 handling (``platform_client/client.py``, ``breaker.py``)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import time
 import httpx
 import pytest
 
-from actions.platform import BreakerState, CircuitOpen, PlatformUnavailable
-from actions.platform.client import IDEMPOTENCY_HEADER
+from platform_client import BreakerState, CircuitOpen, PlatformUnavailable
+from platform_client.client import IDEMPOTENCY_HEADER
 from platform_sandbox.seed import DEMO_STUDENT_ID
-from tests.actions_platform.kit import CountingTransport, platform_client, set_faults
+from tests.platform_client.kit import CountingTransport, platform_client, set_faults
 from tests.platform_sandbox.sandbox_testkit import RunningSandbox, free_port
 
 pytestmark = pytest.mark.integration

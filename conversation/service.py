@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from channels.core.delivery import Delivery
-from channels.core.store import ConversationStore, Mode, Party, StoredMessage
-from channels.errors import ApiError
-from channels.rasa_client import RasaClient, RasaUnavailable
-from voice.speakable import spoken_options, to_speakable
+from conversation.delivery import Delivery
+from conversation.errors import ApiError
+from conversation.rasa_client import RasaClient, RasaUnavailable
+from conversation.store import ConversationStore, Mode, Party, StoredMessage
+from zhtext.speakable import spoken_options, to_speakable
 
 logger = logging.getLogger(__name__)
 

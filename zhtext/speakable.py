@@ -3,7 +3,7 @@
 Raw digits and symbols must never reach espeak-ng (ACCESSIBILITY.md, "Numbers in Chinese
 speech"): amounts become words, dates and times become words, long digit strings are read one
 digit at a time in groups with a pause (ID 6-8-4, phone 3-4-4), words with two readings are
-respelled (``voice.pronunciation``), and buttons become spoken numbered options. The screen
+respelled (``zhtext.pronunciation``), and buttons become spoken numbered options. The screen
 keeps the original text. Applying the formatter to its own output changes nothing.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from voice.numbers import amount_to_words, digits_to_speech, int_to_chinese
-from voice.pronunciation import respell
+from zhtext.numbers import amount_to_words, digits_to_speech, int_to_chinese
+from zhtext.pronunciation import respell
 
 _AMOUNT = re.compile(r"[¥￥]\s*(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s*(?:元|块钱|块)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")

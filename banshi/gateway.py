@@ -1,4 +1,5 @@
-"""The gateway app: built by :func:`create_app` from a :class:`GatewayConfig`.
+"""The gateway: its configuration and the app, built by :func:`create_app` from a
+:class:`GatewayConfig` by mounting the routers of the channel adapters and of ``handoff``.
 
 Everything with a life (the store's engine, the Rasa client) is created in the lifespan and
 closed when the app stops; nothing happens at import time.
@@ -9,28 +10,48 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from channels.config import GatewayConfig
-from channels.core.conversation import ConversationService
-from channels.core.delivery import Delivery
-from channels.core.store import ConversationStore
-from channels.errors import install_error_handlers
 from channels.kiosk import routes as kiosk
-from channels.metrics import Metrics
-from channels.rasa_client import RasaClient, RasaUnavailable
+from channels.kiosk.config import KioskConfig
 from channels.webchat import routes as webchat
+from conversation.delivery import Delivery
+from conversation.errors import install_error_handlers
+from conversation.metrics import Metrics
+from conversation.rasa_client import RasaClient, RasaUnavailable
+from conversation.service import ConversationService
+from conversation.store import ConversationStore
 from handoff import api as handoff_api
+from handoff.config import HandoffConfig
 from handoff.runtime import HandoffRuntime
 
 logger = logging.getLogger(__name__)
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """What the gateway needs; units in the names."""
+
+    database_url: str
+    rasa_url: str
+    rasa_token: str
+    service_token: str
+    max_text_chars: int = 500
+    rasa_timeout_s: float = 10.0
+    sandbox_docs_url: str = ""
+    today: date | None = None
+    """The pinned calendar day (``BANSHI_TODAY``) the platform and the actions work on;
+    reported by ``/healthz``. None: the real calendar."""
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)
 
 
 def create_app(config: GatewayConfig) -> FastAPI:

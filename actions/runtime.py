@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from actions import clock
 from actions.config import ActionConfig
-from actions.platform.client import PlatformClient
+from platform_client.client import PlatformClient
 
 _client: PlatformClient | None = None
 

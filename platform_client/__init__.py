@@ -1,8 +1,8 @@
 """The one client banshi uses to call the provincial platform (shared/PLATFORM_API.md)."""
 
-from actions.platform.breaker import BreakerState, CircuitBreaker
-from actions.platform.client import CitizenAuth, PlatformClient, RetryPolicy
-from actions.platform.errors import CircuitOpen, PlatformError, PlatformUnavailable
+from platform_client.breaker import BreakerState, CircuitBreaker
+from platform_client.client import CitizenAuth, PlatformClient, RetryPolicy
+from platform_client.errors import CircuitOpen, PlatformError, PlatformUnavailable
 
 __all__ = [
     "BreakerState",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from voice.numbers import normalize_spoken_digits
+from zhtext.numbers import normalize_spoken_digits
 
 # A run of digit-like characters (ASCII, full-width, spoken Chinese digits), with the spaces and
 # dashes people put between groups. Seven or more digits make it personal data.

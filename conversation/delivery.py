@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from channels.core.store import StoredMessage
+from conversation.store import StoredMessage
 
 logger = logging.getLogger(__name__)
 

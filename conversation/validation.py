@@ -1,7 +1,7 @@
 """Checks on what users send: text length, control characters, conversation ids.
 
 Pydantic models raise errors that carry our code and Chinese message in their context, which
-``channels.errors`` turns into the response.
+``conversation.errors`` turns into the response.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Every client method against a running sandbox: typed results and typed errors
-(``actions/platform/client.py``, ``results.py``, ``errors.py``)."""
+(``platform_client/client.py``, ``results.py``, ``errors.py``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from actions.platform import CitizenAuth, PlatformClient
-from actions.platform import errors as e
+from platform_client import CitizenAuth, PlatformClient
+from platform_client import errors as e
 from platform_sandbox.seed import (
     DEMO_ALLOWANCE_ELIGIBLE,
     DEMO_GRANDPARENT,
@@ -19,7 +19,7 @@ from platform_sandbox.seed import (
     DemoCitizen,
 )
 from tests import days
-from tests.actions_platform.kit import platform_client, sms_code
+from tests.platform_client.kit import platform_client, sms_code
 from tests.platform_sandbox.sandbox_testkit import RunningSandbox
 
 # Dated demo records, for the day the sandbox works on.

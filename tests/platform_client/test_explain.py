@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.explain import MAX_SENTENCE_CHARS, explain, explained_codes, reason_explanations
-from actions.platform import errors as e
+from platform_client import errors as e
 
 
 def _all_sentences() -> list[tuple[str, str]]:

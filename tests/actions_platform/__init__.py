@@ -1,1 +1,0 @@
-"""Tests of the platform client (``actions/platform/``) and of ``actions/explain.py``."""
