@@ -1,14 +1,15 @@
 """Platform errors as short, plain Chinese with a next step (one helper for every action).
 
-Every error code of the platform contract has an entry: what happened, then what the person
-can do next. Each sentence is at most :data:`MAX_SENTENCE_CHARS` characters, so it is easy
-to hear on the phone. When the platform is down we apologise, say that nothing was charged,
-and offer a person.
+Every error code of the platform contract, and each of the client's own codes
+(``platform_unavailable``, ``unexpected_response``), has an entry: what happened, then what the
+person can do next. Each sentence is at most :data:`MAX_SENTENCE_CHARS` characters, so it is
+easy to hear on the phone. When the platform is down or answers in a way we cannot read, we
+apologise, say that nothing was charged, and offer a person.
 """
 
 from __future__ import annotations
 
-from platform_client.errors import CircuitOpen, PlatformError, PlatformUnavailable
+from platform_client.errors import PlatformError
 
 MAX_SENTENCE_CHARS = 40
 
@@ -111,14 +112,24 @@ _NOT_ELIGIBLE: dict[str, tuple[str, str]] = {
 }
 """``not_eligible`` by ``reason``: say why, and offer what the person can do instead."""
 
-_UNAVAILABLE = ("抱歉，办事平台暂时连不上，没有扣任何钱。", "您可以稍后再试，或说“转人工”。")
+_CLIENT_EXPLANATIONS: dict[str, tuple[str, str]] = {
+    "platform_unavailable": (
+        "抱歉，办事平台暂时连不上，没有扣任何钱。",
+        "您可以稍后再试，或说“转人工”。",
+    ),
+    "unexpected_response": (
+        "抱歉，办事平台的答复出了问题，没有扣任何钱。",
+        "您可以稍后再试，或说“转人工”。",
+    ),
+}
+"""The client's own codes (the platform down, an answer of the wrong shape) → sentences."""
 _UNKNOWN = ("抱歉，这一步没有办成，没有扣任何钱。", "您可以再试一次，或说“转人工”。")
 
 
 def explain(error: PlatformError) -> list[str]:
     """The messages to say for ``error``: what happened, then the next step."""
-    if isinstance(error, PlatformUnavailable | CircuitOpen):
-        return list(_UNAVAILABLE)
+    if error.code in _CLIENT_EXPLANATIONS:
+        return list(_CLIENT_EXPLANATIONS[error.code])
     if error.code == "not_eligible" and error.reason in _NOT_ELIGIBLE:
         return list(_NOT_ELIGIBLE[error.reason])
     if error.code == "materials_required" and error.missing:
@@ -132,8 +143,14 @@ def explain(error: PlatformError) -> list[str]:
 
 
 def explained_codes() -> frozenset[str]:
-    """Every error code with its own explanation (tests check it covers the contract)."""
+    """Every contract error code with its own explanation (tests check it covers the
+    contract)."""
     return frozenset(_EXPLANATIONS)
+
+
+def explained_client_codes() -> frozenset[str]:
+    """The client's own codes with their explanation (tests check it covers them)."""
+    return frozenset(_CLIENT_EXPLANATIONS)
 
 
 def reason_explanations() -> dict[str, tuple[str, str]]:

@@ -7,8 +7,10 @@ the audit log.
 
 With the consent on record, staff identify the citizen from their ID card (read at the agency
 point or on a home visit) and the gateway creates the platform's proxy authorization for that
-staff member (:mod:`handoff.platform`); calls made with it are recorded on the platform with
-both identities. Without a configured platform the case goes from consent to done directly.
+staff member through the one platform client (:mod:`handoff.proxy_grant`); calls made with it
+are recorded on the platform with both identities. A refusal or failure of the platform is
+shown to staff in Chinese with its code. Without a configured platform the case goes from
+consent to done directly.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from handoff.audit import Actor, AuditLog
 from handoff.clock import Clock, utc_now
 from handoff.events import ConsoleEvent, EventHub
 from handoff.models import Handoff, ProxyCase, ProxyStatus, Staff, Status
-from handoff.platform import PlatformClient, PlatformFailure
+from handoff.proxy_grant import authorize_staff, staff_error
 from handoff.proxy_store import ProxyStore, case_json
 from handoff.service import HandoffService
+from platform_client import PlatformClient, PlatformError
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +47,6 @@ SERVICES: dict[str, str] = {
     "medical_insurance_query": "医保查询",
     "pension_query": "养老金查询",
     "application_status": "办件进度查询",
-}
-_PLATFORM_ERRORS: dict[str, tuple[int, str]] = {
-    "citizen_not_found": (422, "平台上没有找到这位市民，请核对姓名和身份证号。"),
-    "card_unreadable": (422, "身份证信息不对，请核对姓名和身份证号。"),
-    "invalid_id_number": (422, "身份证号不对，请核对。"),
-    "invalid_scopes": (422, "这个事项不能代办，须本人办理。"),
 }
 
 
@@ -186,24 +183,28 @@ class ProxyService:
         if case.status is not ProxyStatus.CONSENTED:
             raise ApiError(409, "consent_missing", "市民还没有同意代办，不能授权。")
         try:
-            granted = await self.platform.authorize_staff(
-                name=name,
-                id_number=id_number,
+            session, granted = await authorize_staff(
+                self.platform,
+                case_id=case.id,
                 staff_id=member.username,
                 scopes=[case.service_code],
                 days=self.proxy_days,
-                case_id=case.id,
+                name=name,
+                id_number=id_number,
             )
-        except PlatformFailure as failure:
-            await self.store.log(case.id, member.username, "authorize_failed", failure.code)
+        except PlatformError as error:
+            logger.warning(
+                "handoff.proxy.authorize_failed case=%s code=%s status=%s",
+                case.id,
+                error.code,
+                error.status,
+            )
+            await self.store.log(case.id, member.username, "authorize_failed", error.code)
             await self.audit.append(
-                actor, "proxy.authorize_failed", "proxy_case", case_id, {"code": failure.code}
+                actor, "proxy.authorize_failed", "proxy_case", case_id, {"code": error.code}
             )
-            status, message = _PLATFORM_ERRORS.get(failure.code, (502, failure.message))
-            if failure.code == "platform_unavailable":
-                status = 503
-            raise ApiError(status, failure.code, message) from failure
-        note = f"平台授权至 {granted.expires_at}，市民 {granted.citizen_masked_id}"
+            raise staff_error(error) from error
+        note = f"平台授权至 {granted.expires_at}，市民 {session.citizen.masked_id}"
         if not await self.store.move(
             case_id,
             expect=(ProxyStatus.CONSENTED,),

@@ -21,7 +21,6 @@ from handoff.config import HandoffConfig
 from handoff.events import EventHub
 from handoff.handoff_store import HandoffStore
 from handoff.hours import WorkingHours
-from handoff.platform import PlatformClient
 from handoff.proxy import ProxyService
 from handoff.proxy_store import ProxyStore
 from handoff.relay import RedisRelay
@@ -29,8 +28,12 @@ from handoff.service import HandoffService
 from handoff.staff_store import StaffStore
 from handoff.tables import metadata
 from handoff.throttle import LoginThrottle
+from platform_client import PlatformClient
 
 logger = logging.getLogger(__name__)
+
+PLATFORM_READ_TIMEOUT_S = 5.0
+"""The staff desk waits longer for the platform than a conversation turn does."""
 
 
 @dataclass
@@ -84,7 +87,11 @@ class HandoffRuntime:
         )
         proxies = ProxyStore(engine, clock)
         platform = (
-            PlatformClient(config.platform_url, config.platform_client_key)
+            PlatformClient(
+                config.platform_url.rstrip("/"),
+                config.platform_client_key,
+                read_timeout_s=PLATFORM_READ_TIMEOUT_S,
+            )
             if config.platform_url
             else None
         )

@@ -2,7 +2,12 @@
 
 from platform_client.breaker import BreakerState, CircuitBreaker
 from platform_client.client import CitizenAuth, PlatformClient, RetryPolicy
-from platform_client.errors import CircuitOpen, PlatformError, PlatformUnavailable
+from platform_client.errors import (
+    CircuitOpen,
+    PlatformError,
+    PlatformUnavailable,
+    UnexpectedResponse,
+)
 
 __all__ = [
     "BreakerState",
@@ -13,4 +18,5 @@ __all__ = [
     "PlatformError",
     "PlatformUnavailable",
     "RetryPolicy",
+    "UnexpectedResponse",
 ]

@@ -4,7 +4,9 @@ States: ``closed`` (calls go through; consecutive failures are counted), ``open`
 fail at once with :class:`~platform_client.errors.CircuitOpen` for ``cooldown_s``
 seconds), ``half_open`` (one trial call goes through; success closes the circuit, failure
 opens it again). Only failures that mean "the platform is down" count: unreachable, too
-slow, 5xx. A contract error (4xx) is an answer, so it counts as a success.
+slow, 5xx. A contract error (4xx) is an answer, so it counts as a success; so is an answer
+of the wrong shape (:class:`~platform_client.errors.UnexpectedResponse`): the platform is up,
+and opening the circuit would also stop the routes that answer well.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The one client banshi uses to call the provincial platform (shared/PLATFORM_API.md).
 
-One instance per process, created when the server starts (``actions.runtime``) and
+One instance per process that calls the platform (the action server's, ``actions.runtime``; the
+gateway's for staff proxy cases, ``handoff.runtime``), created when the server starts and
 closed when it stops. What it does on top of httpx:
 
 - timeouts: connect 1 s, read 3 s by default (configurable);
@@ -11,7 +12,13 @@ closed when it stops. What it does on top of httpx:
   platform (connection refused, connect timeout, 429), and the key is on the raised error
   (``error.idempotency_key``) so that a caller who tries again later cannot do the work twice;
 - a circuit breaker (:mod:`platform_client.breaker`) fails fast while the platform is down;
-- every contract error code becomes its own exception class (:mod:`platform_client.errors`).
+- every contract error code becomes its own exception class (:mod:`platform_client.errors`);
+- every answer is checked against its pydantic model (:mod:`platform_client.results`): one that
+  is not of the contract's shape (not JSON, empty, a field missing or of the wrong type, a list
+  where an object belongs) raises :class:`~platform_client.errors.UnexpectedResponse`. It is
+  not retried (the same request gets the same answer; a write may have been done) and it does
+  not count against the breaker (the platform did answer); the log names the route and where
+  the answer is wrong, never what it contains.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import ValidationError
 
 from platform_client.breaker import BreakerState, CircuitBreaker
 from platform_client.errors import (
@@ -32,6 +41,7 @@ from platform_client.errors import (
     PlatformError,
     PlatformUnavailable,
     RateLimited,
+    UnexpectedResponse,
     error_from_response,
 )
 from platform_client.results import (
@@ -44,6 +54,7 @@ from platform_client.results import (
     Certificate,
     CertificationRecord,
     CitizenSession,
+    ComplaintFiled,
     EducationBill,
     MedicalAccount,
     Payment,
@@ -56,6 +67,7 @@ from platform_client.results import (
     Slot,
     UtilityBill,
     VerificationStarted,
+    parse,
 )
 
 __all__ = [
@@ -69,9 +81,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport errors raised before the request left: a write may be retried after them."""
+_LOGGED_PROBLEMS = 5
+"""At most this many places of a malformed answer are logged."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +165,7 @@ class PlatformClient:
 
     async def _request(
         self,
+        answer: type[T],
         method: str,
         path: str,
         *,
@@ -156,8 +173,34 @@ class PlatformClient:
         json: Any = None,
         citizen: CitizenAuth | None = None,
         idempotency_key: str | None = None,
-    ) -> Any:
-        """Send with retries; return the parsed JSON body or raise a :class:`PlatformError`."""
+    ) -> T:
+        """Send with retries; return the answer parsed as ``answer`` (a result model, or
+        ``list[Model]``) or raise a :class:`PlatformError`."""
+        response, key = await self._send(
+            method,
+            path,
+            params=params,
+            json=json,
+            citizen=citizen,
+            idempotency_key=idempotency_key,
+        )
+        try:
+            return self._read(answer, response, method, path)
+        except UnexpectedResponse as error:
+            error.idempotency_key = key
+            raise
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        citizen: CitizenAuth | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[httpx.Response, str | None]:
+        """Send with retries; the 2xx response and the ``Idempotency-Key`` it carried."""
         headers = citizen.headers() if citizen else {}
         key = None
         if method == "POST":
@@ -166,7 +209,7 @@ class PlatformClient:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                return await self._attempt(method, path, query, json, headers)
+                return await self._attempt(method, path, query, json, headers), key
             except PlatformError as error:
                 error.idempotency_key = key
                 if attempt == self.retry.attempts or not self._may_retry(method, error):
@@ -178,6 +221,17 @@ class PlatformClient:
                 )  # fmt: skip
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _read(self, answer: type[T], response: httpx.Response, method: str, path: str) -> T:
+        """The response's JSON body as ``answer``, or :class:`UnexpectedResponse`."""
+        try:
+            data = response.json()
+        except ValueError:  # not JSON, empty, or not text at all
+            raise _unexpected(response, method, path, "not_json") from None
+        try:
+            return parse(answer, data)
+        except ValidationError as invalid:
+            raise _unexpected(response, method, path, _places(invalid.errors())) from None
 
     def _may_retry(self, method: str, error: PlatformError) -> bool:
         if isinstance(error, CircuitOpen):
@@ -196,7 +250,7 @@ class PlatformClient:
         params: dict[str, Any],
         json: Any,
         headers: dict[str, str],
-    ) -> Any:
+    ) -> httpx.Response:
         self.breaker.before_call()
         started = time.perf_counter()
         try:
@@ -232,14 +286,14 @@ class PlatformClient:
             try:
                 body = response.json()
             except ValueError:
-                body = response.text
-            raise error_from_response(
+                body = None
+            refused = error_from_response(
                 response.status_code, body, response.headers.get("retry-after")
             )
-        try:
-            return response.json()
-        except ValueError as error:
-            raise PlatformUnavailable(f"{method} {path}: response is not JSON") from error
+            if isinstance(refused, UnexpectedResponse):
+                _log_unexpected(response, method, path, "no_error_body")
+            raise refused
+        return response
 
     # -- identity ----------------------------------------------------------------------
 
@@ -260,46 +314,51 @@ class PlatformClient:
             }.items()
             if v is not None
         }  # fmt: skip
-        data = await self._request(
-            "POST", "/v1/identity/verifications", json=body, idempotency_key=idempotency_key
+        return await self._request(
+            VerificationStarted,
+            "POST",
+            "/v1/identity/verifications",
+            json=body,
+            idempotency_key=idempotency_key,
         )
-        return VerificationStarted.from_json(data)
 
     async def confirm_verification(
         self, verification_id: str, *, code: str, idempotency_key: str | None = None
     ) -> CitizenSession:
         """Check the SMS code; a citizen token valid 30 minutes."""
-        data = await self._request(
+        return await self._request(
+            CitizenSession,
             "POST",
             f"/v1/identity/verifications/{verification_id}/confirm",
             json={"code": code},
             idempotency_key=idempotency_key,
         )
-        return CitizenSession.from_json(data)
 
     async def read_card(
         self, *, id_number: str, name: str, idempotency_key: str | None = None
     ) -> CitizenSession:
         """Identify the citizen from the kiosk's ID-card reader."""
-        data = await self._request(
+        return await self._request(
+            CitizenSession,
             "POST",
             "/v1/identity/card-reads",
             json={"card_payload": {"id_number": id_number, "name": name}},
             idempotency_key=idempotency_key,
         )
-        return CitizenSession.from_json(data)
 
     # -- catalog and places --------------------------------------------------------------
 
     async def services(self, *, q: str | None = None, district: str | None = None) -> list[Service]:
         """Services matching ``q`` (all when None)."""
-        data = await self._request("GET", "/v1/services", params={"q": q, "district": district})
-        return [Service.from_json(item) for item in data]
+        return await self._request(
+            list[Service], "GET", "/v1/services", params={"q": q, "district": district}
+        )
 
     async def agency_points(self, *, district: str | None = None) -> list[AgencyPoint]:
         """Halls and community agency points (of one district)."""
-        data = await self._request("GET", "/v1/agency-points", params={"district": district})
-        return [AgencyPoint.from_json(item) for item in data]
+        return await self._request(
+            list[AgencyPoint], "GET", "/v1/agency-points", params={"district": district}
+        )
 
     # -- education fees and payments -------------------------------------------------------
 
@@ -307,10 +366,13 @@ class PlatformClient:
         self, *, student_id: str | None = None, citizen: CitizenAuth | None = None
     ) -> list[EducationBill]:
         """Bills of one student, or (``citizen`` only) of the citizen's grandchildren."""
-        data = await self._request(
-            "GET", "/v1/education/bills", params={"student_id": student_id}, citizen=citizen
+        return await self._request(
+            list[EducationBill],
+            "GET",
+            "/v1/education/bills",
+            params={"student_id": student_id},
+            citizen=citizen,
         )
-        return [EducationBill.from_json(item) for item in data]
 
     async def create_payment(
         self,
@@ -325,48 +387,57 @@ class PlatformClient:
         body: dict[str, Any] = {"bill_id": bill_id, "payer": payer}
         if notify_phone is not None:
             body["notify_phone"] = notify_phone
-        data = await self._request(
-            "POST", "/v1/payments", json=body, citizen=citizen, idempotency_key=idempotency_key
+        return await self._request(
+            Payment,
+            "POST",
+            "/v1/payments",
+            json=body,
+            citizen=citizen,
+            idempotency_key=idempotency_key,
         )
-        return Payment.from_json(data)
 
     async def payment(self, payment_id: str) -> PaymentStatus:
         """State of a payment (``pending`` until paid in the payment app)."""
-        return PaymentStatus.from_json(await self._request("GET", f"/v1/payments/{payment_id}"))
+        return await self._request(PaymentStatus, "GET", f"/v1/payments/{payment_id}")
 
     # -- pension and medical insurance ----------------------------------------------------
 
     async def pension_certification(self, *, citizen: CitizenAuth) -> PensionCertification:
         """Where the citizen stands with the yearly pension eligibility check."""
-        data = await self._request("GET", "/v1/pension/certification", citizen=citizen)
-        return PensionCertification.from_json(data)
+        return await self._request(
+            PensionCertification, "GET", "/v1/pension/certification", citizen=citizen
+        )
 
     async def certify_pension(
         self, *, citizen: CitizenAuth, method: str, idempotency_key: str | None = None
     ) -> CertificationRecord:
         """Certify now (``kiosk_face``, ``video``) or book ``home_visit`` / ``agency_point``."""
-        data = await self._request(
+        return await self._request(
+            CertificationRecord,
             "POST",
             "/v1/pension/certification",
             json={"method": method},
             citizen=citizen,
             idempotency_key=idempotency_key,
         )
-        return CertificationRecord.from_json(data)
 
     async def pension_payments(
         self, *, citizen: CitizenAuth, months: int = 6
     ) -> list[PensionPayment]:
         """The last ``months`` pension payments, newest first."""
-        data = await self._request(
-            "GET", "/v1/pension/payments", params={"months": months}, citizen=citizen
+        return await self._request(
+            list[PensionPayment],
+            "GET",
+            "/v1/pension/payments",
+            params={"months": months},
+            citizen=citizen,
         )
-        return [PensionPayment.from_json(item) for item in data]
 
     async def medical_account(self, *, citizen: CitizenAuth) -> MedicalAccount:
         """The citizen's medical insurance account."""
-        data = await self._request("GET", "/v1/medical-insurance/account", citizen=citizen)
-        return MedicalAccount.from_json(data)
+        return await self._request(
+            MedicalAccount, "GET", "/v1/medical-insurance/account", citizen=citizen
+        )
 
     # -- utilities ---------------------------------------------------------------------
 
@@ -378,13 +449,13 @@ class PlatformClient:
         citizen: CitizenAuth | None = None,
     ) -> list[UtilityBill]:
         """Bills of an account number, or of all the citizen's accounts."""
-        data = await self._request(
+        return await self._request(
+            list[UtilityBill],
             "GET",
             "/v1/utilities/bills",
             params={"type": utility_type, "account_number": account_number},
             citizen=citizen,
         )
-        return [UtilityBill.from_json(item) for item in data]
 
     # -- applications --------------------------------------------------------------------
 
@@ -398,45 +469,46 @@ class PlatformClient:
         idempotency_key: str | None = None,
     ) -> ApplicationCreated:
         """Apply for a service; ``commitment`` = the informed-commitment statement accepted."""
-        data = await self._request(
+        return await self._request(
+            ApplicationCreated,
             "POST",
             "/v1/applications",
             json={"service_code": service_code, "form": form or {}, "commitment": commitment},
             citizen=citizen,
             idempotency_key=idempotency_key,
         )
-        return ApplicationCreated.from_json(data)
 
     async def application(
         self, application_number: str, *, citizen: CitizenAuth | None = None
     ) -> Application:
         """Status and timeline of an application."""
-        data = await self._request("GET", f"/v1/applications/{application_number}", citizen=citizen)
-        return Application.from_json(data)
+        return await self._request(
+            Application, "GET", f"/v1/applications/{application_number}", citizen=citizen
+        )
 
     async def applications(self, *, citizen: CitizenAuth) -> list[ApplicationSummary]:
         """The citizen's applications, newest first."""
-        data = await self._request("GET", "/v1/applications", citizen=citizen)
-        return [ApplicationSummary.from_json(item) for item in data]
+        return await self._request(
+            list[ApplicationSummary], "GET", "/v1/applications", citizen=citizen
+        )
 
     # -- e-certificates ------------------------------------------------------------------
 
     async def certificates(self, *, citizen: CitizenAuth) -> list[Certificate]:
         """The citizen's e-certificates."""
-        data = await self._request("GET", "/v1/certificates", citizen=citizen)
-        return [Certificate.from_json(item) for item in data]
+        return await self._request(list[Certificate], "GET", "/v1/certificates", citizen=citizen)
 
     async def present_certificate(
         self, *, citizen: CitizenAuth, certificate_type: str, idempotency_key: str | None = None
     ) -> Presentation:
         """A one-time code (5 minutes) that shows the certificate to a clerk or bank."""
-        data = await self._request(
+        return await self._request(
+            Presentation,
             "POST",
             f"/v1/certificates/{certificate_type}/presentations",
             citizen=citizen,
             idempotency_key=idempotency_key,
         )
-        return Presentation.from_json(data)
 
     # -- appointments --------------------------------------------------------------------
 
@@ -444,12 +516,12 @@ class PlatformClient:
         self, *, service_code: str, point_id: str, date: str | None = None
     ) -> list[Slot]:
         """Slots of a point for a service (one day ``YYYY-MM-DD``, or all)."""
-        data = await self._request(
+        return await self._request(
+            list[Slot],
             "GET",
             "/v1/appointments/slots",
             params={"service_code": service_code, "point_id": point_id, "date": date},
         )
-        return [Slot.from_json(item) for item in data]
 
     async def book_appointment(
         self,
@@ -467,14 +539,18 @@ class PlatformClient:
         }  # fmt: skip
         if address is not None:
             body["address"] = address
-        data = await self._request(
-            "POST", "/v1/appointments", json=body, citizen=citizen, idempotency_key=idempotency_key
+        return await self._request(
+            Appointment,
+            "POST",
+            "/v1/appointments",
+            json=body,
+            citizen=citizen,
+            idempotency_key=idempotency_key,
         )
-        return Appointment.from_json(data)
 
     async def cancel_appointment(self, appointment_id: str, *, citizen: CitizenAuth) -> None:
         """Cancel an appointment (cancelling twice is fine)."""
-        await self._request("DELETE", f"/v1/appointments/{appointment_id}", citizen=citizen)
+        await self._send("DELETE", f"/v1/appointments/{appointment_id}", citizen=citizen)
 
     # -- complaints and proxies ------------------------------------------------------------
 
@@ -494,10 +570,15 @@ class PlatformClient:
             body["location"] = location
         if contact_phone is not None:
             body["contact_phone"] = contact_phone
-        data = await self._request(
-            "POST", "/v1/complaints", json=body, citizen=citizen, idempotency_key=idempotency_key
+        filed = await self._request(
+            ComplaintFiled,
+            "POST",
+            "/v1/complaints",
+            json=body,
+            citizen=citizen,
+            idempotency_key=idempotency_key,
         )
-        return str(data["ticket_number"])
+        return filed.ticket_number
 
     async def authorize_proxy(
         self,
@@ -510,7 +591,8 @@ class PlatformClient:
         idempotency_key: str | None = None,
     ) -> ProxyAuthorization:
         """The citizen lets ``agent_id`` (``family`` | ``staff``) act for them in ``scopes``."""
-        data = await self._request(
+        return await self._request(
+            ProxyAuthorization,
             "POST",
             "/v1/proxy-authorizations",
             json={
@@ -522,10 +604,42 @@ class PlatformClient:
             citizen=citizen,
             idempotency_key=idempotency_key,
         )
-        return ProxyAuthorization.from_json(data)
 
     async def revoke_proxy(self, authorization_id: str, *, citizen: CitizenAuth) -> None:
         """Revoke an authorization at once."""
-        await self._request(
-            "DELETE", f"/v1/proxy-authorizations/{authorization_id}", citizen=citizen
-        )
+        await self._send("DELETE", f"/v1/proxy-authorizations/{authorization_id}", citizen=citizen)
+
+
+def _places(problems: Sequence[Any]) -> str:
+    """Where a validated answer is wrong and how (``0.total:value_error.missing``), without
+    the values: pydantic's locations and error types only."""
+    out = []
+    for problem in problems[:_LOGGED_PROBLEMS]:
+        location = [str(part) for part in problem["loc"] if part != "__root__"]
+        out.append(f"{'.'.join(location) or '(answer)'}:{problem['type']}")
+    if len(problems) > _LOGGED_PROBLEMS:
+        out.append(f"+{len(problems) - _LOGGED_PROBLEMS} more")
+    return ",".join(out)
+
+
+def _log_unexpected(response: httpx.Response, method: str, path: str, problem: str) -> None:
+    """One warning for operators: the route, the status, the answer's type and size, what is
+    wrong where. Never the answer itself (it may hold personal data)."""
+    logger.warning(
+        "platform.call.unexpected_response method=%s path=%s status=%d content_type=%s "
+        "bytes=%d problem=%s",
+        method,
+        path,
+        response.status_code,
+        response.headers.get("content-type", "-"),
+        len(response.content),
+        problem,
+    )
+
+
+def _unexpected(
+    response: httpx.Response, method: str, path: str, problem: str
+) -> UnexpectedResponse:
+    """Log a 2xx answer that is not of the contract's shape; the error to raise for it."""
+    _log_unexpected(response, method, path, problem)
+    return UnexpectedResponse(f"{method} {path}: {problem}", response.status_code)

@@ -2,10 +2,12 @@
 
 Every error response of the platform is ``{"error": {"code", "message", ...}}``; the client
 raises the :class:`PlatformError` subclass registered for that code (``BillAlreadyPaid`` for
-``bill_already_paid`` …), a plain :class:`PlatformError` for a code it does not know, and
+``bill_already_paid`` …), a plain :class:`PlatformError` for a code it does not know,
 :class:`PlatformUnavailable` when the platform cannot be reached, is too slow, answers with a
-server error, or the circuit breaker is open (:class:`CircuitOpen`). Actions turn them into
-plain Chinese with :func:`actions.explain.explain`.
+server error, or the circuit breaker is open (:class:`CircuitOpen`), and
+:class:`UnexpectedResponse` when an answer is not of the contract's shape. The last two are
+the client's own codes (:func:`client_error_types`), not the platform's. Actions turn every
+error into plain Chinese with :func:`actions.explain.explain`.
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ class PlatformUnavailable(PlatformError):
         super().__init__("platform_unavailable", detail, status)
         self.reached_platform = True
         """False when the request never left (connection refused, connect timeout)."""
+
+
+class UnexpectedResponse(PlatformError):
+    """The platform answered, but not as the contract says: not JSON, an empty body, a field
+    missing or of the wrong type, a list where an object belongs, a 4xx without the error
+    body. ``message`` says what and where (never the answer's content)."""
+
+    def __init__(self, detail: str, status: int) -> None:
+        super().__init__("unexpected_response", detail, status)
 
 
 class CircuitOpen(PlatformUnavailable):
@@ -484,13 +495,19 @@ def error_types() -> dict[str, type[PlatformError]]:
     return {cls.code_name: cls for cls in PlatformError.__subclasses__() if cls.code_name}
 
 
+def client_error_types() -> dict[str, type[PlatformError]]:
+    """The client's own codes (not the platform's) → exception class."""
+    return {"platform_unavailable": PlatformUnavailable, "unexpected_response": UnexpectedResponse}
+
+
 def error_from_response(status: int, body: Any, retry_after: str | None = None) -> PlatformError:
-    """The typed error for a 4xx response ``body`` (``{"error": {...}}``)."""
+    """The typed error for a 4xx response ``body`` (``{"error": {...}}``); a body of another
+    shape is :class:`UnexpectedResponse` (its content is not kept: it may be personal)."""
     try:
         detail = body["error"]
         code, message = str(detail["code"]), str(detail.get("message", ""))
     except (KeyError, TypeError):
-        return PlatformError("unexpected_response", str(body)[:200], status)
+        return UnexpectedResponse(f"a {status} answer without the contract's error body", status)
     cls = error_types().get(code, PlatformError)
     error = cls(code, message, status)
     if isinstance(detail.get("reason"), str):

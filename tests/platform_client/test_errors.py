@@ -41,11 +41,24 @@ def test_error_from_response_keeps_the_details() -> None:
     assert isinstance(limited, e.RateLimited) and limited.retry_after_s == 3.0
 
 
-@pytest.mark.parametrize("body", ["<html>", {"detail": "x"}, {"error": "x"}, None])
+@pytest.mark.parametrize(
+    "body", ["<html>", {"detail": "x"}, {"error": "x"}, {"error": {"message": "x"}}, [], None]
+)
 def test_a_body_that_is_not_the_contract_is_unexpected_response(body: object) -> None:
     error = e.error_from_response(400, body)
-    assert type(error) is e.PlatformError
-    assert error.code == "unexpected_response"
+    assert type(error) is e.UnexpectedResponse
+    assert (error.code, error.status) == ("unexpected_response", 400)
+    assert "x" not in error.message and "html" not in error.message  # the body is not kept
+
+
+def test_the_client_codes_are_not_contract_codes() -> None:
+    own = e.client_error_types()
+    assert set(own) == {"platform_unavailable", "unexpected_response"}
+    assert not set(own) & set(e.error_types())
+    for cls in own.values():
+        assert issubclass(cls, e.PlatformError) and cls.__doc__ and not cls.code_name
+    assert e.PlatformUnavailable("timeout").code == "platform_unavailable"
+    assert e.UnexpectedResponse("GET /v1/services: not_json", 200).code == "unexpected_response"
 
 
 def test_an_unknown_code_is_a_plain_platform_error() -> None:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from actions.explain import MAX_SENTENCE_CHARS, explain, explained_codes, reason_explanations
+from actions.explain import (
+    MAX_SENTENCE_CHARS,
+    explain,
+    explained_client_codes,
+    explained_codes,
+    reason_explanations,
+)
 from platform_client import errors as e
 
 
 def _all_sentences() -> list[tuple[str, str]]:
     out = []
-    for code in explained_codes():
+    for code in explained_codes() | explained_client_codes():
         for sentence in explain(e.PlatformError(code, "", 400)):
             out.append((code, sentence))
     for reason, sentences in reason_explanations().items():
@@ -20,6 +26,10 @@ def _all_sentences() -> list[tuple[str, str]]:
 
 def test_every_contract_code_is_explained() -> None:
     assert explained_codes() == set(e.error_types())
+
+
+def test_every_code_of_the_client_is_explained() -> None:
+    assert explained_client_codes() == set(e.client_error_types())
 
 
 @pytest.mark.parametrize(("code", "sentence"), _all_sentences())
@@ -48,6 +58,14 @@ def test_platform_down_apologises_says_nothing_was_charged_and_offers_a_person()
     for error in (e.PlatformUnavailable("timeout"), e.CircuitOpen(3.0)):
         said = "".join(explain(error))
         assert "抱歉" in said and "没有扣" in said and "转人工" in said
+
+
+def test_an_answer_of_the_wrong_shape_apologises_and_offers_a_person() -> None:
+    said = explain(e.UnexpectedResponse("POST /v1/payments: pay_code:value_error.missing", 200))
+    assert len(said) == 2
+    assert "抱歉" in said[0] and "答复" in said[0] and "没有扣" in said[0]
+    assert "转人工" in said[1]
+    assert said != explain(e.PlatformUnavailable("timeout"))
 
 
 def test_details_are_used_when_present() -> None:
