@@ -44,6 +44,7 @@ from platform_client.results import (
     Certificate,
     CertificationRecord,
     CitizenSession,
+    District,
     EducationBill,
     MedicalAccount,
     Payment,
@@ -52,6 +53,7 @@ from platform_client.results import (
     PensionPayment,
     Presentation,
     ProxyAuthorization,
+    School,
     Service,
     Slot,
     UtilityBill,
@@ -300,6 +302,16 @@ class PlatformClient:
         """Halls and community agency points (of one district)."""
         data = await self._request("GET", "/v1/agency-points", params={"district": district})
         return [AgencyPoint.from_json(item) for item in data]
+
+    async def districts(self) -> list[District]:
+        """The city's districts (``GET /v1/districts``, platform_client/CONTRACT.md)."""
+        data = await self._request("GET", "/v1/districts")
+        return [District.from_json(item) for item in data]
+
+    async def schools(self, *, district: str | None = None) -> list[School]:
+        """Schools and kindergartens (of one district); platform_client/CONTRACT.md."""
+        data = await self._request("GET", "/v1/schools", params={"district": district})
+        return [School.from_json(item) for item in data]
 
     # -- education fees and payments -------------------------------------------------------
 

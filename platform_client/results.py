@@ -494,3 +494,36 @@ class ProxyAuthorization:
     def from_json(cls, data: dict[str, Any]) -> ProxyAuthorization:
         """Parse ``POST /v1/proxy-authorizations``."""
         return cls(str(data["authorization_id"]), str(data["expires_at"]))
+
+
+@dataclass(frozen=True)
+class District:
+    """A district of the city (platform_client/CONTRACT.md)."""
+
+    code: str
+    name: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> District:
+        """Parse one entry of ``GET /v1/districts``."""
+        return cls(code=str(data["code"]), name=str(data["name"]))
+
+
+@dataclass(frozen=True)
+class School:
+    """A school or kindergarten (platform_client/CONTRACT.md)."""
+
+    school_id: str
+    name: str
+    district: str
+    kind: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> School:
+        """Parse one entry of ``GET /v1/schools``."""
+        return cls(
+            school_id=str(data["school_id"]),
+            name=str(data["name"]),
+            district=str(data["district"]),
+            kind=str(data["kind"]),
+        )
