@@ -118,7 +118,7 @@ def _schools_json(district: str | None) -> bytes:
             school_id=f"SC{number:02d}",
             name=school.name,
             district=school.district,
-            kind=school.kind,
+            kind=school.kind,  # type: ignore[arg-type]  # one of SCHOOL_KINDS, checked by pydantic
         )
         for number, school in enumerate(schools(), start=1)
         if district is None or school.district == district

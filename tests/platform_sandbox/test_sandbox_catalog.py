@@ -87,8 +87,11 @@ def test_schools_of_the_city_and_of_one_district(client: httpx.Client) -> None:
     assert {s["district"] for s in schools} == set(DISTRICTS)
     first = schools[0]
     assert first == {
-        "school_id": "SC01", "name": "姑苏区平江幼儿园", "district": "姑苏区", "kind": "kindergarten"
-    }  # fmt: skip
+        "school_id": "SC01",
+        "name": "姑苏区平江幼儿园",
+        "district": "姑苏区",
+        "kind": "kindergarten",
+    }
     mine = client.get("/v1/schools", params={"district": "吴中区"}).json()
     assert sorted(s["kind"] for s in mine) == ["junior", "kindergarten", "primary", "senior"]
     assert mine == [s for s in schools if s["district"] == "吴中区"]
