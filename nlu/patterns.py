@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -99,7 +99,7 @@ class PlaceNames:
 
     city: Sequence[str] = ()
     """The city's names, said before a district (苏州市姑苏区)."""
-    district_aliases: Mapping[str, Sequence[str]] | None = None
+    district_aliases: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Other names of a district (园区 for 工业园区)."""
     unused_short_forms: Sequence[str] = ()
     """District names without 区 that are not said on their own."""
@@ -129,7 +129,10 @@ def _table(value: Any, where: str) -> dict[str, tuple[str, ...]]:
 
 def read_place_names(path: Path = PLACE_NAMES_FILE) -> PlaceNames:
     """The place names kept by hand in ``path``."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise PlaceNamesError(f"{path}: not YAML: {error}") from error
     if not isinstance(document, dict):
         raise PlaceNamesError(f"{path}: expected a mapping")
     known = {"city", "district_aliases", "unused_short_forms", "streets"}
@@ -177,14 +180,13 @@ GUARD_WORDS = (
 
 def district_names(lists: ReferenceLists, places: PlaceNames) -> dict[str, tuple[str, ...]]:
     """Each district and the names people use for it."""
-    aliases = places.district_aliases or {}
     names: dict[str, tuple[str, ...]] = {}
     for district in lists.districts:
         short = district.removesuffix("区")
         forms = [district, *(city + district for city in places.city)]
         if short != district and short not in places.unused_short_forms:
             forms.append(short)
-        forms.extend(aliases.get(district, ()))
+        forms.extend(places.district_aliases.get(district, ()))
         names[district] = tuple(dict.fromkeys(forms))
     return names
 

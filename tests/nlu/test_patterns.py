@@ -100,13 +100,19 @@ def test_write_all_from_plain_lists(tmp_path: Path) -> None:
 def test_the_hand_kept_file_is_read() -> None:
     places = patterns.read_place_names()
     assert "苏州" in places.city
-    assert "园区" in (places.district_aliases or {})["工业园区"]
+    assert "园区" in places.district_aliases["工业园区"]
     assert "木渎中山路" in places.streets
 
 
 @pytest.mark.parametrize(
     "text",
-    ["city: 苏州\n", "district_aliases: [园区]\n", "streets:\n  姑苏区: 平江路\n", "towns: []\n"],
+    [
+        "city: 苏州\n",
+        "district_aliases: [园区]\n",
+        "streets:\n  姑苏区: 平江路\n",
+        "towns: []\n",
+        "city: [苏州\n",
+    ],
 )
 def test_a_malformed_place_names_file_is_refused(tmp_path: Path, text: str) -> None:
     path = tmp_path / "place_names.yml"
