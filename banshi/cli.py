@@ -1,4 +1,5 @@
-"""The ``banshi`` command: ``run``, ``train``, ``doctor``, ``tts``, ``stt``, ``speakable``."""
+"""The ``banshi`` command: ``run``, ``train``, ``doctor``, ``nlu-patterns``, ``staff``, ``tts``,
+``stt``, ``speakable``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 from types import FrameType
 
+from banshi.nlu_patterns import register as register_nlu_patterns
 from banshi.settings import Settings, SettingsError, get_settings
 from handoff.cli import register as register_staff_commands
 
@@ -135,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check the machine; say how to fix what is missing")
     doctor.add_argument("--profile", choices=["embedded", "scale"])
     doctor.set_defaults(func=cmd_doctor)
+    register_nlu_patterns(sub, lambda: _settings(None))
     register_staff_commands(sub, lambda: _settings(None))
     from voice.cli import add_voice_commands
 

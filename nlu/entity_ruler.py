@@ -10,11 +10,10 @@ On top of the ruler:
 
 - an ``id_number`` must have a real birth date and the right check character (GB 11643);
 - a 10-digit number is an ``account_number`` or a ``student_id`` depending on the words
-  around it (户号, 电表, 水费 … or 学号, 学籍, 学费 …; the nearest one before the number wins,
-  else the nearest one after it). A bare 10-digit answer with no such word is a ``student_id``
-  only when that is its only reading (it does not start like a utility account number: 31
-  water, 15 electricity, 62 gas); otherwise it is left out, and the dialogue, which knows which
-  number it asked for, reads it from the text.
+  around it (户号, 电表, 水费 … or 学号, 学校, 孩子 …; the nearest one before the number wins,
+  else the nearest one after it). Its digits say nothing: a student number and a utility
+  account number can start alike. A bare 10-digit answer with no such word is left out, and
+  the dialogue, which knows which number it asked for, reads it from the text.
 
 Entities get character offsets into the message text, ``value`` = the pattern ``id`` (the
 canonical platform value) or else the matched text, ``extractor`` = ``PatternEntityExtractor``
@@ -52,7 +51,6 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlu.training_data import with_examples
-from platform_sandbox.synthetic import utilities
 from zhtext.idcard import is_valid_id_number
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +71,11 @@ OWNED_ENTITIES = (
 ACCOUNT_WORDS = (
     "户号",
     "用户号",
+    "用户编号",
+    "客户号",
+    "客户编号",
     "缴费号",
+    "表号",
     "电表",
     "水表",
     "气表",
@@ -86,14 +88,44 @@ ACCOUNT_WORDS = (
     "自来水",
     "供电",
     "供水",
+    "供气",
+    "用电",
+    "用水",
+    "用气",
+    "电力",
+    "电网",
+    "水务",
 )
 """Words that make a 10-digit number a utility account number."""
 
-STUDENT_WORDS = ("学号", "学籍", "学生", "学费", "学校", "幼儿园", "小学", "中学", "读书", "上学")
-"""Words that make a 10-digit number a student number."""
-
-ACCOUNT_PREFIXES = tuple(sorted(set(utilities.ACCOUNT_PREFIX.values())))
-"""First digits of the platform's utility account numbers (water 31, electricity 15, gas 62)."""
+STUDENT_WORDS = (
+    "学号",
+    "学籍",
+    "学生",
+    "学费",
+    "学校",
+    "学堂",
+    "幼儿园",
+    "小学",
+    "中学",
+    "初中",
+    "高中",
+    "读书",
+    "上学",
+    "年级",
+    "班主任",
+    "老师",
+    "孩子",
+    "小孩",
+    "孙子",
+    "孙女",
+    "外孙",
+    "囡囡",
+    "托管费",
+    "保育费",
+    "餐费",
+)
+"""Words that make a 10-digit number a student number (the school, the child, its fees)."""
 
 _TEN_DIGITS = frozenset({"student_id", "account_number"})
 
@@ -197,8 +229,6 @@ def extract(nlp: Language, text: str) -> list[dict[str, Any]]:
             value = value.upper()
         elif label in _TEN_DIGITS:
             context = _nearest_context(text, span.start_char, span.end_char)
-            if context is None and not value.startswith(ACCOUNT_PREFIXES):
-                context = "student_id"  # the only reading: no utility account looks like it
             if context is None:
                 continue
             label = context

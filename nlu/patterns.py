@@ -1,32 +1,31 @@
 """The entity patterns: lists (names people say) and shapes (digit strings), and the files made
 from them.
 
-``python -m nlu.patterns`` writes
+:func:`write_all` writes
 
 - ``nlu_data/patterns/<entity>.jsonl``: spaCy EntityRuler patterns, one file per entity;
 - ``nlu_data/lookups.yml``: Rasa lookup tables and regexes (features for the intent classifier);
 - ``nlu_data/jieba/entities.txt``: every list name, so that jieba keeps each one a single token.
 
-The names come from the sandbox's synthetic city (districts, schools, agency points) and the
-platform's certificate and utility types, plus the short forms people use.
+The names come from the platform's reference lists (districts, schools, agency points), handed
+in as plain :class:`ReferenceLists` by ``banshi nlu-patterns``, which fetches them; from the
+province's own place names kept by hand in ``nlu_data/place_names.yml`` (:class:`PlaceNames`);
+and from the platform's certificate and utility types. The short forms people use are made
+here by rule.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import yaml
 
-from platform_sandbox.synthetic import agency, geography
-
 ROOT = Path(__file__).resolve().parents[1]
-PATTERNS_DIR = ROOT / "nlu_data" / "patterns"
-LOOKUPS_FILE = ROOT / "nlu_data" / "lookups.yml"
-JIEBA_DIR = ROOT / "nlu_data" / "jieba"
-JIEBA_ENTITIES = JIEBA_DIR / "entities.txt"
+PLACE_NAMES_FILE = ROOT / "nlu_data" / "place_names.yml"
 JIEBA_FREQUENCY = 2000
 
 LIST_ENTITIES = ("district", "school", "agency_point", "certificate_type", "utility_type")
@@ -68,10 +67,87 @@ UTILITY_TYPES: dict[str, tuple[str, ...]] = {
 }
 """Platform utility types and what people call them."""
 
-DISTRICT_ALIASES: dict[str, tuple[str, ...]] = {
-    "工业园区": ("园区", "苏州工业园区"),
-    "虎丘区": ("高新区", "苏州高新区"),
-}
+
+class School(NamedTuple):
+    """A school of the platform's list (``GET /v1/schools``)."""
+
+    name: str
+    district: str
+
+
+class AgencyPoint(NamedTuple):
+    """An agency point of the platform's list (``GET /v1/agency-points``)."""
+
+    name: str
+    district: str
+    kind: str
+    """``hall`` | ``community_point``."""
+
+
+@dataclass(frozen=True)
+class ReferenceLists:
+    """The platform's lists the names are made from, in the platform's order."""
+
+    districts: Sequence[str]
+    schools: Sequence[School]
+    agency_points: Sequence[AgencyPoint]
+
+
+@dataclass(frozen=True)
+class PlaceNames:
+    """The province's own place names (``nlu_data/place_names.yml``)."""
+
+    city: Sequence[str] = ()
+    """The city's names, said before a district (苏州市姑苏区)."""
+    district_aliases: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Other names of a district (园区 for 工业园区)."""
+    unused_short_forms: Sequence[str] = ()
+    """District names without 区 that are not said on their own."""
+    streets: Sequence[str] = ()
+    """Street names, kept whole by jieba."""
+
+
+class PlaceNamesError(ValueError):
+    """``nlu_data/place_names.yml`` is not as :func:`read_place_names` expects."""
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise PlaceNamesError(f"{where}: expected a list of names")
+    return tuple(value)
+
+
+def _table(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PlaceNamesError(f"{where}: expected a mapping of names to lists of names")
+    return {str(key): _names(names, f"{where}.{key}") for key, names in value.items()}
+
+
+def read_place_names(path: Path = PLACE_NAMES_FILE) -> PlaceNames:
+    """The place names kept by hand in ``path``."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise PlaceNamesError(f"{path}: not YAML: {error}") from error
+    if not isinstance(document, dict):
+        raise PlaceNamesError(f"{path}: expected a mapping")
+    known = {"city", "district_aliases", "unused_short_forms", "streets"}
+    if unknown := sorted(set(document) - known):
+        raise PlaceNamesError(f"{path}: unknown keys {unknown}")
+    streets = _table(document.get("streets"), f"{path}: streets")
+    return PlaceNames(
+        city=_names(document.get("city"), f"{path}: city"),
+        district_aliases=_table(document.get("district_aliases"), f"{path}: district_aliases"),
+        unused_short_forms=_names(
+            document.get("unused_short_forms"), f"{path}: unused_short_forms"
+        ),
+        streets=tuple(street for names in streets.values() for street in names),
+    )
+
 
 _SCHOOL_SHORT = {
     "幼儿园": ("幼儿园",),
@@ -79,6 +155,10 @@ _SCHOOL_SHORT = {
     "初级中学": ("初级中学", "初中", "中学"),
     "高级中学": ("高级中学", "高中", "中学"),
 }
+"""The end of a school's name (after its district and place) and the short forms said for it."""
+
+_HALL = "政务服务中心"
+_COMMUNITY_POINT = "党群服务中心代办点"
 
 GUARD_WORDS = (
     "身份证号",
@@ -98,29 +178,35 @@ GUARD_WORDS = (
 """Words kept whole so that a shorter list name inside them is not matched."""
 
 
-def district_names() -> dict[str, tuple[str, ...]]:
+def district_names(lists: ReferenceLists, places: PlaceNames) -> dict[str, tuple[str, ...]]:
     """Each district and the names people use for it."""
     names: dict[str, tuple[str, ...]] = {}
-    for district in geography.DISTRICTS:
+    for district in lists.districts:
         short = district.removesuffix("区")
-        forms = [district, geography.CITY + district, "苏州" + district]
-        if short != district and short not in ("工业园",):
+        forms = [district, *(city + district for city in places.city)]
+        if short != district and short not in places.unused_short_forms:
             forms.append(short)
-        forms.extend(DISTRICT_ALIASES.get(district, ()))
+        forms.extend(places.district_aliases.get(district, ()))
         names[district] = tuple(dict.fromkeys(forms))
     return names
 
 
-def school_names() -> dict[str, tuple[str, ...]]:
-    """Each school (its full name) and the short names people use."""
+def school_names(lists: ReferenceLists) -> dict[str, tuple[str, ...]]:
+    """Each school (its full name) and the short names people use.
+
+    A name made of its district, a place and a known ending (姑苏区 沧浪 实验小学) is also said
+    as the place and a short ending (沧浪小学) and with the district's short name (姑苏沧浪实验
+    小学); any other name only in full.
+    """
     names: dict[str, tuple[str, ...]] = {}
-    for school in geography.schools():
-        rest = school.name.removeprefix(school.district)
-        suffix = next(s for s in _SCHOOL_SHORT if rest.endswith(s))
-        place = rest.removesuffix(suffix)
+    for school in lists.schools:
         forms = [school.name]
-        forms.extend(place + short for short in _SCHOOL_SHORT[suffix])
-        forms.append(school.district.removesuffix("区") + place + suffix)
+        rest = school.name.removeprefix(school.district)
+        suffix = next((s for s in _SCHOOL_SHORT if rest.endswith(s)), None)
+        place = rest.removesuffix(suffix) if suffix else ""
+        if suffix and place and rest != school.name:
+            forms.extend(place + short for short in _SCHOOL_SHORT[suffix])
+            forms.append(school.district.removesuffix("区") + place + suffix)
         names[school.name] = tuple(dict.fromkeys(forms))
     # 中学 is shared by junior and senior schools of different places: keep names unique.
     seen: dict[str, str] = {}
@@ -130,38 +216,45 @@ def school_names() -> dict[str, tuple[str, ...]]:
     return {c: tuple(f for f in fs if seen[f] == c) for c, fs in names.items()}
 
 
-def agency_point_names() -> dict[str, tuple[str, ...]]:
-    """Each agency point (its full name) and the short names people use."""
+def agency_point_names(lists: ReferenceLists) -> dict[str, tuple[str, ...]]:
+    """Each agency point (its full name) and the short names people use.
+
+    A district's hall is also called by the district (姑苏政务服务中心, 姑苏区办事大厅 …); a
+    community point named ``<街道或镇>党群服务中心代办点`` by its community (平江代办点 …).
+    """
     names: dict[str, tuple[str, ...]] = {}
-    for district in geography.DISTRICTS:
+    for point in lists.agency_points:
+        forms = [point.name]
+        district = point.district
         short = district.removesuffix("区")
-        hall = f"{district}政务服务中心"
-        forms = [hall, f"{short}政务服务中心", f"{district}政务中心", f"{district}行政服务中心"]
-        forms += [f"{district}政务大厅", f"{district}办事大厅", f"{short}政务中心"]
-        names[hall] = tuple(dict.fromkeys(forms))
-        for community in agency._COMMUNITIES[district]:
-            point = f"{community}党群服务中心代办点"
+        community = point.name.removesuffix(_COMMUNITY_POINT)
+        if point.kind == "hall":
+            forms += [f"{short}{_HALL}", f"{district}政务中心", f"{district}行政服务中心"]
+            forms += [f"{district}政务大厅", f"{district}办事大厅", f"{short}政务中心"]
+        elif point.kind == "community_point" and community and community != point.name:
             place = community.removesuffix("街道").removesuffix("镇")
-            forms = [point, f"{community}党群服务中心", f"{community}代办点"]
+            forms += [f"{community}党群服务中心", f"{community}代办点"]
             forms += [f"{community}社区代办点", f"{place}代办点", f"{place}社区代办点"]
-            names[point] = tuple(dict.fromkeys(forms))
+        names[point.name] = tuple(dict.fromkeys(forms))
     return names
 
 
-def list_names() -> dict[str, dict[str, tuple[str, ...]]]:
+def list_names(lists: ReferenceLists, places: PlaceNames) -> dict[str, dict[str, tuple[str, ...]]]:
     """Entity → canonical value → the names people say."""
     return {
-        "district": district_names(),
-        "school": school_names(),
-        "agency_point": agency_point_names(),
+        "district": district_names(lists, places),
+        "school": school_names(lists),
+        "agency_point": agency_point_names(lists),
         "certificate_type": CERTIFICATE_TYPES,
         "utility_type": UTILITY_TYPES,
     }
 
 
-def patterns() -> Iterator[tuple[str, dict[str, object]]]:
+def patterns(
+    names: Mapping[str, Mapping[str, Sequence[str]]],
+) -> Iterator[tuple[str, dict[str, object]]]:
     """(entity, EntityRuler pattern) for every list name and shape."""
-    for entity, table in list_names().items():
+    for entity, table in names.items():
         for canonical, forms in table.items():
             for form in forms:
                 yield entity, {"label": entity, "pattern": form, "id": canonical}
@@ -169,10 +262,10 @@ def patterns() -> Iterator[tuple[str, dict[str, object]]]:
         yield entity, {"label": entity, "pattern": [{"TEXT": {"REGEX": f"^{regex}$"}}]}
 
 
-def lookups_document() -> dict[str, object]:
+def lookups_document(names: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, object]:
     """The Rasa NLU document with the lookup tables and regexes."""
     nlu: list[dict[str, str]] = []
-    for entity, table in list_names().items():
+    for entity, table in names.items():
         forms = sorted({form for values in table.values() for form in values if len(form) > 1})
         nlu.append({"lookup": entity, "examples": "".join(f"- {form}\n" for form in forms)})
     for entity, regex in SHAPES.items():
@@ -192,30 +285,40 @@ def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _LiteralDumper.add_representer(str, _literal)
 
 
-def write_all(root: Path = ROOT) -> None:
-    """Write the pattern files, the lookup tables and the jieba word list."""
+def write_all(root: Path, lists: ReferenceLists, places: PlaceNames) -> list[Path]:
+    """Write the pattern files, the lookup tables and the jieba word list under ``root``
+    (``root/nlu_data/…``); the files written."""
+    names = list_names(lists, places)
     patterns_dir = root / "nlu_data" / "patterns"
     patterns_dir.mkdir(parents=True, exist_ok=True)
+    (root / "nlu_data" / "jieba").mkdir(parents=True, exist_ok=True)
     by_entity: dict[str, list[str]] = {entity: [] for entity in ENTITIES}
-    for entity, pattern in patterns():
+    for entity, pattern in patterns(names):
         by_entity[entity].append(json.dumps(pattern, ensure_ascii=False))
+    written: list[Path] = []
     for entity, lines in by_entity.items():
-        (patterns_dir / f"{entity}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        written.append(patterns_dir / f"{entity}.jsonl")
+        written[-1].write_text("\n".join(lines) + "\n", encoding="utf-8")
     header = (
         "# Lookup tables and regexes for the RegexFeaturizer (features, not extraction).\n"
-        "# Made by `python -m nlu.patterns` from the same names as nlu_data/patterns/.\n"
+        "# Made by `banshi nlu-patterns` from the same names as nlu_data/patterns/.\n"
     )
-    body = yaml.dump(lookups_document(), Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False)
-    (root / "nlu_data" / "lookups.yml").write_text(header + body, encoding="utf-8")
-    words = {form for table in list_names().values() for forms in table.values() for form in forms}
+    body = yaml.dump(
+        lookups_document(names), Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False
+    )
+    written.append(root / "nlu_data" / "lookups.yml")
+    written[-1].write_text(header + body, encoding="utf-8")
+    words = {form for table in names.values() for forms in table.values() for form in forms}
     words.update(GUARD_WORDS)
-    words.update(street for streets in geography.STREETS.values() for street in streets)
+    words.update(places.streets)
     lines = [f"{word} {JIEBA_FREQUENCY} nz" for word in sorted(words) if len(word) > 1]
-    (root / "nlu_data" / "jieba" / "entities.txt").write_text(
-        "\n".join(lines) + "\n", encoding="utf-8"
-    )
+    written.append(root / "nlu_data" / "jieba" / "entities.txt")
+    written[-1].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return written
 
 
 if __name__ == "__main__":
-    write_all()
-    sys.exit(0)
+    raise SystemExit(
+        "The pattern files are made from the platform's lists: run "
+        "`banshi nlu-patterns --platform-url URL [--client-key KEY]`."
+    )

@@ -55,6 +55,7 @@ from platform_client.results import (
     CertificationRecord,
     CitizenSession,
     ComplaintFiled,
+    District,
     EducationBill,
     MedicalAccount,
     Payment,
@@ -63,6 +64,7 @@ from platform_client.results import (
     PensionPayment,
     Presentation,
     ProxyAuthorization,
+    School,
     Service,
     Slot,
     UtilityBill,
@@ -358,6 +360,16 @@ class PlatformClient:
         """Halls and community agency points (of one district)."""
         return await self._request(
             list[AgencyPoint], "GET", "/v1/agency-points", params={"district": district}
+        )
+
+    async def districts(self) -> list[District]:
+        """The city's districts (``GET /v1/districts``, platform_client/CONTRACT.md)."""
+        return await self._request(list[District], "GET", "/v1/districts")
+
+    async def schools(self, *, district: str | None = None) -> list[School]:
+        """Schools and kindergartens (of one district); platform_client/CONTRACT.md."""
+        return await self._request(
+            list[School], "GET", "/v1/schools", params={"district": district}
         )
 
     # -- education fees and payments -------------------------------------------------------

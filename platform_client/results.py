@@ -297,3 +297,19 @@ class ProxyAuthorization(Result):
 
     authorization_id: str
     expires_at: str
+
+
+class District(Result):
+    """A district of the city (``GET /v1/districts``, platform_client/CONTRACT.md)."""
+
+    code: str
+    name: str
+
+
+class School(Result):
+    """A school or kindergarten (``GET /v1/schools``, platform_client/CONTRACT.md)."""
+
+    school_id: str
+    name: str
+    district: str
+    kind: str

@@ -1,4 +1,5 @@
-"""Service catalog (事项) and agency points (办事地点)."""
+"""Service catalog (事项), agency points (办事地点) and the reference lists: districts and
+schools."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from .. import catalog
 from ..deps import ReadSessionDep
 from ..errors import INVALID_DISTRICT, ApiError
 from ..responses import json_response
-from ..schemas.catalog import AgencyPointOut, ServiceOut
+from ..schemas.catalog import AgencyPointOut, DistrictOut, SchoolOut, ServiceOut
 from ..schemas.errors import error_responses
-from ..synthetic.geography import DISTRICTS
+from ..synthetic.geography import AREA_CODES, DISTRICTS, schools
 from ..tables import AgencyPoint
 
 router = APIRouter(tags=["catalog"])
@@ -86,3 +87,40 @@ def point_out(point: AgencyPoint) -> AgencyPointOut:
         opening_hours=point.opening_hours,
         services=[code for code in point.services.split(",") if code],
     )
+
+
+@router.get("/districts", response_model=list[DistrictOut])
+def get_districts() -> Response:
+    """The districts of the city with their administrative area codes."""
+    return Response(_districts_json(), media_type="application/json")
+
+
+@lru_cache(maxsize=1)
+def _districts_json() -> bytes:
+    districts = [DistrictOut(code=AREA_CODES[name], name=name) for name in DISTRICTS]
+    return bytes(json_response(districts).body)
+
+
+@router.get("/schools", response_model=list[SchoolOut], responses=error_responses(422))
+def get_schools(
+    district: str | None = Query(None, max_length=20, description="District of the city."),
+) -> Response:
+    """Schools and kindergartens, of one district or of the whole city (district by
+    district); an unknown district is ``invalid_district``."""
+    return Response(_schools_json(check_district(district)), media_type="application/json")
+
+
+@lru_cache(maxsize=16)
+def _schools_json(district: str | None) -> bytes:
+    """The answer for ``district``, serialised once (the schools never change in a process)."""
+    found = [
+        SchoolOut(
+            school_id=f"SC{number:02d}",
+            name=school.name,
+            district=school.district,
+            kind=school.kind,  # type: ignore[arg-type]  # one of SCHOOL_KINDS, checked by pydantic
+        )
+        for number, school in enumerate(schools(), start=1)
+        if district is None or school.district == district
+    ]
+    return bytes(json_response(found).body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sandbox_testkit import assert_error
+from sandbox_testkit import RunningSandbox, assert_error
 
 from platform_sandbox.synthetic.geography import DISTRICTS
 
@@ -70,3 +70,53 @@ def test_every_district_has_a_hall_and_two_community_points(client: httpx.Client
     assert set(hall) == {
         "point_id", "name", "address", "district", "kind", "opening_hours", "services"
     }  # fmt: skip
+
+
+def test_districts_with_their_area_codes(client: httpx.Client) -> None:
+    districts = client.get("/v1/districts").json()
+    assert [d["name"] for d in districts] == list(DISTRICTS)
+    assert all(set(d) == {"code", "name"} for d in districts)
+    assert {"code": "320508", "name": "姑苏区"} in districts
+    assert all(d["code"].isdigit() and len(d["code"]) == 6 for d in districts)
+
+
+def test_schools_of_the_city_and_of_one_district(client: httpx.Client) -> None:
+    schools = client.get("/v1/schools").json()
+    assert len(schools) == 4 * len(DISTRICTS)
+    assert len({s["school_id"] for s in schools}) == len(schools)
+    assert {s["district"] for s in schools} == set(DISTRICTS)
+    first = schools[0]
+    assert first == {
+        "school_id": "SC01",
+        "name": "姑苏区平江幼儿园",
+        "district": "姑苏区",
+        "kind": "kindergarten",
+    }
+    mine = client.get("/v1/schools", params={"district": "吴中区"}).json()
+    assert sorted(s["kind"] for s in mine) == ["junior", "kindergarten", "primary", "senior"]
+    assert mine == [s for s in schools if s["district"] == "吴中区"]
+    assert "吴中区木渎实验小学" in {s["name"] for s in mine}
+    assert_error(client.get("/v1/schools", params={"district": "朝阳区"}), 422, "invalid_district")
+
+
+def test_the_school_of_every_seeded_student_is_listed(
+    client: httpx.Client, sandbox: RunningSandbox
+) -> None:
+    listed = {(s["name"], s["district"]) for s in client.get("/v1/schools").json()}
+    seeded = set(sandbox.query("SELECT DISTINCT school, district FROM students"))
+    assert seeded and seeded <= listed
+
+
+def test_the_reference_lists_are_in_the_openapi_document(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    schools = paths["/v1/schools"]["get"]
+    assert schools["responses"]["200"]["content"]["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/SchoolOut"
+    }
+    assert "422" in schools["responses"]
+    assert "get" in paths["/v1/districts"]
+
+
+def test_the_reference_lists_need_the_client_key(anonymous: httpx.Client) -> None:
+    assert_error(anonymous.get("/v1/districts"), 401, "unauthorized")
+    assert_error(anonymous.get("/v1/schools"), 401, "unauthorized")
