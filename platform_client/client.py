@@ -13,7 +13,8 @@ closed when it stops. What it does on top of httpx:
   (``error.idempotency_key``) so that a caller who tries again later cannot do the work twice;
 - a circuit breaker (:mod:`platform_client.breaker`) fails fast while the platform is down;
 - every contract error code becomes its own exception class (:mod:`platform_client.errors`);
-- every answer is checked against its pydantic model (:mod:`platform_client.results`): one that
+- every answer is checked against its pydantic model (:mod:`platform_client.results`; the
+  body of a ``DELETE``'s answer, which the contract gives no shape, is not read): one that
   is not of the contract's shape (not JSON, empty, a field missing or of the wrong type, a list
   where an object belongs) raises :class:`~platform_client.errors.UnexpectedResponse`. It is
   not retried (the same request gets the same answer; a write may have been done) and it does
