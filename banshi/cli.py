@@ -135,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check the machine; say how to fix what is missing")
     doctor.add_argument("--profile", choices=["embedded", "scale"])
     doctor.set_defaults(func=cmd_doctor)
-    register_staff_commands(sub, lambda: _settings(None))
+    from banshi.migrate import upgrade_to_head
+
+    register_staff_commands(sub, lambda: _settings(None), upgrade_to_head)
     from voice.cli import add_voice_commands
 
     add_voice_commands(sub, default_model=lambda: _settings(None).vosk_model_path)
