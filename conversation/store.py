@@ -63,6 +63,8 @@ conversations = Table(
     Column("mode", String(16), nullable=False, default=Mode.BOT.value),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The supervisors' live view: the conversations that moved lately, newest first.
+    Index("ix_conversations_updated_at", "updated_at"),
 )
 
 conversation_settings = Table(

@@ -49,7 +49,7 @@ _OLD_TRIGGERS = {
     ),
 }
 
-ADDED_AFTER_REVISION_1: tuple[str, ...] = ()
+ADDED_AFTER_REVISION_1 = ("DROP INDEX ix_conversations_updated_at",)
 """Undoes what the revisions after the first added to the models, so that ``create_all``
 makes the schema of before the migrations."""
 

@@ -5,8 +5,11 @@ before the migrations is adopted, and the audit log stays append-only."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from banshi.migrate import BASELINE, current_revision, upgrade_to_head
@@ -105,6 +108,19 @@ async def test_every_revision_can_be_undone(new_database: NewDatabase) -> None:
     assert kit.describe(url) == {"tables": {}, "triggers": []}
     await upgrade_to_head(url)
     assert kit.differences(url) == []
+
+
+async def test_the_live_view_reads_conversations_through_the_index(tmp_path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    await upgrade_to_head(url)
+    connection = sqlite3.connect(make_url(url).database or "")
+    plan = connection.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM conversations WHERE updated_at >= ? "
+        "ORDER BY updated_at DESC LIMIT 200",
+        ("2026-12-01",),
+    ).fetchall()
+    connection.close()
+    assert "USING INDEX ix_conversations_updated_at" in str(plan)
 
 
 def _assert_append_only(url: str) -> None:
