@@ -138,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--profile", choices=["embedded", "scale"])
     doctor.set_defaults(func=cmd_doctor)
     register_nlu_patterns(sub, lambda: _settings(None))
-    register_staff_commands(sub, lambda: _settings(None))
+    from banshi.migrate import upgrade_to_head
+
+    register_staff_commands(sub, lambda: _settings(None), upgrade_to_head)
     from voice.cli import add_voice_commands
 
     add_voice_commands(sub, default_model=lambda: _settings(None).vosk_model_path)

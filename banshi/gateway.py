@@ -2,7 +2,8 @@
 :class:`GatewayConfig` by mounting the routers of the channel adapters and of ``handoff``.
 
 Everything with a life (the store's engine, the Rasa client) is created in the lifespan and
-closed when the app stops; nothing happens at import time.
+closed when the app stops; nothing happens at import time. The lifespan first brings the
+database to the newest schema (:func:`banshi.migrate.upgrade_to_head`), then opens the stores.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from banshi.migrate import upgrade_to_head
 from channels.kiosk import routes as kiosk
 from channels.kiosk.config import KioskConfig
 from channels.webchat import routes as webchat
@@ -59,6 +61,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await upgrade_to_head(config.database_url)
         store = await ConversationStore.open(config.database_url)
         rasa = RasaClient(config.rasa_url, config.rasa_token, timeout_s=config.rasa_timeout_s)
         conversations = ConversationService(store, rasa, delivery=Delivery())

@@ -2,6 +2,9 @@
 
 SQLAlchemy 1.4 in 2.0 style over asyncio (aiosqlite in the embedded profile, asyncpg in the
 scale profile). The engine is created by :meth:`ConversationStore.open` in the app's lifespan.
+The tables are made and changed by the gateway's migrations (``banshi/migrations``), applied
+before the store opens; the definitions here are what the code reads and writes, and what a new
+migration is generated against.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ conversations = Table(
     Column("mode", String(16), nullable=False, default=Mode.BOT.value),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The supervisors' live view: the conversations that moved lately, newest first.
+    Index("ix_conversations_updated_at", "updated_at"),
 )
 
 conversation_settings = Table(
@@ -121,7 +126,7 @@ class ConversationStore:
 
     @classmethod
     async def open(cls, database_url: str) -> ConversationStore:
-        """Create the engine and the schema (if missing)."""
+        """Create the engine (the schema must be migrated already)."""
         if database_url.startswith("sqlite"):
             # A pool of open connections: SQLAlchemy's default for SQLite files opens a new
             # connection (a thread, the file, the pragmas) for every query, ~4 ms each.
@@ -143,8 +148,6 @@ class ConversationStore:
                 cursor.close()
         else:
             engine = create_async_engine(database_url, future=True, pool_pre_ping=True)
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
         return cls(engine)
 
     async def close(self) -> None:

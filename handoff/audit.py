@@ -1,8 +1,8 @@
 """The append-only audit log: every view of personal data and every staff action, who and when.
 
 This class can only append and read; the database refuses UPDATE and DELETE on the table
-(triggers in :mod:`handoff.tables`). Details never carry raw personal data: callers pass masked
-values or identifiers only.
+(triggers made by the gateway's first migration, ``banshi/migrations``). Details never carry raw
+personal data: callers pass masked values or identifiers only.
 """
 
 from __future__ import annotations

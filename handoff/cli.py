@@ -16,14 +16,17 @@ import argparse
 import asyncio
 import getpass
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 SettingsFactory = Callable[[], Any]
+Migrate = Callable[[str], Awaitable[None]]
+"""Brings the database at a URL to the newest schema (given by the composition root)."""
 
 
-def register(subparsers: Any, settings: SettingsFactory) -> None:
-    """Add the ``staff`` command to the ``banshi`` parser."""
+def register(subparsers: Any, settings: SettingsFactory, migrate: Migrate) -> None:
+    """Add the ``staff`` command to the ``banshi`` parser; ``migrate`` runs before each
+    command touches the database."""
     staff = subparsers.add_parser("staff", help="staff accounts of the console")
     commands = staff.add_subparsers(dest="staff_command", required=True)
     add = commands.add_parser("add", help="create a staff account")
@@ -39,7 +42,7 @@ def register(subparsers: Any, settings: SettingsFactory) -> None:
     disable = commands.add_parser("disable", help="disable an account (ends the sessions)")
     disable.add_argument("name")
     for parser in (add, listing, passwd, disable):
-        parser.set_defaults(func=lambda args: run(args, settings()))
+        parser.set_defaults(func=lambda args: run(args, settings(), migrate))
 
 
 def _read_password(args: argparse.Namespace, username: str) -> str:
@@ -55,7 +58,7 @@ def _read_password(args: argparse.Namespace, username: str) -> str:
     return password
 
 
-def run(args: argparse.Namespace, settings: Any) -> int:
+def run(args: argparse.Namespace, settings: Any, migrate: Migrate) -> int:
     """Run one ``banshi staff`` command against the gateway's database."""
     import re
 
@@ -70,20 +73,18 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     except WeakPassword as error:
         print(f"banshi: {error}", file=sys.stderr)
         return 2
-    return asyncio.run(_run(args, settings.effective_gateway_database_url, password))
+    return asyncio.run(_run(args, settings.effective_gateway_database_url, password, migrate))
 
 
-async def _run(args: argparse.Namespace, database_url: str, password: str) -> int:
+async def _run(args: argparse.Namespace, database_url: str, password: str, migrate: Migrate) -> int:
     from conversation.store import ConversationStore
     from handoff.models import Role
     from handoff.passwords import hash_password
     from handoff.staff_store import StaffExists, StaffStore
-    from handoff.tables import metadata
 
+    await migrate(database_url)
     store = await ConversationStore.open(database_url)
     try:
-        async with store.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
         staff = StaffStore(store.engine)
         command = args.staff_command
         if command == "add":

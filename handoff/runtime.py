@@ -1,10 +1,10 @@
 """Everything of the handoff part that lives as long as the gateway, built in its lifespan.
 
-:meth:`HandoffRuntime.start` creates the tables, the stores, the services and the queue clock,
-and plugs the service into the conversation core (the staff side of the mode check, and an
-observer of every stored message for the console feed). With ``console_redis_url`` set (scale
-profile) the console feed is relayed to the other gateways. :meth:`stop` ends the clock and
-the relay.
+:meth:`HandoffRuntime.start` creates the stores, the services and the queue clock (on the tables
+the gateway's migrations made), and plugs the service into the conversation core (the staff
+side of the mode check, and an observer of every stored message for the console feed). With
+``console_redis_url`` set (scale profile) the console feed is relayed to the other gateways.
+:meth:`stop` ends the clock and the relay.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from handoff.proxy_store import ProxyStore
 from handoff.relay import RedisRelay
 from handoff.service import HandoffService
 from handoff.staff_store import StaffStore
-from handoff.tables import metadata
 from handoff.throttle import LoginThrottle
 from platform_client import PlatformClient
 
@@ -66,10 +65,8 @@ class HandoffRuntime:
         clock: Clock = utc_now,
         run_clock: bool = True,
     ) -> HandoffRuntime:
-        """Create the tables if missing and wire the part into the conversation core."""
+        """Build the part and wire it into the conversation core."""
         engine = conversations.store.engine
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
         hours = WorkingHours(config.working_hours, config.timezone)
         staff = StaffStore(engine, clock)
         handoffs = HandoffStore(engine, clock)

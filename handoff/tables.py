@@ -1,13 +1,14 @@
 """The handoff tables, in the gateway's database beside ``conversations`` and ``messages``.
 
-Created with ``create_all`` at start (like the core's). The audit log is append-only in the
-database itself: triggers refuse UPDATE and DELETE (SQLite and PostgreSQL).
+Made and changed by the gateway's migrations (``banshi/migrations``), like the core's; the
+definitions here are what the code reads and writes, and what a new migration is generated
+against. The audit log is append-only in the database itself: triggers that the first migration
+creates refuse UPDATE and DELETE (SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    DDL,
     Boolean,
     Column,
     DateTime,
@@ -18,7 +19,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    event,
     text,
 )
 
@@ -170,28 +170,3 @@ audit_log = Table(
     Column("client", String(64), nullable=False, default=""),
     Index("ix_audit_log_target", "target_kind", "target_id"),
 )
-
-_SQLITE_APPEND_ONLY = [
-    DDL(
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
-    ),
-    DDL(
-        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
-    ),
-]
-_POSTGRES_APPEND_ONLY = [
-    DDL(
-        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql"
-    ),
-    DDL(
-        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
-    ),
-]
-for _ddl in _SQLITE_APPEND_ONLY:
-    event.listen(audit_log, "after_create", _ddl.execute_if(dialect="sqlite"))
-for _ddl in _POSTGRES_APPEND_ONLY:
-    event.listen(audit_log, "after_create", _ddl.execute_if(dialect="postgresql"))

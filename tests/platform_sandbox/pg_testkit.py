@@ -25,8 +25,8 @@ def _admin_engine() -> Any:
     )
 
 
-def throwaway_database() -> Iterator[str]:
-    """Create ``banshi_sandbox_test_<random>``, yield its URL, drop it afterwards."""
+def throwaway_database(prefix: str = "banshi_sandbox_test") -> Iterator[str]:
+    """Create ``<prefix>_<random>``, yield its URL, drop it afterwards."""
     engine = _admin_engine()
     try:
         with engine.connect() as connection:
@@ -37,7 +37,7 @@ def throwaway_database() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (CI=true: the scale-profile tests must run)")
         pytest.skip(reason)
-    name = f"banshi_sandbox_test_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
