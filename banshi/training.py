@@ -1,8 +1,9 @@
 """Train the Rasa model only when its inputs changed.
 
 The model is named after a content hash of everything Rasa trains from (``config.yml``, the
-domain, rules and stories, the NLU data and jieba dictionary) and of the Rasa version, so a
-trained model is reused until one of them changes, and a stale one is never served.
+domain, rules and stories, the NLU data and jieba dictionary, the code of our NLU components
+in ``nlu/`` and of the ``zhtext/`` helpers they call) and of the Rasa version, so a trained
+model is reused until one of them changes, and a stale one is never served.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def training_inputs() -> list[Path]:
     files = [paths.CONFIG]
     for folder in (paths.DOMAIN_DIR, paths.DIALOGUE_DATA_DIR, paths.NLU_DIR):
         files += sorted(p for p in folder.rglob("*") if p.is_file())
+    for package in paths.NLU_CODE_DIRS:
+        files += sorted(package.rglob("*.py"))
     return files
 
 
