@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export BANSHI_PROFILE := $(PROFILE)
+# Rasa's anonymous usage reporting stays off for every Rasa command run from here.
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup system-packages system-packages-test tools-env run test lint typecheck validate train eval bench doctor clean
 

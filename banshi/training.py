@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from banshi import paths
 from banshi.runner import die_with_parent
+from banshi.settings import NO_TELEMETRY
 
 logger = logging.getLogger(__name__)
 MODEL_PREFIX = "banshi-"
@@ -79,7 +81,13 @@ def ensure_model(models_dir: Path, *, force: bool = False) -> Path:
     print(f"training the Rasa model ({target.name}); this takes one to two minutes…", flush=True)
     started = time.monotonic()
     # the training stops with its parent: a killed test run leaves no trainer behind
-    result = subprocess.run(command, cwd=paths.ROOT, check=False, preexec_fn=die_with_parent)
+    result = subprocess.run(
+        command,
+        cwd=paths.ROOT,
+        env={**os.environ, **NO_TELEMETRY},
+        check=False,
+        preexec_fn=die_with_parent,
+    )
     if result.returncode != 0 or not target.exists():
         raise RuntimeError(f"rasa train failed (exit {result.returncode}); see the output above")
     print(f"trained in {time.monotonic() - started:.0f} s: {target}", flush=True)
