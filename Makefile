@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export BANSHI_PROFILE := $(PROFILE)
+# Rasa's anonymous usage reporting stays off for every Rasa command run from here.
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup system-packages system-packages-test tools-env run test lint typecheck validate train eval bench doctor clean
 
@@ -18,15 +20,17 @@ help:
 	@echo "make doctor   check this machine and say how to fix what is missing"
 
 # The environment: Python 3.10, pinned by requirements.lock; reinstalled only when they change.
+# pipefail: a failed pip install fails the target even though its output goes through grep.
 $(STAMP): pyproject.toml requirements.lock
-	@set -e; PYTHON_BIN=$$(scripts/find-python.sh); \
+	@set -e -o pipefail; PYTHON_BIN=$$(scripts/find-python.sh); \
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	  echo "creating $(VENV) with $$PYTHON_BIN"; rm -rf $(VENV); $$PYTHON_BIN -m venv $(VENV); \
 	fi; \
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3" 2>&1 | grep -v "^WARNING: Location" || true; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3" 2>&1 \
+	  | { grep -v "^WARNING: Location" || true; }; \
 	echo "installing Python packages from requirements.lock (the first time takes a few minutes)"; \
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]' 2>&1 \
-	  | grep -v "^WARNING: Location" || true; \
+	  | { grep -v "^WARNING: Location" || true; }; \
 	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; exit 1; }; \
 	$(PY) -c 'import rasa, fastapi, banshi' ; touch $(STAMP)
 

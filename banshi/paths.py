@@ -10,5 +10,7 @@ BOT_DIR = ROOT / "bot"
 DOMAIN_DIR = BOT_DIR / "domain"
 DIALOGUE_DATA_DIR = BOT_DIR / "data"
 NLU_DIR = ROOT / "nlu_data"
+NLU_CODE_DIRS = (ROOT / "nlu", ROOT / "zhtext")
+"""Our NLU components and the Chinese text helpers they use: the model is trained with them."""
 ENDPOINTS_DIR = BOT_DIR / "endpoints"
 CREDENTIALS = BOT_DIR / "credentials.yml"

@@ -23,6 +23,9 @@ Profile = Literal["embedded", "scale"]
 _SECRET_FIELDS = ("rasa_token", "action_token", "service_token", "platform_client_key")
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "token"}
 
+NO_TELEMETRY = {"RASA_TELEMETRY_ENABLED": "false"}
+"""Rasa's anonymous usage reporting is off in every process we start (it would send data out)."""
+
 
 class SettingsError(ValueError):
     """A setting is missing or unsafe; the message says which variable to set and how."""
@@ -223,7 +226,8 @@ class Settings(BaseSettings):
         """The environment every started process gets: all settings as ``BANSHI_*`` variables.
 
         It also carries the derived values the non-Python configuration reads (Rasa's
-        ``endpoints.yml`` substitutes ``${BANSHI_...}``) and the sandbox's own variables.
+        ``endpoints.yml`` substitutes ``${BANSHI_...}``), the sandbox's own variables and
+        :data:`NO_TELEMETRY`.
         """
         env = {
             f"BANSHI_{key.upper()}": str(value)
@@ -241,6 +245,7 @@ class Settings(BaseSettings):
             }
         )
         env.update(self._service_parts())
+        env.update(NO_TELEMETRY)
         return env
 
     def _service_parts(self) -> dict[str, str]:

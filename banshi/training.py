@@ -1,14 +1,16 @@
 """Train the Rasa model only when its inputs changed.
 
 The model is named after a content hash of everything Rasa trains from (``config.yml``, the
-domain, rules and stories, the NLU data and jieba dictionary) and of the Rasa version, so a
-trained model is reused until one of them changes, and a stale one is never served.
+domain, rules and stories, the NLU data and jieba dictionary, the code of our NLU components
+in ``nlu/`` and of the ``zhtext/`` helpers they call) and of the Rasa version, so a trained
+model is reused until one of them changes, and a stale one is never served.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from banshi import paths
 from banshi.runner import die_with_parent
+from banshi.settings import NO_TELEMETRY
 
 logger = logging.getLogger(__name__)
 MODEL_PREFIX = "banshi-"
@@ -28,6 +31,8 @@ def training_inputs() -> list[Path]:
     files = [paths.CONFIG]
     for folder in (paths.DOMAIN_DIR, paths.DIALOGUE_DATA_DIR, paths.NLU_DIR):
         files += sorted(p for p in folder.rglob("*") if p.is_file())
+    for package in paths.NLU_CODE_DIRS:
+        files += sorted(package.rglob("*.py"))
     return files
 
 
@@ -76,7 +81,13 @@ def ensure_model(models_dir: Path, *, force: bool = False) -> Path:
     print(f"training the Rasa model ({target.name}); this takes one to two minutes…", flush=True)
     started = time.monotonic()
     # the training stops with its parent: a killed test run leaves no trainer behind
-    result = subprocess.run(command, cwd=paths.ROOT, check=False, preexec_fn=die_with_parent)
+    result = subprocess.run(
+        command,
+        cwd=paths.ROOT,
+        env={**os.environ, **NO_TELEMETRY},
+        check=False,
+        preexec_fn=die_with_parent,
+    )
     if result.returncode != 0 or not target.exists():
         raise RuntimeError(f"rasa train failed (exit {result.returncode}); see the output above")
     print(f"trained in {time.monotonic() - started:.0f} s: {target}", flush=True)

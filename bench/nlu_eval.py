@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from banshi import paths
+from banshi.settings import NO_TELEMETRY
 
 REPORTS = paths.ROOT / "var" / "reports"
 NLU_REPORTS = REPORTS / "nlu"
@@ -354,6 +355,7 @@ def main() -> int:
     """Run the evaluations and print the summary."""
     logging.getLogger("rasa").setLevel(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.update(NO_TELEMETRY)
     NLU_REPORTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     results = cross_validate()

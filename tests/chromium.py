@@ -8,8 +8,9 @@ import os
 import shutil
 from collections.abc import Iterator, Sequence
 
-import pytest
 from playwright.sync_api import Browser, sync_playwright
+
+from tests.needs import need
 
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -29,10 +30,8 @@ def chromium_path() -> str | None:
 def launch_chromium(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
     """Yield one headless Chromium with ``extra_args``; skip (fail under CI=true) without it."""
     executable = chromium_path()
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing: apt-get install chromium (make test does it as root)")
-        pytest.skip("Chromium is not installed: apt-get install chromium")
+    need(executable, "Chromium", "apt-get install chromium (make test installs it as root)")
+    assert executable is not None
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=[*CHROMIUM_FLAGS, *extra_args]

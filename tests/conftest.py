@@ -5,6 +5,8 @@ Beijing date, or the day a run pins with ``BANSHI_TODAY=2027-12-06 make test``. 
 is then taken out of this process's environment: the embedded-profile systems the tests start
 are given the day through their settings, and the scale profile (which refuses a pinned day)
 follows the real calendar.
+
+Rasa's anonymous usage reporting is off in this process too (the NLU tests train in it).
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ import pytest
 from banshi import paths
 from banshi.profiles import prepare
 from banshi.runner import ProcessGroup, process_specs
-from banshi.settings import Settings
+from banshi.settings import NO_TELEMETRY, Settings
 from banshi.training import ensure_model
 from tests import days
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Fix the run's calendar day (see the module's docstring)."""
+    """Fix the run's calendar day and turn Rasa's telemetry off (see the module's docstring)."""
     days.fix_today(os.environ.pop("BANSHI_TODAY", None))
+    os.environ.update(NO_TELEMETRY)
 
 
 def free_port() -> int:

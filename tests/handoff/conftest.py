@@ -4,8 +4,9 @@ Two kinds of gateway:
 - ``system`` (tests/conftest.py): every process really started; for routes, roles, the bot's
   handoff actions, the live feed, the browser.
 - ``make_gateway``: the gateway app in this process on its own SQLite file, with Rasa
-  unreachable and the queue clock stopped, so that tests can set tiny timeouts, working hours
-  that are closed now, and run the clock by hand (``runtime.service.tick()``).
+  unreachable and the queue clock stopped (``tick_s`` of an hour), so that tests can set tiny
+  timeouts, working hours that are closed now, and run the clock by hand
+  (``runtime.service.tick()``); ``make_gateway(tick_s=0.1)`` lets the clock run on its own.
 """
 
 from __future__ import annotations

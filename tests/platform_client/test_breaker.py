@@ -73,9 +73,17 @@ def test_an_abandoned_trial_frees_the_next_call() -> None:
     breaker.before_call()
     breaker.record_failure()
     clock.now += 1
-    breaker.before_call()
+    breaker.before_call()  # the trial, then cancelled
+    with pytest.raises(CircuitOpen):
+        breaker.before_call()  # while it runs, nobody else gets through
     breaker.abandon()
-    breaker.before_call()
+    assert breaker.state is BreakerState.HALF_OPEN  # a cancelled call says nothing either way
+    breaker.before_call()  # the next call is the new trial …
+    with pytest.raises(CircuitOpen) as fast:
+        breaker.before_call()  # … and the only one
+    assert fast.value.retry_after_s == 0
+    breaker.record_success()
+    assert breaker.state is BreakerState.CLOSED
 
 
 def test_settings_are_checked() -> None:

