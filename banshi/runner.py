@@ -121,7 +121,7 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
                 params={"token": settings.rasa_token},
                 expect=lambda r: bool(r.json().get("model_file")),
             ),
-            ready_timeout_s=180,
+            ready_timeout_s=300,
         ),
         ProcessSpec(
             "gateway",
