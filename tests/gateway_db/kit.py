@@ -49,9 +49,17 @@ _OLD_TRIGGERS = {
     ),
 }
 
-ADDED_AFTER_REVISION_1 = ("DROP INDEX ix_conversations_updated_at",)
+ADDED_AFTER_REVISION_1 = (
+    "DROP INDEX ix_conversations_updated_at",
+    "DROP TABLE turns",
+    "ALTER TABLE conversations DROP COLUMN token_hash",
+)
 """Undoes what the revisions after the first added to the models, so that ``create_all``
 makes the schema of before the migrations."""
+NEW_SINCE_REVISION_1: dict[str, tuple[str, ...]] = {"conversations": ("token_hash",)}
+"""Columns the later revisions added to tables of the first (their rows are compared without)."""
+NEW_TABLES_SINCE_REVISION_1 = ("turns",)
+TABLES_OF_REVISION_1 = [t for t in TABLES if t.name not in NEW_TABLES_SINCE_REVISION_1]
 
 
 @contextmanager
@@ -216,15 +224,24 @@ def _fill_staff_desk(connection: Connection, at: datetime, later: datetime) -> N
 
 
 def all_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every gateway table that exists, in primary-key order."""
+    """Every row of every table of the first revision that exists, in primary-key order
+    (the columns of the first revision: what later revisions must keep)."""
     with sync_engine(database_url) as engine, engine.connect() as connection:
         present = set(inspect(connection).get_table_names())
         return {
             table.name: [
                 tuple(row)
-                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+                for row in connection.execute(
+                    select(
+                        *(
+                            column
+                            for column in table.columns
+                            if column.name not in NEW_SINCE_REVISION_1.get(table.name, ())
+                        )
+                    ).order_by(*table.primary_key.columns)
+                )
             ]
-            for table in TABLES
+            for table in TABLES_OF_REVISION_1
             if table.name in present
         }
 
