@@ -8,6 +8,7 @@ database to the newest schema (:func:`banshi.migrate.upgrade_to_head`), then ope
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,12 +49,26 @@ class GatewayConfig:
     service_token: str
     max_text_chars: int = 500
     rasa_timeout_s: float = 10.0
+    turn_memory_s: float = 86_400.0
+    """How long the answer of a turn sent with a message id is kept for its retries."""
     sandbox_docs_url: str = ""
     today: date | None = None
     """The pinned calendar day (``BANSHI_TODAY``) the platform and the actions work on;
     reported by ``/healthz``. None: the real calendar."""
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
+
+
+async def _purge_turns(conversations: ConversationService, memory_s: float) -> None:
+    """Every so often, forget the answers of turns older than ``memory_s``."""
+    while True:
+        try:
+            purged = await conversations.turn_log.purge(memory_s)
+            if purged:
+                logger.info("gateway.turns.purged count=%d", purged)
+        except Exception as error:  # the next round tries again
+            logger.warning("gateway.turns.purge_failed error=%s", type(error).__name__)
+        await asyncio.sleep(min(3600.0, memory_s / 4))
 
 
 def create_app(config: GatewayConfig) -> FastAPI:
@@ -69,10 +84,12 @@ def create_app(config: GatewayConfig) -> FastAPI:
         app.state.handoff = await HandoffRuntime.start(
             config=config.handoff, conversations=conversations, service_token=config.service_token
         )
+        purging = asyncio.create_task(_purge_turns(conversations, config.turn_memory_s))
         logger.info("gateway.start rasa=%s", config.rasa_url)
         try:
             yield
         finally:
+            purging.cancel()
             await app.state.handoff.stop()
             await rasa.aclose()
             await store.close()

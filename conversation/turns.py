@@ -23,7 +23,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -164,6 +164,16 @@ class TurnLog:
                 )
         finally:
             self._release((conversation_id, message_id))
+
+    async def purge(self, older_than_s: float) -> int:
+        """Forget the answered turns claimed more than ``older_than_s`` ago (a retry comes
+        within seconds; the transcript keeps the turn itself); return how many."""
+        cutoff = datetime.now(timezone.utc) - timedelta(seconds=older_than_s)
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                delete(turns).where(turns.c.status == DONE, turns.c.created_at < cutoff)
+            )
+        return int(result.rowcount or 0)
 
     async def _row(self, conversation_id: str, message_id: str) -> Any:
         async with self._engine.connect() as connection:

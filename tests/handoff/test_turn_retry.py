@@ -33,3 +33,21 @@ async def test_a_failed_turn_is_handled_again_when_retried(make_gateway: Gateway
     # Both tries were handled (the citizen's words are kept each time), and no claim is left.
     assert parties == ["citizen", "system", "citizen", "system"]
     assert claims == 0
+
+
+async def test_old_answers_are_forgotten_and_new_ones_kept(make_gateway: GatewayFactory) -> None:
+    async with make_gateway() as gateway:
+        turn_log = gateway.app.state.conversations.turn_log
+        conversation_id = await gateway.conversation()
+        for message_id in ("old", "new"):
+            assert await turn_log.claim(conversation_id, message_id) is None
+            await turn_log.answered(conversation_id, message_id, {"mode": "bot", "seqs": []})
+        database = gateway.database_url.split("///", 1)[1]
+        with sqlite3.connect(database) as db:
+            db.execute(
+                "UPDATE turns SET created_at = '2026-01-01 00:00:00.000000' "
+                "WHERE message_id = 'old'"
+            )
+        assert await turn_log.purge(older_than_s=3600) == 1
+        assert await turn_log.claim(conversation_id, "new") == {"mode": "bot", "seqs": []}
+        assert await turn_log.claim(conversation_id, "old") is None  # handled afresh
