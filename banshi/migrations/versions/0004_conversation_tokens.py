@@ -1,7 +1,7 @@
 """Conversation tokens and turns with a client message id.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-05
 
 A conversation started over HTTP belongs to whoever holds its token: ``conversations.token_hash``
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
