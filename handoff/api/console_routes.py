@@ -66,6 +66,9 @@ async def events(request: Request, user: StaffUser, runtime: Runtime) -> Streami
                     await touch(runtime, session)
                     yield b": ping\n\n"
                     continue
+                if subscription.ended:
+                    yield _sse(ConsoleEvent("logged_out", {}))
+                    break
                 if subscription.overflowed:
                     subscription.overflowed = False
                     yield _sse(ConsoleEvent("resync", {}))

@@ -15,6 +15,7 @@ from handoff.api.schemas import (
     HandoffIn,
     ProxyIn,
     ReleaseIn,
+    RouteIn,
     TextIn,
     TransferIn,
 )
@@ -159,6 +160,16 @@ async def reassign(
 ) -> dict[str, Any]:
     """A supervisor gives anyone's conversation to someone else."""
     handoff = await runtime.service.transfer(handoff_id, user.staff, user.actor, body.to)
+    return {"handoff": await runtime.service.view(handoff)}
+
+
+@router.post("/api/handoffs/{handoff_id}/route")
+async def route(
+    handoff_id: str, body: RouteIn, user: Supervisor, runtime: Runtime
+) -> dict[str, Any]:
+    """A supervisor gives a handoff its district (one without a district is seen by
+    supervisors only until then); audited."""
+    handoff = await runtime.service.route(handoff_id, user.staff, user.actor, body.district)
     return {"handoff": await runtime.service.view(handoff)}
 
 
