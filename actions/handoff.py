@@ -78,15 +78,23 @@ def collected_data(tracker: Tracker) -> dict[str, Any]:
     }
 
 
+AGENCY_DISTRICT = "agency_district"
+"""Metadata the gateway itself adds to a turn (the kiosk's agency point); clients cannot set it."""
+
+
 def _citizen(tracker: Tracker) -> dict[str, Any]:
+    """Age and district for the queue, from verified data only: the identity verification's
+    ``citizen_age`` and ``citizen_district`` slots, else the district of the kiosk's agency
+    point. Nothing a client sends (other metadata, text) sets the priority or the district:
+    without a known district the handoff goes to the supervisors, who route it."""
     metadata = tracker.latest_message.get("metadata") or {}
-    age = tracker.get_slot("citizen_age") or metadata.get("citizen_age")
-    district = tracker.get_slot("district") or metadata.get("district") or ""
+    age = tracker.get_slot("citizen_age")
+    district = tracker.get_slot("citizen_district") or metadata.get(AGENCY_DISTRICT) or ""
     try:
         age_value = int(age) if age is not None else None
     except (TypeError, ValueError):
         age_value = None
-    return {"age": age_value, "district": str(district)[:64]}
+    return {"age": age_value, "district": str(district).strip()[:64]}
 
 
 async def request_handoff(

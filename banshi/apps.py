@@ -32,6 +32,7 @@ def gateway_app() -> FastAPI:
                 slow_speech_rate_cpm=settings.slow_speech_rate_cpm,
                 end_of_speech_s=settings.end_of_speech_s,
                 no_input_s=settings.no_input_s,
+                district=settings.kiosk_district,
             ),
             handoff=HandoffConfig(
                 claim_timeout_s=settings.handoff_claim_timeout_s,
@@ -46,6 +47,9 @@ def gateway_app() -> FastAPI:
                 platform_url=settings.effective_platform_url,
                 platform_client_key=settings.platform_client_key,
                 console_redis_url=settings.redis_url if settings.profile == "scale" else "",
+                trusted_proxies=tuple(
+                    part.strip() for part in settings.trusted_proxies.split(",") if part.strip()
+                ),
             ),
         )
     )

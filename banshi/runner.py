@@ -130,6 +130,9 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
                 "uvicorn",
                 "banshi.apps:gateway_app",
                 "--factory",
+                # The client address is the peer's; X-Forwarded-For only from the proxies of
+                # BANSHI_TRUSTED_PROXIES (handoff/api/deps.py), never uvicorn's own default.
+                "--no-proxy-headers",
                 "--host",
                 settings.host,
                 "--port",

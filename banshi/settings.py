@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # Kiosk: inactivity warning after kiosk_idle_s, reset kiosk_warning_s later (K6: ≥ 20 s).
     kiosk_idle_s: float = 90.0
     kiosk_warning_s: float = 30.0
+    # The district of the agency point the kiosk stands in: its handoffs go to that district's
+    # staff (empty: to the supervisors, who route them).
+    kiosk_district: str = ""
 
     # Human handoff and the staff console.
     handoff_claim_timeout_s: float = 180.0
@@ -83,6 +86,9 @@ class Settings(BaseSettings):
     handoff_presence_s: float = 120.0
     staff_session_hours: float = 12.0
     staff_cookie_secure: bool = False
+    # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
+    # believed for the client address of staff sign-in limits and the audit log; empty: none.
+    trusted_proxies: str = ""
     # Demo: staff accounts demo-staff / demo-supervisor with this password (embedded only).
     demo: bool = False
     demo_password: str = ""
@@ -115,6 +121,21 @@ class Settings(BaseSettings):
         if value <= 0:
             raise ValueError("must be greater than 0")
         return value
+
+    @validator("trusted_proxies")
+    def _proxies(cls, value: str) -> str:
+        import ipaddress
+
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as error:
+                raise ValueError(f"BANSHI_TRUSTED_PROXIES: {item!r} is no address") from error
+        return value
+
+    @validator("kiosk_district")
+    def _kiosk_district(cls, value: str) -> str:
+        return value.strip()[:64]
 
     @validator("today", pre=True)
     def _today_blank_is_unset(cls, value: object) -> object:

@@ -5,6 +5,11 @@
     banshi staff passwd NAME [--password-stdin]
     banshi staff disable NAME
 
+``disable`` ends the person's sessions (every request of theirs is refused from then on, and
+their console's live feed ends at its next check, within 15 s) and puts the citizens they were
+serving back in the queue with a notice that another person will take over. The console's
+``POST /api/staff/{name}/disable`` (supervisors) does the same and ends the live feed at once.
+
 The password is asked twice on a terminal (never an argument, so it stays out of the shell
 history and the process list), or read from one line of standard input with
 ``--password-stdin`` (for scripts and tests).
@@ -111,10 +116,34 @@ async def _run(args: argparse.Namespace, database_url: str, password: str, migra
                 return 1
             print(f"password of {args.name} changed; their sessions ended")
         elif command == "disable":
-            if not await staff.set_active(args.name, False):
+            account = await staff.by_username(args.name)
+            if account is None or not await staff.set_active(args.name, False):
                 print(f"banshi: no staff {args.name}", file=sys.stderr)
                 return 1
-            print(f"{args.name} disabled; their sessions ended")
+            requeued = await _requeue(store, account)
+            print(f"{args.name} disabled; sessions ended; {requeued} handoff(s) back in the queue")
         return 0
     finally:
         await store.close()
+
+
+async def _requeue(store: Any, member: Any) -> int:
+    """Put the handoffs ``member`` was serving back in the queue and tell the citizens."""
+    from handoff import notices
+    from handoff.audit import Actor, AuditLog
+    from handoff.handoff_store import HandoffStore
+
+    handoffs = HandoffStore(store.engine)
+    audit = AuditLog(store.engine)
+    actor = Actor("cli", "banshi staff", "banshi staff disable")
+    await audit.append(actor, "staff.disable", "staff", str(member.id))
+    count = 0
+    for handoff in await handoffs.active_of(member.id):
+        if not await handoffs.requeue(handoff.id, from_staff=member.id):
+            continue
+        info = await store.conversation(handoff.conversation_id)
+        if info is not None:
+            await store.add_messages(handoff.conversation_id, info.channel, [notices.staff_left()])
+        await audit.append(actor, "handoff.requeue", "handoff", handoff.id, {"from": member.id})
+        count += 1
+    return count

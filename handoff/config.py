@@ -36,4 +36,8 @@ class HandoffConfig:
     proxy_days: int = 7
     """How long a staff proxy authorization lasts on the platform, in days."""
     console_redis_url: str = ""
-    """Redis for the console feed across gateway processes (scale profile; empty: one process)."""
+    """Redis for the console feed and the sign-in limits across gateway processes (scale
+    profile; empty: one process)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Reverse proxies (addresses or networks) whose ``X-Forwarded-For`` names the client;
+    from any other peer the header is ignored."""

@@ -13,6 +13,7 @@ other processes, so a console sees what happened through any of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -32,7 +33,7 @@ class ConsoleEvent:
     kind: str
     data: dict[str, Any]
     district: str = ""
-    """For queue events: the handoff's district ("" = every console)."""
+    """For queue events: the handoff's district ("" = not routed yet: supervisors only)."""
     conversation_id: str = ""
     """For message events: only consoles watching this conversation get it."""
     supervisors_only: bool = False
@@ -48,6 +49,8 @@ class Subscription:
         default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE)
     )
     overflowed: bool = False
+    ended: bool = False
+    """The person was disabled: the stream ends at once."""
 
     def wants(self, event: ConsoleEvent, watching: set[str]) -> bool:
         """Whether this console may and should receive ``event``."""
@@ -95,6 +98,22 @@ class EventHub:
         if self.relay is not None:
             self.relay.send("forget", {"session": session_key})
 
+    def end_staff(self, staff_id: int) -> None:
+        """The person was disabled: end their consoles' streams at once, here and on the other
+        gateways."""
+        self._end_staff(staff_id)
+        if self.relay is not None:
+            self.relay.send("end_staff", {"staff": staff_id})
+
+    def _end_staff(self, staff_id: int) -> None:
+        for subscription in list(self._subscriptions):
+            if subscription.staff.id != staff_id:
+                continue
+            subscription.ended = True
+            self._watching.pop(subscription.session_key, None)
+            with contextlib.suppress(asyncio.QueueFull):  # a full queue is read: it sees ended
+                subscription.queue.put_nowait(ConsoleEvent("logged_out", {}))
+
     def _watch(self, session_key: str, conversation_id: str) -> None:
         watched = self._watching.setdefault(session_key, OrderedDict())
         watched[conversation_id] = None
@@ -110,6 +129,8 @@ class EventHub:
             self._watch(str(data["session"]), str(data["conversation"]))
         elif kind == "forget":
             self._watching.pop(str(data["session"]), None)
+        elif kind == "end_staff":
+            self._end_staff(int(data["staff"]))
         else:
             logger.warning("handoff.events.unknown_kind kind=%s", kind)
 

@@ -267,6 +267,48 @@ class HandoffStore:
             )
         return result.rowcount == 1
 
+    async def route(self, handoff_id: str, district: str) -> bool:
+        """Give a handoff (and its call-back tasks) a district; False if it does not exist."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(handoffs).where(handoffs.c.id == handoff_id).values(district=district)
+            )
+            if result.rowcount != 1:
+                return False
+            await connection.execute(
+                update(callbacks)
+                .where(callbacks.c.handoff_id == handoff_id)
+                .values(district=district)
+            )
+        return True
+
+    async def active_of(self, staff_id: int) -> list[Handoff]:
+        """The handoffs ``staff_id`` is serving now."""
+        query = select(handoffs).where(
+            handoffs.c.status == Status.ACTIVE.value, handoffs.c.assigned_to == staff_id
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [_handoff(row) for row in rows]
+
+    async def requeue(self, handoff_id: str, *, from_staff: int) -> bool:
+        """Active with ``from_staff`` → waiting again, unassigned (the person left); False if
+        it changed hands or ended meanwhile."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(handoffs)
+                .where(
+                    handoffs.c.id == handoff_id,
+                    handoffs.c.status == Status.ACTIVE.value,
+                    handoffs.c.assigned_to == from_staff,
+                )
+                .values(status=Status.WAITING.value, assigned_to=None)
+            )
+            if result.rowcount != 1:
+                return False
+            await self._set_handoff_mode(connection, handoff_id, Mode.WAITING)
+        return True
+
     async def take_over(self, handoff_id: str, staff_id: int) -> bool:
         """A supervisor takes an open handoff, waiting or active (step in)."""
         async with self._engine.begin() as connection:

@@ -124,8 +124,9 @@ class Staff:
         return self.role is Role.SUPERVISOR
 
     def sees_district(self, district: str) -> bool:
-        """Whether this person's queue includes ``district`` (unknown district: everyone)."""
-        return self.is_supervisor or not district or district == self.district
+        """Whether this person may see handoffs of ``district``: staff their own district's,
+        supervisors every district's and the ones without a district (which they route)."""
+        return self.is_supervisor or (bool(district) and district == self.district)
 
     def public(self) -> dict[str, Any]:
         """The account as the API shows it."""

@@ -117,6 +117,14 @@ def transferred(staff_name: str) -> Notice:
     return notice(f"现在由工作人员{staff_name}继续为您服务。", code="transferred")
 
 
+def staff_left() -> Notice:
+    """The person serving the citizen can no longer do so: back in the queue."""
+    return notice(
+        "刚才为您服务的工作人员暂时不能继续了，另一位工作人员会接着为您服务，请您稍等。",
+        code="staff_left",
+    )
+
+
 def closed() -> Notice:
     """Staff closed the conversation."""
     return notice(

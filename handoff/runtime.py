@@ -26,7 +26,7 @@ from handoff.proxy_store import ProxyStore
 from handoff.relay import RedisRelay
 from handoff.service import HandoffService
 from handoff.staff_store import StaffStore
-from handoff.throttle import LoginThrottle
+from handoff.throttle import LoginThrottle, RedisThrottleStore
 from platform_client import PlatformClient
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,12 @@ class HandoffRuntime:
             hours=hours,
             service=service,
             proxy=proxy,
-            throttle=LoginThrottle(clock=clock),
+            throttle=LoginThrottle(
+                RedisThrottleStore.from_url(config.console_redis_url)
+                if config.console_redis_url
+                else None,
+                clock=clock,
+            ),
             platform=platform,
             clock=clock,
         )
@@ -153,5 +158,7 @@ class HandoffRuntime:
         if self.relay is not None:
             await self.relay.close()
             self.relay = None
+        if isinstance(self.throttle.store, RedisThrottleStore):
+            await self.throttle.store.close()
         if self.platform is not None:
             await self.platform.aclose()

@@ -387,6 +387,46 @@ class HandoffService:
         )
         return await self._changed(handoff.id)
 
+    async def route(self, handoff_id: str, member: Staff, actor: Actor, district: str) -> Handoff:
+        """A supervisor gives a handoff its district: that district's staff take it from here."""
+        if not member.is_supervisor:
+            raise ApiError(403, "supervisor_only", "只有主管可以分配区域。")
+        handoff = await self.visible(handoff_id, member)
+        if handoff.status is Status.CLOSED:
+            raise ApiError(409, "handoff_closed", "这个会话已经结束了。")
+        if not await self.handoffs.route(handoff_id, district):
+            raise not_found()
+        await self.audit.append(
+            actor,
+            "handoff.route",
+            "handoff",
+            handoff_id,
+            {"from": handoff.district, "to": district},
+        )
+        return await self._changed(handoff_id)
+
+    async def disable_staff(self, username: str, actor: Actor) -> tuple[Staff, list[Handoff]]:
+        """Disable an account at once: its sessions end, its consoles' feeds close, and the
+        citizens it was serving go back to the queue (and are told another person will take
+        over). Returns the person and the handoffs put back."""
+        member = await self.staff.by_username(username)
+        if member is None or not await self.staff.set_active(username, False):
+            raise ApiError(404, "staff_not_found", "没有这位工作人员。")
+        self.hub.end_staff(member.id)
+        await self.audit.append(actor, "staff.disable", "staff", str(member.id))
+        requeued = []
+        for handoff in await self.handoffs.active_of(member.id):
+            async with self._locks[handoff.conversation_id]:
+                if not await self.handoffs.requeue(handoff.id, from_staff=member.id):
+                    continue
+            await self.audit.append(
+                actor, "handoff.requeue", "handoff", handoff.id, {"from": member.id}
+            )
+            await self.conversations.add(handoff.conversation_id, [notices.staff_left()], push=True)
+            requeued.append(await self._changed(handoff.id))
+        logger.info("handoff.staff_disabled staff=%s requeued=%s", member.id, len(requeued))
+        return member, requeued
+
     async def _changed(self, handoff_id: str) -> Handoff:
         handoff = await self.handoffs.get(handoff_id)
         if handoff is None:  # pragma: no cover - handoffs are never deleted

@@ -216,7 +216,8 @@ class StaffStore:
     async def present(self, *, since: datetime, district: str | None = None) -> list[int]:
         """Ids of staff (role staff) seen since ``since`` who serve ``district``.
 
-        A handoff without a district can be served by any of them.
+        For a handoff without a district (``None``): all of them, since a supervisor routes it
+        to one of their districts.
         """
         query = (
             select(func.distinct(staff.c.id))

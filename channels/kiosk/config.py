@@ -25,6 +25,9 @@ class KioskConfig:
     """Listening with nothing said ends after this long (V3)."""
     playback_rate_hz: int = 22050
     """Sample rate of the speech sent to the browser."""
+    district: str = ""
+    """The district of the agency point the kiosk stands in: sent with every turn as the
+    server-side ``agency_district``, so that its handoffs go to that district's staff."""
 
     def __post_init__(self) -> None:
         if self.idle_s <= 0 or self.warning_s <= 0:

@@ -254,8 +254,11 @@ class KioskSession:
             await self._error(error.code, str(error))
             return
         try:
+            metadata: dict[str, Any] = {"input": source}
+            if self.config.district:
+                metadata["agency_district"] = self.config.district
             result = await self.conversations.user_turn(
-                self.conversation_id, text, channel="kiosk", metadata={"input": source}
+                self.conversation_id, text, channel="kiosk", metadata=metadata
             )
         except ApiError as error:
             if metrics is not None:

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 
 from conversation.errors import ApiError
 from handoff.api.deps import Runtime, StaffUser, Supervisor, touch
+from handoff.api.reveals import audited_reveal
 from handoff.api.schemas import CallbackDoneIn, IdCardIn, ProxyResultIn, RevealIn
 from handoff.canned import canned_replies
 from handoff.dashboard import figures
@@ -66,6 +67,9 @@ async def events(request: Request, user: StaffUser, runtime: Runtime) -> Streami
                     await touch(runtime, session)
                     yield b": ping\n\n"
                     continue
+                if subscription.ended:
+                    yield _sse(ConsoleEvent("logged_out", {}))
+                    break
                 if subscription.overflowed:
                     subscription.overflowed = False
                     yield _sse(ConsoleEvent("resync", {}))
@@ -145,10 +149,14 @@ async def _callback(runtime: Runtime, user: StaffUser, callback_id: int) -> Any:
 async def reveal_callback(
     callback_id: int, body: RevealIn, user: StaffUser, runtime: Runtime
 ) -> dict[str, Any]:
-    """The full number, to make the call (audited)."""
-    task = await _callback(runtime, user, callback_id)
+    """The full number, to make the call: with a reason, while the task is open (granted and
+    refused reveals are audited)."""
+    async with audited_reveal(runtime, user, "callback", str(callback_id), body.why) as reason:
+        task = await _callback(runtime, user, callback_id)
+        if task.status != "open":
+            raise ApiError(409, "callback_done", "这个回电任务已经完成了，不能再查看号码。")
     await runtime.audit.append(
-        user.actor, "callback.reveal", "callback", str(callback_id), {"why": body.why}
+        user.actor, "callback.reveal", "callback", str(callback_id), {"why": reason}
     )
     return {"callback": callback_json(task, reveal=True)}
 

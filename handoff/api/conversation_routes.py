@@ -13,6 +13,7 @@ from conversation.errors import ApiError
 from conversation.store import Mode, conversations, messages
 from conversation.validation import CONVERSATION_ID
 from handoff.api.deps import Authenticated, Runtime, StaffUser, Supervisor
+from handoff.api.reveals import audited_reveal
 from handoff.clock import iso
 from handoff.models import Handoff, Status
 from handoff.views import message_json
@@ -42,19 +43,24 @@ async def transcript(
     runtime: Runtime,
     after: int = Query(0, ge=0),
     reveal: bool = Query(False),
-    why: str = Query("", max_length=200),
+    why: str = Query("", max_length=1000),
 ) -> dict[str, Any]:
-    """Every message of every party, in order, masked unless ``reveal`` (supervisors and the
-    person serving the conversation only). Each read is in the audit log."""
-    handoffs = await _allowed(runtime, user, conversation_id)
-    if reveal:
-        serving = any(
-            h.status is Status.ACTIVE and h.assigned_to == user.staff.id for h in handoffs
-        )
-        if not (user.staff.is_supervisor or serving):
-            raise ApiError(
-                403, "reveal_forbidden", "只有正在服务的工作人员或主管可以查看完整信息。"
+    """Every message of every party, in order, masked unless ``reveal`` with a reason ``why``
+    (supervisors and the person serving the conversation only). Each read is in the audit
+    log, and so is a refused reveal."""
+    reason = ""
+    if not reveal:
+        handoffs = await _allowed(runtime, user, conversation_id)
+    else:
+        async with audited_reveal(runtime, user, "transcript", conversation_id, why) as reason:
+            handoffs = await _allowed(runtime, user, conversation_id)
+            serving = any(
+                h.status is Status.ACTIVE and h.assigned_to == user.staff.id for h in handoffs
             )
+            if not (user.staff.is_supervisor or serving):
+                raise ApiError(
+                    403, "reveal_forbidden", "只有正在服务的工作人员或主管可以查看完整信息。"
+                )
     store = runtime.service.conversations.store
     items = await store.messages_after(conversation_id, after, limit=PAGE)
     await runtime.audit.append(
@@ -62,7 +68,7 @@ async def transcript(
         "transcript.reveal" if reveal else "transcript.view",
         "conversation",
         conversation_id,
-        {"after": after, "messages": len(items), **({"why": why} if reveal else {})},
+        {"after": after, "messages": len(items), **({"why": reason} if reveal else {})},
     )
     runtime.hub.watch(user.session.token_hash, conversation_id)
     info = await store.conversation(conversation_id)

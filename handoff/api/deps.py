@@ -13,6 +13,7 @@ Declared once here and used by every route as ``StaffUser``, ``Supervisor`` and 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import time
 from dataclasses import dataclass
 from typing import Annotated
@@ -58,8 +59,37 @@ def _bearer(request: Request) -> str | None:
 
 
 def client_of(request: Request) -> str:
-    """The caller's address for the audit log."""
-    return request.client.host if request.client else ""
+    """The caller's address (audit log, sign-in limits): the connection's peer; only when the
+    peer is one of ``HandoffConfig.trusted_proxies``, the nearest address in
+    ``X-Forwarded-For`` that is not a trusted proxy itself."""
+    peer = request.client.host if request.client else ""
+    runtime = getattr(request.app.state, "handoff", None)
+    trusted = runtime.config.trusted_proxies if runtime is not None else ()
+    if not trusted or not _within(peer, trusted):
+        return peer
+    forwarded = [
+        part.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for part in header.split(",")
+    ]
+    for address in reversed(forwarded):
+        if not _within(address, trusted):
+            return address if _address(address) is not None else peer
+    return peer
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _within(text: str, networks: tuple[str, ...]) -> bool:
+    address = _address(text)
+    return address is not None and any(
+        address in ipaddress.ip_network(network, strict=False) for network in networks
+    )
 
 
 def _same_origin(request: Request) -> bool:

@@ -9,12 +9,14 @@ from fastapi import APIRouter, Query, Response
 
 from conversation.errors import ApiError
 from handoff.api.deps import Runtime, Service, StaffUser, Supervisor
+from handoff.api.reveals import audited_reveal
 from handoff.api.schemas import (
     CitizenIn,
     CloseIn,
     HandoffIn,
     ProxyIn,
     ReleaseIn,
+    RouteIn,
     TextIn,
     TransferIn,
 )
@@ -98,19 +100,25 @@ async def get_handoff(
     user: StaffUser,
     runtime: Runtime,
     reveal: bool = Query(False),
-    why: str = Query("", max_length=200),
+    why: str = Query("", max_length=1000),
 ) -> dict[str, Any]:
     """One handoff with its notes and proxy cases; the collected data masked unless
-    ``reveal`` (the person serving it and supervisors; audited)."""
-    handoff = await runtime.service.visible(handoff_id, user.staff)
-    if reveal:
-        serving = handoff.status is Status.ACTIVE and handoff.assigned_to == user.staff.id
-        if not (serving or user.staff.is_supervisor):
-            raise ApiError(
-                403, "reveal_forbidden", "只有正在服务的工作人员或主管可以查看完整信息。"
-            )
+    ``reveal`` with a reason ``why`` (the person serving it and supervisors, while it is open;
+    granted and refused reveals are audited)."""
+    if not reveal:
+        handoff = await runtime.service.visible(handoff_id, user.staff)
+    else:
+        async with audited_reveal(runtime, user, "handoff", handoff_id, why) as reason:
+            handoff = await runtime.service.visible(handoff_id, user.staff)
+            if handoff.status is Status.CLOSED:
+                raise ApiError(409, "handoff_closed", "这个会话已经结束，不能再查看完整信息。")
+            serving = handoff.status is Status.ACTIVE and handoff.assigned_to == user.staff.id
+            if not (serving or user.staff.is_supervisor):
+                raise ApiError(
+                    403, "reveal_forbidden", "只有正在服务的工作人员或主管可以查看完整信息。"
+                )
         await runtime.audit.append(
-            user.actor, "handoff.reveal", "handoff", handoff_id, {"why": why}
+            user.actor, "handoff.reveal", "handoff", handoff_id, {"why": reason}
         )
     notes = await runtime.handoffs.notes(handoff_id)
     cases = await runtime.proxies.for_conversation(handoff.conversation_id)
@@ -159,6 +167,16 @@ async def reassign(
 ) -> dict[str, Any]:
     """A supervisor gives anyone's conversation to someone else."""
     handoff = await runtime.service.transfer(handoff_id, user.staff, user.actor, body.to)
+    return {"handoff": await runtime.service.view(handoff)}
+
+
+@router.post("/api/handoffs/{handoff_id}/route")
+async def route(
+    handoff_id: str, body: RouteIn, user: Supervisor, runtime: Runtime
+) -> dict[str, Any]:
+    """A supervisor gives a handoff its district (one without a district is seen by
+    supervisors only until then); audited."""
+    handoff = await runtime.service.route(handoff_id, user.staff, user.actor, body.district)
     return {"handoff": await runtime.service.view(handoff)}
 
 

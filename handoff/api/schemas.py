@@ -148,6 +148,20 @@ class CallbackDoneIn(BaseModel):
 
 
 class RevealIn(BaseModel):
-    """Why personal data is shown in full (kept in the audit log)."""
+    """Why personal data is shown in full (kept in the audit log; checked by the route, so
+    that a refused reveal is audited too)."""
 
-    why: str = Field("", max_length=200)
+    why: str = Field("", max_length=1000)
+
+
+class RouteIn(BaseModel):
+    """The district a supervisor routes a handoff to."""
+
+    district: str
+
+    @validator("district")
+    def _district(cls, value: str) -> str:
+        district = " ".join(value.split())
+        if not 1 <= len(district) <= MAX_NAME:
+            raise CodedError(code="district_invalid", message="请填写区域名称（1到64个字）。")
+        return district

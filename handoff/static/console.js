@@ -12,7 +12,7 @@
   };
   const state = {
     me: null, csrf: "", source: null, sound: true, audio: null,
-    open: null, openConversation: null, reveal: false, seen: new Set(), titleTimer: null,
+    open: null, openConversation: null, reveal: false, revealWhy: "", seen: new Set(), titleTimer: null,
   };
 
   // ------------------------------------------------------------------ helpers
@@ -136,6 +136,11 @@
       if (state.open) openHandoff(state.open.id, false);
     });
     source.addEventListener("resync", () => { refreshQueue(); refreshCallbacks(); });
+    source.addEventListener("logged_out", () => {
+      source.close();
+      showLogin();
+      say("登录已结束，请重新登录。");
+    });
     source.onerror = () => status("实时连接中断，正在重新连接…");
   }
 
@@ -253,7 +258,7 @@
   async function openHandoff(id, focus) {
     const sameOne = state.open && state.open.id === id;
     if (!sameOne) state.reveal = false;
-    const query = state.reveal ? "?reveal=true&why=" + encodeURIComponent("服务市民需要核对") : "";
+    const query = state.reveal ? "?reveal=true&why=" + encodeURIComponent(state.revealWhy) : "";
     const data = await act(() => api("GET", "/api/handoffs/" + id + query));
     if (!data) return;
     const h = data.handoff;
@@ -276,7 +281,7 @@
     const serving = h.status === "active" && h.assigned_to && h.assigned_to.id === state.me.id;
     $("claim").hidden = h.status !== "waiting";
     $("step-in").hidden = state.me.role !== "supervisor" || h.status === "closed" || serving;
-    $("reveal").hidden = !(serving || state.me.role === "supervisor");
+    $("reveal-box").hidden = !(serving || state.me.role === "supervisor") || h.status === "closed";
     $("serving").hidden = !serving;
     $("notes").replaceChildren(...data.notes.map((n) =>
       el("li", {}, n.by + "（" + clock(n.at) + "）：" + n.text)));
@@ -300,7 +305,7 @@
 
   async function loadTranscript(conversationId) {
     state.openConversation = conversationId;
-    const query = state.reveal ? "?reveal=true&why=" + encodeURIComponent("服务市民需要核对") : "";
+    const query = state.reveal ? "?reveal=true&why=" + encodeURIComponent(state.revealWhy) : "";
     const data = await act(() => api("GET",
       "/api/conversations/" + conversationId + "/transcript" + query));
     if (!data) return;
@@ -323,8 +328,22 @@
     if (data) await openHandoff(data.handoff.id, false);
   });
 
+  // A reveal needs a reason (2–200 characters); the server checks it and audits every try.
+  function revealReason(input) {
+    const why = input.value.trim();
+    if (why.length < 2) {
+      say("请先写明查看完整信息的原因（2到200个字）。");
+      input.focus();
+      return null;
+    }
+    return why;
+  }
+
   $("reveal").addEventListener("click", async () => {
     if (!state.openConversation) return;
+    const why = revealReason($("reveal-why"));
+    if (!why) return;
+    state.revealWhy = why;
     state.reveal = true;
     await loadTranscript(state.openConversation);
     if (state.open) await openHandoff(state.open.id, false);
@@ -441,10 +460,15 @@
     $("callback-count").textContent = data.callbacks.length ? "（" + data.callbacks.length + "）" : "";
     $("callbacks").replaceChildren(...data.callbacks.map((c) => {
       const phone = el("span", {}, c.phone);
+      const whyId = "callback-why-" + c.id;
+      const why = el("input", { id: whyId, type: "text", minlength: "2", maxlength: "200", required: "", placeholder: "例如：按约定回电" });
       return el("li", { dataset: { callbackId: String(c.id) } },
         "回电 ", phone, "，" + (c.district || "未知区域") + "，约定 " + new Date(c.due_at).toLocaleString("zh-CN") + " 以后",
+        el("label", { for: whyId }, "查看原因"), why,
         el("button", { type: "button", onclick: async () => {
-          const shown = await act(() => api("POST", "/api/callbacks/" + c.id + "/reveal", { why: "回电" }));
+          const reason = revealReason(why);
+          if (!reason) return;
+          const shown = await act(() => api("POST", "/api/callbacks/" + c.id + "/reveal", { why: reason }));
           if (shown) phone.textContent = shown.callback.phone;
         } }, "显示号码"),
         el("button", { type: "button", onclick: async () => {
@@ -473,7 +497,7 @@
     $("claim").hidden = true;
     $("serving").hidden = true;
     $("step-in").hidden = false;
-    $("reveal").hidden = false;
+    $("reveal-box").hidden = false;
     $("notes").replaceChildren();
     state.reveal = false;
     await loadTranscript(conversationId);

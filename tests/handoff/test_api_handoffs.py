@@ -260,8 +260,12 @@ def test_transcript_is_masked_and_every_read_is_audited(system: RunningSystem) -
             "person_name": "王**",
             "relation": "孙子",
         }
-        assert other.get(f"/api/handoffs/{handoff_id}", reveal="true").status_code == 403
-        full_data = console.get(f"/api/handoffs/{handoff_id}", reveal="true").json()["handoff"]
+        assert (
+            other.get(f"/api/handoffs/{handoff_id}", reveal="true", why="看看").status_code == 403
+        )
+        full_data = console.get(f"/api/handoffs/{handoff_id}", reveal="true", why="核对").json()[
+            "handoff"
+        ]
         assert full_data["collected"] == collected and full_data["masked"] is False
         handoff_audit = supervisor.get("/api/audit", target_kind="handoff", target_id=handoff_id)
         assert "handoff.reveal" in [e["action"] for e in handoff_audit.json()["entries"]]
@@ -272,7 +276,9 @@ def test_transcript_is_masked_and_every_read_is_audited(system: RunningSystem) -
         assert said == "我身份证号320502********123X，电话139****5678"
         assert masked["conversation"]["mode"] == "human"
         assert [h["id"] for h in masked["handoffs"]] == [handoff_id]
-        refused = other.get(f"/api/conversations/{conversation_id}/transcript", reveal="true")
+        refused = other.get(
+            f"/api/conversations/{conversation_id}/transcript", reveal="true", why="看看"
+        )
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "reveal_forbidden"
         full = console.get(
             f"/api/conversations/{conversation_id}/transcript", reveal="true", why="核对身份"
@@ -281,7 +287,7 @@ def test_transcript_is_masked_and_every_read_is_audited(system: RunningSystem) -
         assert full["messages"][-1]["text"] == "我身份证号32050219400101123X，电话13912345678"
         assert (
             supervisor.get(
-                f"/api/conversations/{conversation_id}/transcript", reveal="true"
+                f"/api/conversations/{conversation_id}/transcript", reveal="true", why="抽查"
             ).status_code
             == 200
         )
@@ -291,6 +297,7 @@ def test_transcript_is_masked_and_every_read_is_audited(system: RunningSystem) -
         actions = [(e["action"], e["actor"]["name"]) for e in reversed(entries)]
         assert actions == [
             ("transcript.view", me.username),
+            ("transcript.reveal_refused", colleague.username),
             ("transcript.reveal", me.username),
             ("transcript.reveal", boss.username),
         ]

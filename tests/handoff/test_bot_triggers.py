@@ -5,6 +5,8 @@ messages the bot cannot act on)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.conftest import RunningSystem
@@ -18,10 +20,11 @@ def _texts(answer: dict) -> str:
 
 
 @pytest.fixture
-def on_duty(system: RunningSystem):  # type: ignore[no-untyped-def]
-    """Someone is on duty (a web chat citizen has no district: any staff can take it)."""
-    (account,) = add_staff(system, ("staff", new_district()))
-    with Console(system.gateway, account) as console:
+def on_duty(system: RunningSystem) -> Iterator[Console]:
+    """Staff on duty, and a supervisor's console: a web chat citizen who has not verified who
+    they are has no district, so their handoff is the supervisors' (who route it)."""
+    staff, boss = add_staff(system, ("staff", new_district()), ("supervisor", new_district()))
+    with Console(system.gateway, staff), Console(system.gateway, boss) as console:
         yield console
 
 

@@ -176,7 +176,8 @@ def test_live_feed_shows_a_new_handoff_within_a_second(system: RunningSystem) ->
         finally:
             for feed in feeds.values():
                 feed.stopping.set()
-            handoff(system, conversation(system))  # no district: every console hears of it
+            for district in (here, there):  # an event on every console wakes its reader
+                handoff(system, conversation(system), district=district)
             for feed in feeds.values():
                 feed.close()
         texts = [d.get("text") for _, kind, d in feeds["mine"].events if kind == "message"]

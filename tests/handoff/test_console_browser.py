@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import RunningSystem
-from tests.handoff.kit import Account, add_staff, new_district
+from tests.handoff.kit import Account, Console, add_staff, new_district
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,12 @@ def serious(page: Page) -> list[str]:
 def test_citizen_reaches_a_person_and_comes_back_to_the_bot(
     system: RunningSystem, browser: Browser
 ) -> None:
-    (account,) = add_staff(system, ("staff", new_district()))
+    # A web chat citizen who has not verified who they are has no district: the supervisors'.
+    # Staff are on duty elsewhere, so the citizen is queued rather than offered a call-back.
+    account, elsewhere = add_staff(
+        system, ("supervisor", new_district()), ("staff", new_district())
+    )
+    present = Console(system.gateway, elsewhere)
     staff_context = browser.new_context()
     citizen_context = browser.new_context()
     try:
@@ -92,6 +97,7 @@ def test_citizen_reaches_a_person_and_comes_back_to_the_bot(
     finally:
         staff_context.close()
         citizen_context.close()
+        present.close()
 
 
 def test_console_accessibility(system: RunningSystem, browser: Browser) -> None:

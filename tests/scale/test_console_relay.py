@@ -115,7 +115,7 @@ async def test_a_bad_message_on_the_channel_is_skipped(gateways) -> None:
         await client.publish(relay_a.channel, b'{"origin": "x", "kind": "event"}')
     finally:
         await client.close()
-    relay_b.send("event", {"kind": "handoff.updated", "data": {"id": "h2"}, "district": ""})
+    relay_b.send("event", {"kind": "handoff.updated", "data": {"id": "h2"}, "district": "鼓楼区"})
     assert (await next_event(console)).data == {"id": "h2"}  # the relay still works
 
 
@@ -144,3 +144,12 @@ async def test_the_relay_listens_again_after_its_connection_is_killed(gateways) 
         await admin.close()
     hub_b.publish(ConsoleEvent("handoff.updated", {"id": "h3"}, district="鼓楼区"))
     assert (await next_event(console)).data == {"id": "h3"}
+
+
+async def test_disabling_a_person_on_one_gateway_ends_their_feed_on_the_other(gateways) -> None:
+    hub_a, hub_b, _relay_a, _relay_b = gateways
+    leaving = hub_a.subscribe(GULOU, "session-wang")
+    staying = hub_a.subscribe(XUANWU, "session-li")
+    hub_b.end_staff(GULOU.id)
+    assert (await next_event(leaving)).kind == "logged_out"
+    assert leaving.ended and not staying.ended and staying.queue.empty()
