@@ -14,10 +14,11 @@ from conversation.metrics import Metrics
 from conversation.service import ConversationService
 from conversation.store import Party, StoredMessage
 from conversation.validation import (
-    CONVERSATION_ID,
+    MAX_SEQ,
     ChatRequest,
     CodedError,
     clean_text,
+    is_conversation_id,
     new_conversation_id,
 )
 
@@ -66,10 +67,10 @@ async def chat(request: Request, body: ChatRequest) -> dict[str, Any]:
 
 @router.get("/api/chat/{conversation_id}/messages")
 async def messages_after(
-    request: Request, conversation_id: str, after: int = Query(0, ge=0)
+    request: Request, conversation_id: str, after: int = Query(0, ge=0, le=MAX_SEQ)
 ) -> dict[str, Any]:
     """Messages for the user with ``seq > after`` (bot, staff and system; not their own)."""
-    if not CONVERSATION_ID.match(conversation_id):
+    if not is_conversation_id(conversation_id):
         raise ApiError(422, "conversation_id_invalid", "会话编号格式不对，请刷新页面重试。")
     service: ConversationService = request.app.state.conversations
     mode = await service.store.mode(conversation_id)
