@@ -69,7 +69,7 @@ validate: $(STAMP)
 		--config config.yml --fail-on-warnings --quiet
 
 test: setup system-packages-test tools-env lint typecheck validate train
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25
 
 eval: $(STAMP)
 	$(PY) -m bench.nlu_eval

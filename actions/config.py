@@ -24,6 +24,8 @@ class ActionConfig:
     port: int = 5055
     today: date | None = None
     """A pinned calendar day (``BANSHI_TODAY``), for tests and replayed demos."""
+    database_url: str = ""
+    """The gateway's database, where the citizen sessions are kept (:mod:`actions.sessions`)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ActionConfig:
@@ -50,6 +52,7 @@ class ActionConfig:
             host=env.get("BANSHI_ACTION_HOST", "127.0.0.1"),
             port=int(env.get("BANSHI_ACTION_PORT", "5055")),
             today=_pinned_day(env.get("BANSHI_TODAY", "")),
+            database_url=env.get("BANSHI_GATEWAY_DATABASE_URL", ""),
         )
 
 

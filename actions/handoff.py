@@ -53,7 +53,7 @@ _INTERNAL_SLOTS = {
     "requested_slot",
     "pending_action",
     "session_started_metadata",
-    "citizen_token",
+    "citizen_verified",
     "verification_id",
     "proxy_authorization_id",
     "sms_code",

@@ -10,6 +10,11 @@ A wrong read-back ("不对") re-asks only that number. On the family path ("帮�
 questions are about the person the service is for; after the code, the helper gives their own
 name and the older person consents ("我同意"); the platform then records a proxy
 authorization with both identities, and every call of the service goes through it.
+
+Nothing secret stays in the tracker: the SMS code's slot is cleared by the check that uses
+it (verified or not), and the citizen token goes to the action server's citizen sessions
+(:mod:`actions.sessions`); the tracker only gets ``citizen_verified``. A token that has
+expired counts as no verification: the citizen is asked to verify again.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from actions.runtime import citizen_sessions
 from actions.services.base import Service, Turn, clean_answer, yes_no
+from actions.sessions import expiry
 from platform_client import CitizenAuth, PlatformError
 from zhtext.idcard import is_valid_id_number
 from zhtext.numbers import normalize_spoken_digits
@@ -35,13 +42,14 @@ ASKED_IDENTITY_SLOTS = (
 IDENTITY_SLOTS = ("id_method", *ASKED_IDENTITY_SLOTS, "verification_id", "verification_phone")
 """Asked (or kept) while verifying; cleared when a new verification starts."""
 CITIZEN_SLOTS = (
-    "citizen_token",
+    "citizen_verified",
     "citizen_subject",
     "citizen_name",
     "citizen_age",
     "citizen_district",
 )
-"""Who was verified: kept for the rest of the conversation (the token lives 30 minutes)."""
+"""Who was verified: kept for the rest of the conversation, while the citizen token (in the
+citizen sessions, not here) lives: 30 minutes."""
 PROXY_SLOTS = ("agent_name", "proxy_consent", "proxy_authorization_id")
 ASKED_PROXY_SLOTS = ("agent_name", "proxy_consent")
 """The questions of the family-proxy path, one ask action each."""
@@ -109,10 +117,19 @@ def whose(turn: Turn, service: Service) -> str:
 
 
 def verified(turn: Turn, service: Service) -> bool:
-    """Whether the person the service is for has been verified in this conversation."""
-    return bool(turn.slot("citizen_token")) and turn.slot("citizen_subject") == subject(
+    """Whether the person the service is for has been verified in this conversation (see
+    :func:`lapsed` for a verification whose token has expired since)."""
+    return bool(turn.slot("citizen_verified")) and turn.slot("citizen_subject") == subject(
         turn, service
     )
+
+
+async def lapsed(turn: Turn) -> dict[str, Any]:
+    """The slots to clear when the conversation's verification has lapsed (its citizen token
+    expired or is gone), so that the citizen is asked to verify again; empty otherwise."""
+    if not turn.slot("citizen_verified") or await turn.citizen_token():
+        return {}
+    return {slot: None for slot in (*CITIZEN_SLOTS, *PROXY_SLOTS)}
 
 
 def identity_steps(turn: Turn, service: Service) -> list[str]:
@@ -264,6 +281,8 @@ async def _send_code(
 
 
 async def _sms_code(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    # Whatever happens, the code leaves the tracker in this action ("sms_code" is None in
+    # every answer below).
     match = re.search(r"(?<!\d)\d{6}(?!\d)", digits_in(value))
     if match is None:
         turn.reject("验证码是6位数字。请一位一位念给我。")
@@ -279,10 +298,14 @@ async def _sms_code(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
         # Expired, locked or gone: start again from the number.
         return {slot: None for slot in IDENTITY_SLOTS if slot != "id_method"}
     citizen = session.citizen
+    await citizen_sessions().save(
+        turn.tracker.sender_id, session.citizen_token, expiry(session.expires_at)
+    )
+    turn.knows_token(session.citizen_token)
     turn.say(f"{citizen.name}，身份核对好了。")
     updates: dict[str, Any] = {
-        "sms_code": "ok",
-        "citizen_token": session.citizen_token,
+        "sms_code": None,  # used: no code stays in the tracker
+        "citizen_verified": True,
         "citizen_subject": subject(turn, service),
         "citizen_name": citizen.name,
         "citizen_age": citizen.age,
@@ -311,7 +334,7 @@ async def _proxy_consent(value: Any, turn: Turn, service: Service) -> dict[str, 
     agent = f"{turn.slot('agent_name')}/{turn.tracker.sender_id}"[:64]
     try:
         authorization = await turn.platform.authorize_proxy(
-            citizen=_own(turn),
+            citizen=await _own(turn),
             agent_kind="family",
             agent_id=agent,
             scopes=[service.code],
@@ -325,9 +348,9 @@ async def _proxy_consent(value: Any, turn: Turn, service: Service) -> dict[str, 
     return {"proxy_consent": True, "proxy_authorization_id": authorization.authorization_id}
 
 
-def _own(turn: Turn) -> CitizenAuth:
+async def _own(turn: Turn) -> CitizenAuth:
     """The verified citizen's own token (only they can authorize a proxy)."""
-    return CitizenAuth(citizen_token=str(turn.slot("citizen_token")))
+    return CitizenAuth(citizen_token=await turn.citizen_token())
 
 
 _VALIDATORS = {

@@ -2,7 +2,9 @@
 
 ``python -m actions.server`` — reads :class:`ActionConfig` from the environment, listens on
 loopback, refuses webhook calls without Rasa's token (sent by Rasa as ``?token=`` from
-``bot/endpoints/*.yml``), and owns the one platform client of the process.
+``bot/endpoints/*.yml``), owns the one platform client of the process and its citizen
+sessions (:mod:`actions.sessions`), and masks personal numbers in its log
+(:mod:`actions.logs`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sanic.response import HTTPResponse
 
 from actions import runtime
 from actions.config import ActionConfig
+from actions.logs import mask_personal_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ def build_app(config: ActionConfig) -> Sanic:
 
 def main() -> None:
     """Entry point: ``python -m actions.server``."""
+    mask_personal_numbers()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = ActionConfig.from_env()
     app = build_app(config)

@@ -65,6 +65,9 @@ async def start_service(turn: Turn, service: Service) -> None:
     if relation and relation != identity.SELF and not service.proxy_allowed:
         turn.say(f"{service.title}要本人来办，不能代办。")
         turn.updates["relation"] = identity.SELF
+    if service.requires_identity:
+        # A verification whose token has expired since counts as none: ask again.
+        turn.updates.update(await identity.lapsed(turn))
     if not service.requires_identity or identity.verified(turn, service):
         turn.updates.update(await service.prepare(turn))
 
@@ -147,6 +150,9 @@ class ValidateServiceForm(FormValidationAction):
             return []
         requested = tracker.get_slot("requested_slot")
         validated = False
+        if service.requires_identity and requested not in identity.ASKED_IDENTITY_SLOTS:
+            # The token expired during the service: verify again before going on.
+            turn.updates.update(await identity.lapsed(turn))
         identifying = bool(identity.identity_steps(turn, service))
         for slot, value in tracker.slots_to_validate().items():
             if value is None:
@@ -254,7 +260,8 @@ class ActionCancelService(Action):
 
 
 def clear_service() -> list[EventType]:
-    """Forget the service's answers; keep who was verified (their token lives 30 minutes)."""
+    """Forget the service's answers; keep who was verified (their token, in the citizen
+    sessions, lives 30 minutes)."""
     return [
         *(SlotSet(slot, None) for slot in RESET_ON_START),
         SlotSet("requested_slot", None),

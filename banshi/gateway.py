@@ -8,6 +8,7 @@ database to the newest schema (:func:`banshi.migrate.upgrade_to_head`), then ope
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,6 +53,8 @@ class GatewayConfig:
     max_body_bytes: int = 64 * 1024
     """The longest request body read; a longer one is answered ``413 too_large`` unread."""
     rasa_timeout_s: float = 10.0
+    turn_memory_s: float = 86_400.0
+    """How long the answer of a turn sent with a message id is kept for its retries."""
     sandbox_docs_url: str = ""
     today: date | None = None
     """The pinned calendar day (``BANSHI_TODAY``) the platform and the actions work on;
@@ -60,6 +63,18 @@ class GatewayConfig:
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     swagger_ui_dir: str = field(default_factory=installed_swagger_ui)
     """The Swagger UI files for ``/api/docs`` ("": no docs page; see ``banshi.api_docs``)."""
+
+
+async def _purge_turns(conversations: ConversationService, memory_s: float) -> None:
+    """Every so often, forget the answers of turns older than ``memory_s``."""
+    while True:
+        try:
+            purged = await conversations.turn_log.purge(memory_s)
+            if purged:
+                logger.info("gateway.turns.purged count=%d", purged)
+        except Exception as error:  # the next round tries again
+            logger.warning("gateway.turns.purge_failed error=%s", type(error).__name__)
+        await asyncio.sleep(min(3600.0, memory_s / 4))
 
 
 def create_app(config: GatewayConfig) -> FastAPI:
@@ -75,10 +90,12 @@ def create_app(config: GatewayConfig) -> FastAPI:
         app.state.handoff = await HandoffRuntime.start(
             config=config.handoff, conversations=conversations, service_token=config.service_token
         )
+        purging = asyncio.create_task(_purge_turns(conversations, config.turn_memory_s))
         logger.info("gateway.start rasa=%s", config.rasa_url)
         try:
             yield
         finally:
+            purging.cancel()
             await app.state.handoff.stop()
             await rasa.aclose()
             await store.close()

@@ -1,7 +1,8 @@
 """Bring the gateway's database to the newest schema: ``alembic upgrade head``, at start.
 
 One migration history (``banshi/migrations``) for every table of the gateway's database: the
-conversation core's (:mod:`conversation.store`) and the staff desk's (:mod:`handoff.tables`).
+conversation core's (:mod:`conversation.store`), the staff desk's (:mod:`handoff.tables`) and
+the action server's citizen sessions (:mod:`actions.sessions`).
 The gateway calls :func:`upgrade_to_head` in its lifespan before its stores open, and so does
 ``banshi staff``; no code creates tables any other way.
 
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from actions.sessions import metadata as action_metadata
 from conversation.store import metadata as conversation_metadata
 from handoff.tables import metadata as handoff_metadata
 
@@ -42,7 +44,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
 """Revision 1: the schema as ``create_all`` made it before the migrations."""
 
-GATEWAY_METADATA: tuple[MetaData, ...] = (conversation_metadata, handoff_metadata)
+GATEWAY_METADATA: tuple[MetaData, ...] = (conversation_metadata, handoff_metadata, action_metadata)
 """What the gateway's tables should look like (autogenerate compares with these)."""
 
 PRE_ALEMBIC_TABLES_KEY = "pre_alembic_tables"

@@ -1,5 +1,11 @@
 """Start the Rasa server (``python -m banshi.rasa_server run ...``, same arguments as ``rasa``).
 
+The HTTP API's token is not an argument: a process's command line can be read by every user
+of the machine (``ps``, ``/proc/<pid>/cmdline``). ``run`` takes it from ``BANSHI_RASA_TOKEN``
+in the environment (readable by the process's own user only) and hands it to Rasa's own
+command line inside the process, so Rasa starts exactly as ``rasa run --auth-token`` would.
+A token given as an argument is refused.
+
 Two changes to Rasa 3.6 before it starts, both measured with py-spy under load and both
 leaving behaviour unchanged:
 - ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which checks and
@@ -11,7 +17,9 @@ leaving behaviour unchanged:
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jsonschema import exceptions, validators
@@ -65,12 +73,38 @@ def patch_rasa() -> None:
     Event.resolve_by_type = _cached_event_lookup()
 
 
+TOKEN_VARIABLE = "BANSHI_RASA_TOKEN"
+"""Where ``run`` reads the HTTP API's token from."""
+
+
+class TokenOnCommandLine(SystemExit):
+    """``--auth-token`` was given as an argument (anyone on the machine could read it)."""
+
+
+def rasa_arguments(argv: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """Rasa's command line for ``argv`` (our arguments, without the program name): for
+    ``run``, the token of :data:`TOKEN_VARIABLE` added (as one argument: a generated token
+    may start with "-")."""
+    arguments = list(argv)
+    if any(a == "--auth-token" or a.startswith("--auth-token=") for a in arguments):
+        raise TokenOnCommandLine(
+            f"banshi.rasa_server: do not pass --auth-token; set {TOKEN_VARIABLE} instead "
+            "(a command line is visible to every user of the machine)."
+        )
+    token = env.get(TOKEN_VARIABLE, "")
+    if arguments[:1] == ["run"] and token:
+        arguments.insert(1, f"--auth-token={token}")
+    return arguments
+
+
 def main() -> None:
-    """Patch, then hand over to Rasa's own command line."""
+    """Patch, then hand over to Rasa's own command line (with the token from the
+    environment; the process's own command line never holds it)."""
+    arguments = rasa_arguments(sys.argv[1:], os.environ)
     patch_rasa()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    sys.argv[:] = ["rasa", *arguments]
     rasa_main()
 
 

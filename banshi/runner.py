@@ -103,8 +103,7 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
                 "banshi.rasa_server",
                 "run",
                 "--enable-api",
-                # One argument: a generated token may start with "-" (argparse would refuse it).
-                f"--auth-token={settings.rasa_token}",
+                # The token comes from BANSHI_RASA_TOKEN in the environment, never from here.
                 "--interface",
                 "127.0.0.1",
                 "--port",

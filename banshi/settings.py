@@ -246,6 +246,8 @@ class Settings(BaseSettings):
             {
                 "BANSHI_ACTION_URL": self.action_url,
                 "BANSHI_GATEWAY_URL": f"http://127.0.0.1:{self.gateway_port}",
+                # The action server keeps its citizen sessions in the gateway's database.
+                "BANSHI_GATEWAY_DATABASE_URL": self.effective_gateway_database_url,
                 "BANSHI_PLATFORM_URL": self.effective_platform_url,
                 "BANSHI_RASA_TRACKER_DB": self.rasa_tracker_db,
                 "BANSHI_SANDBOX_DATABASE_URL": self.sandbox_database_url,

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +72,12 @@ def now_ms() -> float:
     return time.time() * 1000
 
 
+def start_conversation(http: httpx.Client) -> tuple[str, str]:
+    """A new web chat conversation: its id and token."""
+    answer = http.post("/api/chat", json={"text": "你好"}).json()
+    return str(answer["conversation_id"]), str(answer["conversation_token"])
+
+
 def seen_at(page: Page, key: str) -> float:
     """When the page's observer saw ``key`` (waits up to 10 s)."""
     page.wait_for_function("k => window.__seen[k] !== undefined", arg=key, timeout=10_000)
@@ -116,17 +121,17 @@ def measure(settings: Settings, executable: str) -> dict[str, Any]:
         via_bot: list[float] = []
         via_api: list[float] = []
         for i in range(SAMPLES + 1):
-            conversation = uuid.uuid4().hex
-            http.post("/api/chat", json={"conversation_id": conversation, "text": "你好"})
+            conversation, token = start_conversation(http)
             started = now_ms()
             answer = http.post(
-                "/api/chat", json={"conversation_id": conversation, "text": "转人工"}
+                "/api/chat",
+                json={"conversation_id": conversation, "text": "转人工"},
+                headers={"X-Conversation-Token": token},
             )
             assert answer.json()["mode"] == "waiting", answer.text
             if i:  # the first one warms up
                 via_bot.append(seen_at(console, conversation) - started)
-            conversation = uuid.uuid4().hex
-            http.post("/api/chat", json={"conversation_id": conversation, "text": "你好"})
+            conversation, _ = start_conversation(http)
             started = now_ms()
             http.post("/api/handoffs", json={"conversation_id": conversation}, headers=service)
             if i:

@@ -102,13 +102,22 @@ async def measure(settings: Settings, student_id: str) -> dict[str, Any]:
     turns = script(student_id)
     limits = httpx.Limits(max_connections=CONCURRENCY * 2)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        started: dict[str, tuple[str, str]] = {}  # sender → conversation id and token
 
         async def via_gateway(sender: str, text: str) -> bool:
+            body: dict[str, Any] = {"text": text}
+            headers: dict[str, str] = {}
+            if sender in started:
+                body["conversation_id"], headers["X-Conversation-Token"] = started[sender]
             response = await client.post(
-                f"http://127.0.0.1:{settings.gateway_port}/api/chat",
-                json={"conversation_id": sender, "text": text},
+                f"http://127.0.0.1:{settings.gateway_port}/api/chat", json=body, headers=headers
             )
-            return response.status_code == 200 and bool(response.json()["messages"])
+            if response.status_code != 200:
+                return False
+            answer = response.json()
+            if sender not in started:
+                started[sender] = (answer["conversation_id"], answer["conversation_token"])
+            return bool(answer["messages"])
 
         async def via_rasa(sender: str, text: str) -> bool:
             response = await client.post(

@@ -39,6 +39,7 @@ _FIELD_ERRORS: dict[str, tuple[str, str]] = {
     "conversation_id": ("conversation_id_invalid", "会话编号格式不对，请刷新页面重试。"),
     "channel": ("channel_invalid", "渠道名称不对。"),
     "metadata": ("metadata_invalid", "附加信息格式不对。"),
+    "message_id": ("message_id_invalid", "消息编号格式不对。"),
 }
 TOO_LARGE = ("too_large", "内容太长了，请分几次说。")
 _HTTP_CODES: dict[int, tuple[str, str]] = {

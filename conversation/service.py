@@ -17,6 +17,7 @@ from conversation.delivery import Delivery
 from conversation.errors import ApiError
 from conversation.rasa_client import RasaClient, RasaUnavailable
 from conversation.store import ConversationStore, Mode, Party, StoredMessage
+from conversation.turns import TurnGate, TurnLog
 from zhtext.speakable import spoken_options, to_speakable
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ class ConversationService:
         self.rasa = rasa
         self.delivery = delivery or Delivery()
         self.staff_side = staff_side
+        self.gate = TurnGate()
+        self.turn_log = TurnLog(store.engine)
 
     async def add(
         self, conversation_id: str, items: list[MessageItem], *, push: bool
@@ -140,9 +143,55 @@ class ConversationService:
         return await self.add(conversation_id, items, push=True)
 
     async def user_turn(
-        self, conversation_id: str, text: str, *, channel: str, metadata: dict[str, Any]
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        channel: str,
+        metadata: dict[str, Any],
+        message_id: str | None = None,
     ) -> TurnResult:
-        """Store the user's text and get the answer from whoever answers this conversation."""
+        """Store the user's text and get the answer from whoever answers this conversation.
+
+        Turns of one conversation are handled one at a time, in order. A turn with a client
+        ``message_id`` is handled once: a retry gets the first answer (``conversation.turns``).
+        """
+        if message_id is not None:
+            earlier = await self.turn_log.claim(conversation_id, message_id)
+            if earlier is not None:
+                return await self._replay(conversation_id, earlier)
+        try:
+            async with self.gate.turn(conversation_id):
+                result = await self._handle(conversation_id, text, channel, metadata)
+        except BaseException:
+            if message_id is not None:
+                await self.turn_log.give_back(conversation_id, message_id)
+            raise
+        if message_id is not None:
+            await self.turn_log.answered(
+                conversation_id,
+                message_id,
+                {
+                    "mode": result.mode.value,
+                    "seqs": [m.seq for m in result.messages],
+                    "settings": result.settings,
+                },
+            )
+        return result
+
+    async def _replay(self, conversation_id: str, answer: dict[str, Any]) -> TurnResult:
+        """The answer a turn got the first time, for its retry."""
+        seqs = [int(seq) for seq in answer.get("seqs", [])]
+        return TurnResult(
+            conversation_id,
+            await self._mode(conversation_id, Mode(answer.get("mode", Mode.BOT.value))),
+            await self.store.messages_by_seq(conversation_id, seqs),
+            {str(k): str(v) for k, v in dict(answer.get("settings") or {}).items()},
+        )
+
+    async def _handle(
+        self, conversation_id: str, text: str, channel: str, metadata: dict[str, Any]
+    ) -> TurnResult:
         mode = await self.store.ensure_conversation(conversation_id, channel)
         said = await self.store.add_messages(conversation_id, channel, [(Party.CITIZEN, text, {})])
         await self.delivery.stored(said)

@@ -10,7 +10,10 @@ migration is generated against.
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -34,6 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+from conversation.validation import new_conversation_id
 
 
 class Mode(str, enum.Enum):
@@ -63,6 +68,9 @@ conversations = Table(
     Column("mode", String(16), nullable=False, default=Mode.BOT.value),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # SHA-256 of the conversation token (HTTP clients); None for conversations bound to a
+    # connection, a call or an account on the server side.
+    Column("token_hash", String(64), nullable=True),
     # The supervisors' live view: the conversations that moved lately, newest first.
     Index("ix_conversations_updated_at", "updated_at"),
 )
@@ -90,6 +98,18 @@ messages = Table(
 )
 
 
+turns = Table(
+    "turns",
+    metadata,
+    Column("conversation_id", String(64), ForeignKey("conversations.id"), primary_key=True),
+    Column("message_id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("answer", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+"""User turns sent with a client message id, and the answer each got (``conversation.turns``)."""
+
+
 @dataclass
 class StoredMessage:
     """One message of a conversation; ``seq`` orders the messages of all conversations."""
@@ -112,6 +132,11 @@ class ConversationInfo:
     mode: Mode
     created_at: datetime
     updated_at: datetime
+
+
+def token_hash(token: str) -> str:
+    """What the store keeps of a conversation token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _now() -> datetime:
@@ -172,8 +197,41 @@ class ConversationStore:
             return None
         return ConversationInfo(row.id, row.channel, Mode(row.mode), row.created_at, row.updated_at)
 
+    async def start_conversation(self, channel: str) -> tuple[str, str]:
+        """A new conversation for an HTTP client: its unguessable id and its token.
+
+        Only the token's SHA-256 is kept; the token itself is given out once, here.
+        """
+        conversation_id = new_conversation_id()
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert(conversations).values(
+                    id=conversation_id,
+                    channel=channel,
+                    mode=Mode.BOT.value,
+                    created_at=now,
+                    updated_at=now,
+                    token_hash=token_hash(token),
+                )
+            )
+        return conversation_id, token
+
+    async def token_matches(self, conversation_id: str, token: str) -> bool:
+        """Whether ``token`` is the conversation's token (False when it does not exist or is
+        bound on the server side and has no token)."""
+        async with self._engine.connect() as connection:
+            stored = (
+                await connection.execute(
+                    select(conversations.c.token_hash).where(conversations.c.id == conversation_id)
+                )
+            ).scalar()
+        return stored is not None and hmac.compare_digest(str(stored), token_hash(token))
+
     async def ensure_conversation(self, conversation_id: str, channel: str) -> Mode:
-        """Create the conversation if it is new; return its mode."""
+        """Create the conversation if it is new; return its mode. Only for conversations bound
+        on the server side (a kiosk connection, a call), whose ids the gateway chose."""
         async with self._engine.begin() as connection:
             row = (
                 await connection.execute(
@@ -270,6 +328,19 @@ class ConversationStore:
             )
         return stored
 
+    async def messages_by_seq(self, conversation_id: str, seqs: list[int]) -> list[StoredMessage]:
+        """The conversation's messages with these seq numbers, oldest first."""
+        if not seqs:
+            return []
+        query = (
+            select(messages)
+            .where(messages.c.conversation_id == conversation_id, messages.c.id.in_(seqs))
+            .order_by(messages.c.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [_message(row) for row in rows]
+
     async def messages_after(
         self,
         conversation_id: str,
@@ -289,18 +360,7 @@ class ConversationStore:
             query = query.where(messages.c.party.in_([p.value for p in parties]))
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).all()
-        return [
-            StoredMessage(
-                row.id,
-                row.conversation_id,
-                Party(row.party),
-                row.channel,
-                row.text,
-                json.loads(row.payload or "{}"),
-                row.created_at,
-            )
-            for row in rows
-        ]
+        return [_message(row) for row in rows]
 
     async def count_conversations(self) -> int:
         """How many conversations exist (for metrics)."""
@@ -309,3 +369,15 @@ class ConversationStore:
                 (await connection.execute(select(func.count()).select_from(conversations))).scalar()
                 or 0
             )
+
+
+def _message(row: Any) -> StoredMessage:
+    return StoredMessage(
+        row.id,
+        row.conversation_id,
+        Party(row.party),
+        row.channel,
+        row.text,
+        json.loads(row.payload or "{}"),
+        row.created_at,
+    )

@@ -22,6 +22,12 @@ from pydantic import BaseModel, Field, PydanticValueError, root_validator, valid
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{7,63}")
 """The shape of a conversation id; match it with ``fullmatch`` (:func:`is_conversation_id`)."""
 CHANNELS = ("webchat", "kiosk", "wechat", "phone", "api")
+HTTP_CHANNELS = ("webchat", "api")
+"""What ``POST /api/chat`` may name: the other channels are bound on the server side."""
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CLIENT_METADATA = ("accessibility", "input")
+"""The metadata keys a client may send; everything else (district, age, agency point) comes
+from verified data or the gateway's own configuration, never from the client."""
 MAX_SEQ = 2**31 - 1
 """The largest message number or record id a query or path may name (SQLite and PostgreSQL
 integers hold it; a larger one is refused before it reaches the database)."""
@@ -143,6 +149,11 @@ class ChatRequest(ApiModel):
     text: str
     channel: str = "webchat"
     metadata: dict[str, Any] = Field(default_factory=dict)
+    message_id: str | None = Field(
+        None,
+        description="the client's id of this turn (1–64 letters, digits, _ or -): "
+        "a retry with the same id gets the first answer and is never handled twice",
+    )
 
     class Config:
         extra = "ignore"
@@ -159,12 +170,23 @@ class ChatRequest(ApiModel):
 
     @validator("channel")
     def _channel(cls, value: str) -> str:
-        if value not in CHANNELS:
-            raise CodedError(code="channel_invalid", message=f"渠道只能是：{'、'.join(CHANNELS)}。")
+        if value not in HTTP_CHANNELS:
+            raise CodedError(
+                code="channel_invalid", message=f"渠道只能是：{'、'.join(HTTP_CHANNELS)}。"
+            )
+        return value
+
+    @validator("message_id")
+    def _message_id(cls, value: str | None) -> str | None:
+        if value is not None and not MESSAGE_ID.fullmatch(value):
+            raise CodedError(
+                code="message_id_invalid",
+                message="消息编号格式不对，应为1到64位字母、数字、下划线或短横线。",
+            )
         return value
 
     @validator("metadata")
     def _metadata(cls, value: dict[str, Any]) -> dict[str, Any]:
         if len(str(value)) > 4000:
             raise CodedError(code="metadata_too_large", message="附加信息太多了。")
-        return value
+        return {key: value[key] for key in CLIENT_METADATA if key in value}

@@ -19,7 +19,10 @@ closed when it stops. What it does on top of httpx:
   where an object belongs) raises :class:`~platform_client.errors.UnexpectedResponse`. It is
   not retried (the same request gets the same answer; a write may have been done) and it does
   not count against the breaker (the platform did answer); the log names the route and where
-  the answer is wrong, never what it contains.
+  the answer is wrong, never what it contains;
+- nothing it logs or raises holds a personal number in full: a route with a student, account
+  or application number in it is masked (``/v1/applications/*****1234``) by the rules of
+  :mod:`zhtext.masking`, and query parameters are never logged.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ from platform_client.results import (
     VerificationStarted,
     parse,
 )
+from zhtext.masking import mask_log_text
 
 __all__ = [
     "BillItem",
@@ -220,7 +224,7 @@ class PlatformClient:
                 delay = self.retry.delay(attempt, error)
                 logger.info(
                     "platform.call.retry method=%s path=%s code=%s attempt=%d delay_s=%.2f",
-                    method, path, error.code, attempt, delay,
+                    method, mask_log_text(path), error.code, attempt, delay,
                 )  # fmt: skip
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
@@ -267,7 +271,7 @@ class PlatformClient:
             raise unavailable from error
         except httpx.TimeoutException as error:
             self.breaker.record_failure()
-            raise PlatformUnavailable(f"timeout calling {method} {path}") from error
+            raise PlatformUnavailable(f"timeout calling {method} {mask_log_text(path)}") from error
         except httpx.TransportError as error:
             self.breaker.record_failure()
             raise PlatformUnavailable(f"transport error: {type(error).__name__}") from error
@@ -277,12 +281,13 @@ class PlatformClient:
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.debug(
             "platform.call method=%s path=%s status=%d ms=%.1f",
-            method, path, response.status_code, elapsed_ms,
+            method, mask_log_text(path), response.status_code, elapsed_ms,
         )  # fmt: skip
         if response.status_code >= 500:
             self.breaker.record_failure()
             raise PlatformUnavailable(
-                f"{method} {path} answered {response.status_code}", response.status_code
+                f"{method} {mask_log_text(path)} answered {response.status_code}",
+                response.status_code,
             )
         self.breaker.record_success()
         if response.status_code >= 400:
@@ -642,7 +647,7 @@ def _log_unexpected(response: httpx.Response, method: str, path: str, problem: s
         "platform.call.unexpected_response method=%s path=%s status=%d content_type=%s "
         "bytes=%d problem=%s",
         method,
-        path,
+        mask_log_text(path),
         response.status_code,
         response.headers.get("content-type", "-"),
         len(response.content),
@@ -655,4 +660,4 @@ def _unexpected(
 ) -> UnexpectedResponse:
     """Log a 2xx answer that is not of the contract's shape; the error to raise for it."""
     _log_unexpected(response, method, path, problem)
-    return UnexpectedResponse(f"{method} {path}: {problem}", response.status_code)
+    return UnexpectedResponse(f"{method} {mask_log_text(path)}: {problem}", response.status_code)

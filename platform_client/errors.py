@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import ValidationError
+
+from platform_client.results import PendingPayment, parse
+
 
 class PlatformError(Exception):
     """The platform refused a request with a contract error code (``bill_already_paid`` …)."""
@@ -274,9 +278,15 @@ class BillNotFound(PlatformError):
 
 
 class BillAlreadyPaid(PlatformError):
-    """Bill paid or being paid (409)."""
+    """Bill paid, or being paid: then ``pending`` is its payment, whose pay code is still the
+    one to pay with (409)."""
 
     code_name = "bill_already_paid"
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(code, message, status)
+        self.pending: PendingPayment | None = None
+        """The bill's pending payment (``error.pending_payment``); None once it is paid."""
 
 
 class PaymentNotFound(PlatformError):
@@ -516,6 +526,11 @@ def error_from_response(status: int, body: Any, retry_after: str | None = None) 
         error.missing = tuple(str(item) for item in detail["missing"])
     if isinstance(detail.get("remaining_tries"), int):
         error.remaining_tries = detail["remaining_tries"]
+    if isinstance(error, BillAlreadyPaid) and isinstance(detail.get("pending_payment"), dict):
+        try:
+            error.pending = parse(PendingPayment, detail["pending_payment"])
+        except ValidationError:
+            error.pending = None  # not of the contract's shape: said as plainly paid
     if retry_after is not None:
         try:
             error.retry_after_s = float(retry_after)

@@ -72,6 +72,17 @@ class Payment(Result):
     pay_code: str
 
 
+class PendingPayment(Result):
+    """The pending payment of a bill, carried by ``bill_already_paid`` while the bill is not
+    paid yet (``error.pending_payment``, platform_client/CONTRACT.md): pay with its code."""
+
+    payment_id: str
+    amount: Decimal
+    status: str
+    pay_code: str
+    expires_at: str | None = None
+
+
 class PaymentStatus(Result):
     """State of a payment (``GET /v1/payments/{id}``): ``pending`` | ``paid`` | ``expired`` |
     ``failed``."""

@@ -67,9 +67,9 @@ INVALID_STUDENT_ID = ErrorSpec(422, "invalid_student_id", "请提供正确的学
 
 # Unified payment.
 BILL_NOT_FOUND = ErrorSpec(404, "bill_not_found", "没有找到这张账单，请核对账单号。")
-BILL_ALREADY_PAID = ErrorSpec(
-    409, "bill_already_paid", "这张账单已经缴费或正在缴费中，不能重复缴费。"
-)
+BILL_ALREADY_PAID = ErrorSpec(409, "bill_already_paid", "这张账单已经缴费，不能重复缴费。")
+PAYMENT_PENDING_MESSAGE = "这张账单已经生成缴费码，还没有付款，请用原来的缴费码付款。"
+"""The message of ``bill_already_paid`` while the bill's payment is pending."""
 PAYMENT_NOT_FOUND = ErrorSpec(404, "payment_not_found", "没有找到这笔支付，请核对支付单号。")
 INVALID_PHONE = ErrorSpec(422, "invalid_phone", "手机号格式不正确，应为11位手机号码。")
 INVALID_PAYER = ErrorSpec(422, "invalid_payer", "付款人只能是本人（self）或家人（family）。")

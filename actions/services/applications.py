@@ -220,7 +220,7 @@ class Application(Service):
         """Apply on the platform; say the number and next steps, or why not and what next."""
         try:
             created = await turn.platform.submit_application(
-                citizen=turn.auth(),
+                citizen=await turn.auth(),
                 service_code=self.code,
                 form=form,
                 commitment=commitment,

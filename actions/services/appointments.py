@@ -420,7 +420,7 @@ class BookAppointment(Service):
         address = str(turn.slot("appointment_address") or "") if home else None
         try:
             booked = await turn.platform.book_appointment(
-                citizen=turn.auth(),
+                citizen=await turn.auth(),
                 slot_id=slot_id,
                 service_code=code,
                 home_visit=home,

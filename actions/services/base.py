@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.explain import explain
-from actions.runtime import platform_client
+from actions.runtime import citizen_sessions, platform_client
 from platform_client import CitizenAuth, PlatformClient, PlatformError
 
 MAX_OPTIONS = 3
@@ -45,6 +45,9 @@ class Turn:
     """Slot values changed earlier in this turn (validators see each other's results)."""
     failed: bool = False
     """Whether an answer this turn could not be used (the misunderstanding ladder counts it)."""
+    token: str | None = None
+    """The citizen token of the conversation, once read (:meth:`citizen_token`)."""
+    token_read: bool = False
 
     def slot(self, name: str) -> Any:
         """The slot's value, counting changes made earlier in this turn."""
@@ -81,13 +84,28 @@ class Turn:
         """The service being done now (the ``service`` slot)."""
         return str(self.slot("service") or "")
 
-    def auth(self) -> CitizenAuth:
+    async def auth(self) -> CitizenAuth:
         """How calls act for the citizen: through the proxy authorization on the family path,
         else with the citizen's own token."""
         proxy = self.slot("proxy_authorization_id")
         if proxy:
             return CitizenAuth(proxy_authorization_id=str(proxy))
-        return CitizenAuth(citizen_token=str(self.slot("citizen_token") or "") or None)
+        return CitizenAuth(citizen_token=await self.citizen_token())
+
+    async def citizen_token(self) -> str | None:
+        """The verified citizen's token, from the action server's citizen sessions (never
+        from the tracker); None when nobody is verified or the token has expired."""
+        if not self.token_read:
+            verified = bool(self.slot("citizen_verified"))
+            self.token = (
+                await citizen_sessions().token(self.tracker.sender_id) if verified else None
+            )
+            self.token_read = True
+        return self.token
+
+    def knows_token(self, token: str | None) -> None:
+        """The citizen token of this turn is ``token`` (just issued, or just dropped)."""
+        self.token, self.token_read = token, True
 
     def idempotency_key(self, *parts: object) -> str:
         """One key per conversation, service and ``parts``: a repeated answer never does the

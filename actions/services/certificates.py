@@ -100,7 +100,7 @@ class GetECertificate(Service):
         message = turn.tracker.latest_message.get("message_id") or ""
         try:
             shown = await turn.platform.present_certificate(
-                citizen=turn.auth(),
+                citizen=await turn.auth(),
                 certificate_type=kind,
                 idempotency_key=turn.idempotency_key(kind, message),
             )

@@ -2,7 +2,9 @@
 
 Questions: the student number → the read-back of school, term and total ("现在缴费吗？").
 No identity is needed (the platform finds bills by student number); the payment carries an
-Idempotency-Key per conversation and bill, so a repeated "对" never pays twice.
+Idempotency-Key per conversation and bill, so a repeated "对" never pays twice. A bill paid
+already is said so; one whose pay code was issued and not used yet is told as waiting, with
+that same pay code (:mod:`actions.services.paying`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Any
 from rasa_sdk.events import EventType
 
 from actions.services.base import Service, Turn, yes_no
+from actions.services.paying import say_pending
 from platform_client import PlatformError
+from platform_client.errors import BillAlreadyPaid
 from zhtext.numbers import format_amount, normalize_spoken_digits
 
 STUDENT_ID_LENGTH = 10
@@ -69,6 +73,10 @@ class EducationFee(Service):
             turn.explain(error)
             return {"student_id": None}
         unpaid = sorted((b for b in bills if b.status == "unpaid"), key=lambda b: b.due_date)
+        if not unpaid and any(b.status == "paid" for b in bills):
+            turn.say("这笔费用已经缴过了，不用再缴。")
+            turn.say("还有别的事要办吗？")
+            return {"student_id": student_id, "service_done": True}
         if not unpaid:
             turn.reject(f"学号 {student_id} 没有要缴的费用。请核对后再说一遍。")
             return {"student_id": None}
@@ -87,6 +95,12 @@ class EducationFee(Service):
             payment = await turn.platform.create_payment(
                 bill_id=bill_id, idempotency_key=turn.idempotency_key(bill_id)
             )
+        except BillAlreadyPaid as error:
+            if error.pending is None:
+                turn.explain(error)
+            else:
+                say_pending(turn, error.pending)
+            return []
         except PlatformError as error:
             turn.explain(error)
             return []

@@ -16,7 +16,7 @@ class MedicalInsuranceQuery(Service):
 
     async def complete(self, turn: Turn) -> list[EventType]:
         try:
-            account = await turn.platform.medical_account(citizen=turn.auth())
+            account = await turn.platform.medical_account(citizen=await turn.auth())
         except PlatformError as error:
             turn.explain(error)
             return []

@@ -47,7 +47,7 @@ class PensionCertification(Service):
 
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         try:
-            state = await turn.platform.pension_certification(citizen=turn.auth())
+            state = await turn.platform.pension_certification(citizen=await turn.auth())
         except PlatformError as error:
             turn.explain(error)
             return {"service_done": True}
@@ -84,7 +84,9 @@ class PensionCertification(Service):
         method = str(turn.slot("certification_method"))
         try:
             record = await turn.platform.certify_pension(
-                citizen=turn.auth(), method=method, idempotency_key=turn.idempotency_key(method)
+                citizen=await turn.auth(),
+                method=method,
+                idempotency_key=turn.idempotency_key(method),
             )
         except PlatformError as error:
             turn.explain(error)
@@ -107,7 +109,7 @@ class PensionQuery(Service):
     async def complete(self, turn: Turn) -> list[EventType]:
         try:
             payments = await turn.platform.pension_payments(
-                citizen=turn.auth(), months=PAYMENT_MONTHS
+                citizen=await turn.auth(), months=PAYMENT_MONTHS
             )
         except PlatformError as error:
             turn.explain(error)

@@ -137,7 +137,7 @@ class ApplicationStatus(Service):
 
     async def _mine(self, turn: Turn) -> list[EventType]:
         try:
-            applications = await turn.platform.applications(citizen=turn.auth())
+            applications = await turn.platform.applications(citizen=await turn.auth())
         except PlatformError as error:
             turn.explain(error)
             return []

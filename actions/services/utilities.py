@@ -4,7 +4,8 @@ Questions: which bill (water, electricity or gas) → the 10-digit account numbe
 read-back of account (last four digits), month and amount ("现在缴费吗？"). No identity is
 needed: the platform finds bills by account number. "不对" at the read-back asks for the
 account number again; "先不缴" ends with nothing charged. The payment carries an
-Idempotency-Key per conversation and bill, so a repeated "对" never pays twice.
+Idempotency-Key per conversation and bill, so a repeated "对" never pays twice; a bill whose
+pay code was issued and not used yet is told as waiting, with that same pay code.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 from rasa_sdk.events import EventType
 
 from actions.services.base import Service, Turn, yes_no
+from actions.services.paying import say_pending
 from platform_client import PlatformError
+from platform_client.errors import BillAlreadyPaid
 from zhtext.numbers import format_amount, normalize_spoken_digits
 
 ACCOUNT_LENGTH = 10
@@ -202,6 +205,12 @@ class UtilityPayment(Service):
             payment = await turn.platform.create_payment(
                 bill_id=bill_id, payer="self", idempotency_key=turn.idempotency_key(bill_id)
             )
+        except BillAlreadyPaid as error:
+            if error.pending is None:
+                turn.explain(error)
+            else:
+                say_pending(turn, error.pending)
+            return []
         except PlatformError as error:
             turn.explain(error)
             return []

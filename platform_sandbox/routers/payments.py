@@ -35,8 +35,9 @@ def post_payment(
 
     A citizen token or proxy authorization is optional; when given, the payment is recorded
     for that citizen (a proxy needs the ``education_fee`` or ``utility_payment`` scope).
-    Errors: ``bill_not_found`` (404), ``bill_already_paid`` (409, also while another
-    payment of the bill is pending), ``idempotency_key_reused`` (422).
+    Errors: ``bill_not_found`` (404), ``bill_already_paid`` (409; while another payment of
+    the bill is pending, with that payment as ``pending_payment``: ``{payment_id, amount,
+    status: "pending", pay_code, expires_at}``), ``idempotency_key_reused`` (422).
     """
     caller = None
     if given.present:

@@ -36,6 +36,17 @@ class PaymentCreated(BaseModel):
     pay_code: str = Field(..., description="8-digit code the payer types into a payment app.")
 
 
+class PendingPayment(BaseModel):
+    """The pending payment of a bill, in the ``bill_already_paid`` error
+    (``error.pending_payment``): the payer still pays with its pay code."""
+
+    payment_id: str
+    amount: float = Field(..., description="Amount in yuan (元).")
+    status: Literal["pending"]
+    pay_code: str = Field(..., description="8-digit code the payer types into a payment app.")
+    expires_at: str = Field(..., description="When the pay code stops working (ISO 8601).")
+
+
 class PaymentOut(BaseModel):
     """State of a payment; ``paid_at`` and ``receipt_no`` only once it is paid."""
 

@@ -23,12 +23,13 @@ from ..errors import (
     BILL_NOT_FOUND,
     PAYMENT_NOT_FOUND,
     PAYMENT_NOT_PENDING,
+    PAYMENT_PENDING_MESSAGE,
     ApiError,
 )
 from ..identity import Caller
 from ..ids import new_pay_code, new_payment_id, new_receipt_no
 from ..money import fen_to_yuan
-from ..schemas.payments import PaymentCreate, PaymentCreated, PaymentOut
+from ..schemas.payments import PaymentCreate, PaymentCreated, PaymentOut, PendingPayment
 from ..tables import ACTIVE_PAYMENT_STATUSES, Bill, Payment, UtilityBill
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,8 @@ def create_payment(
 
     A pending payment of the bill older than ``ttl_s`` expires first (its pay code can no
     longer be used), so the bill can be paid anew. Raises ``bill_not_found`` (404) or
-    ``bill_already_paid`` (409).
+    ``bill_already_paid`` (409); while the bill's payment is only pending, the error carries
+    it as ``pending_payment`` (its pay code is still the one to pay with).
     """
     found = find_bill(session, payment_in.bill_id)
     if found is None:
@@ -83,7 +85,7 @@ def create_payment(
     expire_stale(session, ttl_s=ttl_s, bill_id=bill.bill_id)
     amount_fen = bill.total_fen if isinstance(bill, Bill) else bill.amount_fen
     if bill.status == "paid" or _bill_taken(session, bill.bill_id):
-        raise ApiError(BILL_ALREADY_PAID)
+        raise _already_paid(session, bill.bill_id, ttl_s)
     for _ in range(_INSERT_ATTEMPTS):
         payment = Payment(
             payment_id=new_payment_id(),
@@ -105,7 +107,7 @@ def create_payment(
                 session.add(payment)
         except IntegrityError:
             if _bill_taken(session, bill.bill_id):
-                raise ApiError(BILL_ALREADY_PAID) from None
+                raise _already_paid(session, bill.bill_id, ttl_s) from None
             continue  # a pay code or payment id collided: draw new ones
         logger.info(
             "sandbox.payment.created",
@@ -168,6 +170,27 @@ def payment_out(payment: Payment) -> PaymentOut:
         status=payment.status,
         paid_at=beijing_iso(payment.paid_at) if payment.paid_at else None,
         receipt_no=payment.receipt_no,
+    )
+
+
+def _already_paid(session: Session, bill_id: str, ttl_s: int) -> ApiError:
+    """``bill_already_paid`` for a bill that is paid, or (with ``pending_payment``: the
+    payment, its pay code and when that expires) whose payment is not paid yet."""
+    pending = session.execute(
+        select(Payment).where(Payment.bill_id == bill_id, Payment.status == "pending").limit(1)
+    ).scalar_one_or_none()
+    if pending is None or _is_stale(pending, ttl_s):
+        return ApiError(BILL_ALREADY_PAID)
+    return ApiError(
+        BILL_ALREADY_PAID,
+        PAYMENT_PENDING_MESSAGE,
+        pending_payment=PendingPayment(
+            payment_id=pending.payment_id,
+            amount=fen_to_yuan(pending.amount_fen),
+            status="pending",
+            pay_code=pending.pay_code,
+            expires_at=beijing_iso(pending.created_at + timedelta(seconds=ttl_s)),
+        ).dict(),
     )
 
 

@@ -17,6 +17,7 @@ from actions.config import ActionConfig
 from actions.runtime import platform_client
 from actions.services.base import Turn
 from banshi import paths
+from banshi.migrate import upgrade_to_head
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from platform_sandbox.seed import DemoCitizen
@@ -36,8 +37,10 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]
 
 @pytest.fixture
 async def platform(sandbox: RunningSystem) -> AsyncIterator[None]:
-    """The action server's platform client, started against the sandbox as at server start."""
+    """The action server's platform client and citizen sessions, started against the sandbox
+    and the gateway's database (migrated, as the gateway does) as at server start."""
     sandbox.reset_platform()
+    await upgrade_to_head(sandbox.settings.effective_gateway_database_url)
     runtime.start_client(ActionConfig.from_env(sandbox.settings.child_env()))
     yield
     await runtime.stop_client()
@@ -96,7 +99,13 @@ def form_turn(
 
     ``service`` sets the ``service`` slot (``slots`` may override it); ``message_id`` goes on
     the latest message; ``with_user_event`` appends the user event of ``text`` to ``events``.
+    A ``citizen_token`` among ``slots`` is not a slot: it stands for the conversation's token
+    in the citizen sessions (the slot ``citizen_verified`` is set).
     """
+    slots = dict(slots or {})
+    token = slots.pop("citizen_token", None)
+    if token is not None:
+        slots.setdefault("citizen_verified", True)
     latest = user(text, intent, entities, confidence=confidence, message_id=message_id)
     message = dict(latest["parse_data"])
     if message_id is not None:
@@ -104,7 +113,7 @@ def form_turn(
     service_slot = {} if service is None else {"service": service}
     tracker = Tracker(
         sender_id=sender,
-        slots={**service_slot, **(slots or {})},
+        slots={**service_slot, **slots},
         latest_message=message,
         events=[*events, latest] if with_user_event else list(events),
         paused=False,
@@ -112,7 +121,10 @@ def form_turn(
         active_loop={"name": "service_form"},
         latest_action_name="action_listen",
     )
-    return Turn(CollectingDispatcher(), tracker)
+    turn = Turn(CollectingDispatcher(), tracker)
+    if token is not None:
+        turn.knows_token(str(token))
+    return turn
 
 
 def said(turn: Turn) -> list[str]:
@@ -121,7 +133,8 @@ def said(turn: Turn) -> list[str]:
 
 
 async def verified(sandbox: RunningSystem, citizen: DemoCitizen, **slots: Any) -> dict[str, Any]:
-    """The slots identity verification leaves for ``citizen`` (a real citizen token)."""
+    """The slots identity verification leaves for ``citizen``, with its real citizen token as
+    ``citizen_token`` (see :func:`form_turn`)."""
     platform = platform_client()
     started = await platform.start_verification(name=citizen.name, id_number=citizen.id_number)
     with sandbox.platform() as client:

@@ -127,3 +127,40 @@ async def test_confirmed_bill_is_paid_once(
 def test_the_service_is_found_by_its_intent() -> None:
     assert isinstance(by_intent("pay_education_fee"), EducationFee)
     assert by_code("education_fee") is by_intent("pay_education_fee")
+
+
+async def test_a_bill_waiting_for_payment_is_told_as_waiting_then_as_paid(
+    platform: None, domain: dict, sandbox: RunningSystem
+) -> None:
+    slots = {
+        "bill_id": "EB202600001",
+        "bill_total": "2550.00",
+        "education_confirmed": True,
+        "requested_slot": None,
+    }
+    first, other = CollectingDispatcher(), CollectingDispatcher()
+    await ActionCompleteService().run(
+        first, load_tracker("service_student_id_given", **slots), domain
+    )
+    pay_code = texts(first)[1].removeprefix("缴费码是 ").removesuffix("。")
+    # The same bill from another conversation (another Idempotency-Key): not a new order.
+    elsewhere = load_tracker("service_student_id_given", **slots)
+    elsewhere.sender_id = "a-grandchild-asks-again"
+    await ActionCompleteService().run(other, elsewhere, domain)
+    said = texts(other)
+    assert said[0] == "这笔费用已经生成过缴费码，还没有付款。"
+    assert said[1] == f"缴费码还是 {pay_code}，金额 2550.00 元。"
+    assert "已经缴过了" not in "".join(said)
+
+    with sandbox.platform() as client:
+        refused = client.post("/v1/payments", json={"bill_id": "EB202600001", "payer": "family"})
+        pending = refused.json()["error"]["pending_payment"]
+        assert pending["pay_code"] == pay_code
+        client.post(f"/v1/sandbox/payments/{pending['payment_id']}/complete").raise_for_status()
+    # Asked again once paid: the lookup says it is paid, and the service ends.
+    dispatcher = CollectingDispatcher()
+    events = await ValidateServiceForm().run(
+        dispatcher, load_tracker("service_student_id_given"), domain
+    )
+    assert texts(dispatcher) == ["这笔费用已经缴过了，不用再缴。", "还有别的事要办吗？"]
+    assert SlotSet("service_done", True) in events

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from actions import identity
+from actions import identity, runtime
+from actions.service_form import start_service
 from actions.services import by_code
 from actions.services.base import Turn
+from actions.sessions import citizen_sessions, utc_now
 from platform_sandbox.seed import DEMO_ALLOWANCE_ELIGIBLE, DEMO_CERTIFICATION_OVERDUE
 from tests.actions.conftest import form_turn, said
 from tests.conftest import RunningSystem
@@ -53,12 +57,12 @@ def test_steps_follow_the_chosen_way_and_the_proxy_path() -> None:
     assert PENSION is not None
     assert identity.identity_steps(turn_with(), PENSION)[0] == "id_number"
     assert identity.identity_steps(turn_with(id_method="phone"), PENSION)[0] == "phone_number"
-    verified = turn_with(citizen_token="t", citizen_subject=identity.SELF)
+    verified = turn_with(citizen_verified=True, citizen_subject=identity.SELF)
     assert identity.identity_steps(verified, PENSION) == []
-    for_mother = turn_with(citizen_token="t", citizen_subject="母亲", relation="母亲")
+    for_mother = turn_with(citizen_verified=True, citizen_subject="母亲", relation="母亲")
     assert identity.identity_steps(for_mother, PENSION) == ["agent_name", "proxy_consent"]
     # Verified for oneself, but now the service is for the mother: verify her.
-    switched = turn_with(citizen_token="t", citizen_subject=identity.SELF, relation="母亲")
+    switched = turn_with(citizen_verified=True, citizen_subject=identity.SELF, relation="母亲")
     assert identity.identity_steps(switched, PENSION)[0] == "id_number"
 
 
@@ -106,9 +110,45 @@ async def test_name_sends_the_code_and_the_code_verifies(
     spoken = "".join("幺" if d == "1" else "零一二三四五六七八九"[int(d)] for d in code)
     final = turn_with(spoken, **sent)
     result = await identity.validate("sms_code", spoken, final, PENSION)
-    assert result is not None and result["citizen_token"] and result["citizen_name"] == citizen.name
+    assert result is not None and result["citizen_verified"] is True
+    assert result["citizen_name"] == citizen.name
     assert result["citizen_subject"] == identity.SELF
     assert said(final) == [f"{citizen.name}，身份核对好了。"]
+    # The code is cleared by the check that used it; the token is kept by the action server.
+    assert result["sms_code"] is None and "citizen_token" not in result
+    assert code not in repr(result)
+    token = await runtime.citizen_sessions().token("identity-test")
+    assert token and token not in repr(result)
+    assert await PENSION.prepare(turn_with(**result)) is not None  # the token works
+
+
+async def test_an_expired_citizen_token_asks_for_verification_again(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    assert PENSION is not None
+    sessions = runtime.citizen_sessions()
+    slots = {"citizen_verified": True, "citizen_subject": identity.SELF, "citizen_name": "某某"}
+    await sessions.save("expired-test", "tok-old", utc_now() - timedelta(seconds=1))
+    turn = form_turn(slots, sender="expired-test", service="pension_certification")
+    cleared = await identity.lapsed(turn)
+    assert cleared["citizen_verified"] is None and cleared["citizen_name"] is None
+    assert await sessions.token("expired-test") is None
+    async with sessions.engine.connect() as connection:
+        left = (await connection.execute(select(citizen_sessions.c.sender_id))).all()
+    assert ("expired-test",) not in left  # purged
+
+    # Starting a service that needs identity asks for the ID number again.
+    await sessions.save("expired-test", "tok-old", utc_now() - timedelta(seconds=1))
+    start = form_turn(slots, text="我要养老金认证", sender="expired-test")
+    await start_service(start, PENSION)
+    assert start.updates["citizen_verified"] is None
+    assert identity.identity_steps(start, PENSION)[0] == "id_number"
+
+    # A live token is kept, and used.
+    await sessions.save("live-test", "tok-new", utc_now() + timedelta(minutes=30))
+    live = form_turn(slots, sender="live-test", service="pension_certification")
+    assert await identity.lapsed(live) == {}
+    assert (await live.auth()).citizen_token == "tok-new"
 
 
 async def test_unknown_person_starts_over(platform: None) -> None:

@@ -170,13 +170,17 @@ async def test_yes_creates_one_payment_even_when_repeated(platform: None) -> Non
     assert codes[0] == codes[1] and codes[0].startswith("缴费码是 ")
 
 
-async def test_a_bill_paid_elsewhere_is_explained(platform: None, sandbox: RunningSystem) -> None:
+async def test_a_bill_waiting_for_payment_is_told_as_waiting_with_its_pay_code(
+    platform: None, sandbox: RunningSystem
+) -> None:
     with sandbox.platform() as client:
-        client.post(
+        issued = client.post(
             "/v1/payments",
             json={"bill_id": DEMO_UTILITY_BILLS[1], "payer": "self"},
-            headers={"Idempotency-Key": "paid-at-the-counter"},
-        ).raise_for_status()
+            headers={"Idempotency-Key": "issued-at-the-counter"},
+        )
+        issued.raise_for_status()
+    waiting = issued.json()
     current = turn(
         "对",
         intent="affirm",
@@ -185,7 +189,27 @@ async def test_a_bill_paid_elsewhere_is_explained(platform: None, sandbox: Runni
         utility_bill_id=DEMO_UTILITY_BILLS[1],
     )
     assert await SERVICE.complete(current) == []
-    assert said(current) == ["这笔费用已经缴过了，不用再缴。", "还有别的事要办吗？"]
+    texts = said(current)
+    assert texts[0] == "这笔费用已经生成过缴费码，还没有付款。"
+    assert texts[1].startswith(f"缴费码还是 {waiting['pay_code']}，金额 ")
+    assert texts[2].startswith("请在") and texts[2].endswith("前，在支付应用里输入缴费码付款。")
+    assert not any("已经缴过了" in text for text in texts)
+
+    # Once paid, it is said as paid (asked in another conversation: a repeated request of the
+    # same conversation gets the platform's first answer again).
+    with sandbox.platform() as client:
+        done = client.post(f"/v1/sandbox/payments/{waiting['payment_id']}/complete")
+        done.raise_for_status()
+    again = turn(
+        "对",
+        intent="affirm",
+        sender="utilities-asked-after-paying",
+        utility_type="electricity",
+        utility_account=ELECTRICITY,
+        utility_bill_id=DEMO_UTILITY_BILLS[1],
+    )
+    assert await SERVICE.complete(again) == []
+    assert said(again) == ["这笔费用已经缴过了，不用再缴。", "还有别的事要办吗？"]
 
 
 async def test_platform_down_is_explained_and_nothing_is_charged(sandbox: RunningSystem) -> None:

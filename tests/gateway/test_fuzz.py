@@ -26,6 +26,7 @@ from banshi.gateway import GatewayConfig, create_app
 from handoff.config import HandoffConfig
 from handoff.models import Role
 from handoff.passwords import hash_password
+from tests.chat import TOKEN_HEADER
 from tests.conftest import free_port
 from tests.handoff.kit import PASSWORD
 
@@ -107,9 +108,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         login = client.post("/api/staff/login", json={"username": "fuzz-sup", "password": PASSWORD})
         assert login.status_code == 200, login.text
         client.cookies.clear()
-        conversation = "fuzzconversation01"
         store = app.state.conversations.store
-        client.portal.call(store.ensure_conversation, conversation, "webchat")
+        conversation, token = client.portal.call(store.start_conversation, "webchat")
         service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
         body = {"conversation_id": conversation}
         created = client.post("/api/handoffs", json=body, headers=service)
@@ -120,6 +120,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
                 "none": {},
                 "supervisor": {"Authorization": f"Bearer {login.json()['token']}"},
                 "service": service,
+                "citizen": {TOKEN_HEADER: token},
             },
             conversation,
             created.json()["handoff_id"],
@@ -148,11 +149,11 @@ ROUTES = [
     Route(
         "POST",
         "/api/chat",
-        "none",
+        "citizen",
         body=("conversation_id", "text", "channel", "metadata"),
         valid=(("text", "你好"),),
     ),
-    Route("GET", "/api/chat/{}/messages", "none", query=("after",), path_kind="conversation"),
+    Route("GET", "/api/chat/{}/messages", "citizen", query=("after",), path_kind="conversation"),
     Route(
         "POST",
         "/api/staff/login",

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from handoff.models import Priority, Reason
+from tests.chat import TOKEN_HEADER
 from tests.handoff.conftest import GatewayFactory, LocalGateway
 
 JSON = {"content-type": "application/json"}
@@ -99,7 +100,10 @@ async def test_integer_parameters_are_bounded(make_gateway: GatewayFactory) -> N
                 headers=member["headers"],
             )
             assert_refused(response, 422, "after_invalid")
-        largest = await http.get(f"/api/chat/{conversation}/messages?after=2147483647")
+        largest = await http.get(
+            f"/api/chat/{conversation}/messages?after=2147483647",
+            headers={TOKEN_HEADER: gateway.tokens[conversation]},
+        )
         assert largest.status_code == 200 and largest.json()["messages"] == []
         for action in ("reveal", "done"):
             for callback_id in ("12345678901234567890", "0", "-1"):
@@ -193,10 +197,7 @@ async def test_invisible_formatting_is_removed_and_control_characters_refused(
         http = gateway.http
         conversation, handoff_id, member = await claimed(gateway)
         invisible = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\U000e0001\U000e0041\U000e007f"
-        said = await http.post(
-            "/api/chat", json={"conversation_id": conversation, "text": f"我{invisible}要交费"}
-        )
-        assert said.status_code == 200, said.text
+        await gateway.say(conversation, f"我{invisible}要交费")
         note = await http.post(
             f"/api/handoffs/{handoff_id}/notes",
             json={"text": "\ufeff老人\u200b耳背"},

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from banshi.gateway import GatewayConfig, create_app
 from conversation.middleware import CONTENT_SECURITY_POLICY
+from tests.chat import TOKEN_HEADER
 from tests.handoff.conftest import GatewayFactory
 
 PROTECTIONS = {
@@ -57,7 +58,8 @@ async def test_every_kind_of_answer_carries_the_protections(make_gateway: Gatewa
             response = await http.get(asset)
             assert response.status_code == 200, asset
             assert_protected(response, no_store=False)
-        polled = await http.get(f"/api/chat/{conversation}/messages")
+        token = {TOKEN_HEADER: gateway.tokens[conversation]}
+        polled = await http.get(f"/api/chat/{conversation}/messages", headers=token)
         assert polled.status_code == 200
         assert_protected(polled, no_store=True)
         queue = await http.get("/api/handoffs", headers=member["headers"])
@@ -115,7 +117,10 @@ async def test_a_failure_nobody_expected_is_a_coded_500_with_the_protections_and
             await connection.execute(text("DROP TABLE messages"))
         transport = httpx.ASGITransport(app=gateway.app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
-            broken = await http.get(f"/api/chat/{conversation}/messages")
+            broken = await http.get(
+                f"/api/chat/{conversation}/messages",
+                headers={TOKEN_HEADER: gateway.tokens[conversation]},
+            )
             assert broken.status_code == 500
             assert broken.json()["error"]["code"] == "internal_error"
             assert_protected(broken, no_store=True)

@@ -32,6 +32,9 @@ from handoff.tables import (
 
 TABLES = [table for metadata in GATEWAY_METADATA for table in metadata.sorted_tables]
 """Every table of the gateway, referenced tables first."""
+TABLES_ADDED_AFTER_REVISION_1 = ("citizen_sessions", "turns")
+FIRST_TABLES = [table for table in TABLES if table.name not in TABLES_ADDED_AFTER_REVISION_1]
+"""The tables of revision 1."""
 
 # What handoff/tables.py added to create_all before the migrations (DDL on "after_create").
 _OLD_TRIGGERS = {
@@ -49,9 +52,17 @@ _OLD_TRIGGERS = {
     ),
 }
 
-ADDED_AFTER_REVISION_1 = ("DROP INDEX ix_conversations_updated_at",)
+ADDED_AFTER_REVISION_1 = (
+    "DROP INDEX ix_conversations_updated_at",
+    "DROP INDEX IF EXISTS ix_citizen_sessions_expires_at",
+    "DROP TABLE IF EXISTS citizen_sessions",
+    "DROP TABLE turns",
+    "ALTER TABLE conversations DROP COLUMN token_hash",
+)
 """Undoes what the revisions after the first added to the models, so that ``create_all``
 makes the schema of before the migrations."""
+NEW_SINCE_REVISION_1: dict[str, tuple[str, ...]] = {"conversations": ("token_hash",)}
+"""Columns the later revisions added to tables of the first (their rows are compared without)."""
 
 
 @contextmanager
@@ -216,15 +227,25 @@ def _fill_staff_desk(connection: Connection, at: datetime, later: datetime) -> N
 
 
 def all_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every gateway table that exists, in primary-key order."""
+    """Every row of every table of the first revision that exists, in primary-key order
+    (the columns of the first revision: what later revisions must keep; the tables added later
+    start empty)."""
     with sync_engine(database_url) as engine, engine.connect() as connection:
         present = set(inspect(connection).get_table_names())
         return {
             table.name: [
                 tuple(row)
-                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+                for row in connection.execute(
+                    select(
+                        *(
+                            column
+                            for column in table.columns
+                            if column.name not in NEW_SINCE_REVISION_1.get(table.name, ())
+                        )
+                    ).order_by(*table.primary_key.columns)
+                )
             ]
-            for table in TABLES
+            for table in FIRST_TABLES
             if table.name in present
         }
 

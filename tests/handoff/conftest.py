@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from handoff.config import HandoffConfig
 from handoff.models import Role
 from handoff.passwords import hash_password
 from handoff.runtime import HandoffRuntime
+from tests.chat import TOKEN_HEADER
 from tests.chromium import launch_chromium
 from tests.conftest import free_port
 from tests.handoff.kit import PASSWORD, unique
@@ -41,6 +42,8 @@ class LocalGateway:
     app: FastAPI
     http: httpx.AsyncClient
     database_url: str
+    tokens: dict[str, str] = field(default_factory=dict)
+    """The conversation tokens of the conversations this test started."""
 
     @property
     def runtime(self) -> HandoffRuntime:
@@ -49,9 +52,10 @@ class LocalGateway:
 
     async def conversation(self, channel: str = "webchat") -> str:
         """A conversation the bot has not answered (Rasa is not running here)."""
-        conversation_id = unique("conv")
-        await self.app.state.conversations.store.ensure_conversation(conversation_id, channel)
-        return conversation_id
+        store = self.app.state.conversations.store
+        conversation_id, token = await store.start_conversation(channel)
+        self.tokens[conversation_id] = token
+        return str(conversation_id)
 
     async def staff(self, role: str = "staff", district: str = "姑苏区") -> dict[str, Any]:
         """A staff account, logged in (so on duty): its bearer headers and account."""
@@ -86,14 +90,19 @@ class LocalGateway:
     async def say(self, conversation_id: str, text: str) -> dict[str, Any]:
         """A citizen turn (in waiting/human mode it never reaches the bot)."""
         response = await self.http.post(
-            "/api/chat", json={"conversation_id": conversation_id, "text": text}
+            "/api/chat",
+            json={"conversation_id": conversation_id, "text": text},
+            headers={TOKEN_HEADER: self.tokens[conversation_id]},
         )
         assert response.status_code == 200, response.text
         return dict(response.json())
 
     async def seen(self, conversation_id: str) -> list[dict[str, Any]]:
         """Everything the citizen's page gets by polling."""
-        response = await self.http.get(f"/api/chat/{conversation_id}/messages?after=0")
+        response = await self.http.get(
+            f"/api/chat/{conversation_id}/messages?after=0",
+            headers={TOKEN_HEADER: self.tokens[conversation_id]},
+        )
         assert response.status_code == 200, response.text
         return list(response.json()["messages"])
 

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from banshi import paths
+from tests.chat import TOKEN_HEADER, Chat
 from tests.conftest import RunningSystem
 
 PASSWORD = "Correct-Horse-9"
@@ -117,13 +118,29 @@ def service(system: RunningSystem) -> httpx.Client:
     )
 
 
+TOKENS: dict[str, str] = {}
+"""The tokens of the conversations the tests started, by conversation id."""
+
+
+def start(system: RunningSystem, text: str = "你好") -> tuple[str, dict[str, Any]]:
+    """A new web chat conversation started with ``text``: its id (the token kept in
+    :data:`TOKENS` for :func:`citizen_says` and :func:`citizen_sees`) and the first answer."""
+    with httpx.Client(base_url=system.gateway, timeout=30) as client:
+        chat = Chat(client)
+        answer = chat.say(text)
+    assert chat.id is not None and chat.token is not None
+    TOKENS[chat.id] = chat.token
+    return chat.id, answer
+
+
 def conversation(system: RunningSystem, text: str = "你好") -> str:
     """A new web chat conversation with one turn answered by the bot."""
-    conversation_id = uuid.uuid4().hex
-    with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        response = client.post("/api/chat", json={"conversation_id": conversation_id, "text": text})
-    assert response.status_code == 200, response.text
-    return conversation_id
+    return start(system, text)[0]
+
+
+def token_headers(conversation_id: str) -> dict[str, str]:
+    """The token header of a conversation a test started."""
+    return {TOKEN_HEADER: TOKENS[conversation_id]}
 
 
 def handoff(
@@ -142,7 +159,11 @@ def handoff(
 def citizen_says(system: RunningSystem, conversation_id: str, text: str) -> dict[str, Any]:
     """One citizen turn on web chat."""
     with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        response = client.post("/api/chat", json={"conversation_id": conversation_id, "text": text})
+        response = client.post(
+            "/api/chat",
+            json={"conversation_id": conversation_id, "text": text},
+            headers=token_headers(conversation_id),
+        )
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -150,6 +171,10 @@ def citizen_says(system: RunningSystem, conversation_id: str, text: str) -> dict
 def citizen_sees(system: RunningSystem, conversation_id: str, after: int = 0) -> dict[str, Any]:
     """What the web chat page's polling gets."""
     with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        response = client.get(f"/api/chat/{conversation_id}/messages", params={"after": after})
+        response = client.get(
+            f"/api/chat/{conversation_id}/messages",
+            params={"after": after},
+            headers=token_headers(conversation_id),
+        )
     assert response.status_code == 200, response.text
     return dict(response.json())

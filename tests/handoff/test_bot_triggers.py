@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import RunningSystem
-from tests.handoff.kit import Console, add_staff, citizen_says, new_district
+from tests.handoff.kit import Console, add_staff, citizen_says, conversation, new_district, start
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +28,7 @@ def on_duty(system: RunningSystem):  # type: ignore[no-untyped-def]
 def test_asking_for_a_person_queues_the_conversation(
     system: RunningSystem, on_duty: Console
 ) -> None:
-    conversation_id = "req" + on_duty.account.username
-    citizen_says(system, conversation_id, "你好")
+    conversation_id = conversation(system, "你好")
     answer = citizen_says(system, conversation_id, "转人工")
     assert answer["mode"] == "waiting"
     said = _texts(answer)
@@ -42,8 +41,7 @@ def test_asking_for_a_person_queues_the_conversation(
 
 
 def test_asking_for_a_person_inside_a_form(system: RunningSystem, on_duty: Console) -> None:
-    conversation_id = "frm" + on_duty.account.username
-    asked = citizen_says(system, conversation_id, "我要给孙子交学费")
+    conversation_id, asked = start(system, "我要给孙子交学费")
     assert "学号" in _texts(asked)
     answer = citizen_says(system, conversation_id, "我要找工作人员")
     assert answer["mode"] == "waiting"
@@ -66,8 +64,7 @@ def test_asking_for_a_person_inside_a_form(system: RunningSystem, on_duty: Conso
 def test_fraud_risk_warns_then_queues_with_high_priority(
     system: RunningSystem, on_duty: Console
 ) -> None:
-    conversation_id = "frd" + on_duty.account.username
-    answer = citizen_says(system, conversation_id, "有人打电话让我把钱转到安全账户")
+    conversation_id, answer = start(system, "有人打电话让我把钱转到安全账户")
     said = _texts(answer)
     assert answer["mode"] == "waiting"
     assert "不要转账" in said and "正在为您转接工作人员" in said
@@ -83,8 +80,7 @@ def test_fraud_risk_warns_then_queues_with_high_priority(
 def test_misunderstanding_ladder_hands_off_on_the_third_miss(
     system: RunningSystem, on_duty: Console
 ) -> None:
-    conversation_id = "mis" + on_duty.account.username
-    first = citizen_says(system, conversation_id, "今天天气怎么样")
+    conversation_id, first = start(system, "今天天气怎么样")
     assert first["mode"] == "bot" and "这件事我还帮不上忙" in _texts(first)
     assert "查养老金" in _texts(first)  # and how to say what it can do
     second = citizen_says(system, conversation_id, "帮我订一张去北京的机票")

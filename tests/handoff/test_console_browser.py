@@ -59,7 +59,8 @@ def test_citizen_reaches_a_person_and_comes_back_to_the_bot(
             "正在为您转接工作人员", timeout=30_000
         )
         expect(chat.get_by_role("status")).to_contain_text("正在为您转接工作人员")
-        conversation_id = chat.evaluate("sessionStorage.getItem('banshi.conversation')")
+        kept = "JSON.parse(sessionStorage.getItem('banshi.conversation')).id"
+        conversation_id = chat.evaluate(kept)
 
         # The staff member sees it arrive live (no reload), with a written notice.
         item = console.locator(f'#waiting li[data-conversation-id="{conversation_id}"] button')

@@ -132,6 +132,7 @@ async def test_transcript_survives_a_restart(make_gateway: GatewayFactory) -> No
         before = await gateway.seen(conversation)
         username = member["username"]
     async with make_gateway() as restarted:
+        restarted.tokens.update(gateway.tokens)  # the citizen's page still holds its token
         assert await restarted.seen(conversation) == before
         login = await restarted.http.post(
             "/api/staff/login", json={"username": username, "password": "Correct-Horse-9"}

@@ -46,14 +46,15 @@ def test_invalid_json_and_then_still_serving(system: RunningSystem) -> None:
             )
             assert response.status_code == 400, response.text
             assert response.json()["error"]["code"] == "invalid_json"
-        ok = client.post("/api/chat", json={"conversation_id": uuid.uuid4().hex, "text": "你好"})
+        ok = client.post("/api/chat", json={"text": "你好"})
         assert ok.status_code == 200 and ok.json()["messages"]
         assert client.get("/healthz").json()["status"] == "ok"
 
 
 def test_message_polling_errors(system: RunningSystem) -> None:
     with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        missing = client.get(f"/api/chat/{uuid.uuid4().hex}/messages")
+        token = {"X-Conversation-Token": "x" * 43}
+        missing = client.get(f"/api/chat/{uuid.uuid4().hex}/messages", headers=token)
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "conversation_not_found"
         bad = client.get("/api/chat/bad id!/messages")

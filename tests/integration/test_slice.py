@@ -11,16 +11,16 @@ import httpx
 import pytest
 
 from platform_sandbox.seed import DEMO_STUDENT_ID
+from tests.chat import Chat
 from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
 
 
-def say(client: httpx.Client, conversation_id: str, text: str) -> dict:
-    response = client.post("/api/chat", json={"conversation_id": conversation_id, "text": text})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["conversation_id"] == conversation_id
+def say(chat: Chat, text: str) -> dict:
+    known = chat.id
+    body = chat.say(text)
+    assert known is None or body["conversation_id"] == known
     assert body["messages"], f"no answer to {text!r}"
     return body
 
@@ -40,7 +40,7 @@ def demo_bill(system: RunningSystem) -> dict:
 
 def test_greeting_says_what_the_assistant_can_do(system: RunningSystem) -> None:
     with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        body = say(client, uuid.uuid4().hex, "你好")
+        body = say(Chat(client), "你好")
     assert body["mode"] == "bot"
     said = texts(body)
     assert "您好" in said and "交学费" in said
@@ -52,12 +52,12 @@ def test_pay_grandchild_school_fee(system: RunningSystem) -> None:
     bill = demo_bill(system)
     total = Decimal(str(bill["total"]))
     assert total == Decimal("2550.00")  # the demo bill: 学费 1800.00 + 住宿费 750.00
-    conversation = uuid.uuid4().hex
     with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        asked = say(client, conversation, "我要给孙子交学费")
+        conversation = Chat(client)
+        asked = say(conversation, "我要给孙子交学费")
         assert "学号" in texts(asked)
 
-        offer = say(client, conversation, DEMO_STUDENT_ID)
+        offer = say(conversation, DEMO_STUDENT_ID)
         said = texts(offer)
         assert bill["school"] in said and bill["term"] in said
         assert "2550.00" in said  # digits on screen
@@ -70,7 +70,7 @@ def test_pay_grandchild_school_fee(system: RunningSystem) -> None:
             "/deny",
         ]
 
-        paid = say(client, conversation, "对")
+        paid = say(conversation, "对")
         said = texts(paid)
         match = re.search(r"缴费码是 (\w+)", said)
         assert match, said
@@ -86,35 +86,33 @@ def test_pay_grandchild_school_fee(system: RunningSystem) -> None:
         assert again.status_code == 409 and again.json()["error"]["code"] == "bill_already_paid"
 
         # "对" once more does not pay again; the bot asks what to do next.
-        after = say(client, conversation, "对")
+        after = say(conversation, "对")
         assert "缴费码" not in texts(after)
         assert "办什么" in texts(after)
 
 
 def test_unknown_student_number_is_asked_again(system: RunningSystem) -> None:
-    conversation = uuid.uuid4().hex
     with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        say(client, conversation, "交学费")
-        body = say(client, conversation, "9999999999")
+        conversation = Chat(client)
+        say(conversation, "交学费")
+        body = say(conversation, "9999999999")
         said = texts(body)
         assert "9999999999" in said and "没有要缴的费用" in said
         assert "学号" in body["messages"][-1]["text"]
-        short = say(client, conversation, "123")
+        short = say(conversation, "123")
         assert "10位数字" in texts(short)
 
 
 def test_transcript_is_kept_in_order(system: RunningSystem) -> None:
-    conversation = uuid.uuid4().hex
     with httpx.Client(base_url=system.gateway, timeout=30) as client:
-        first = say(client, conversation, "你好")
-        second = say(client, conversation, "交学费")
-        listed = client.get(f"/api/chat/{conversation}/messages", params={"after": 0}).json()
+        conversation = Chat(client)
+        first = say(conversation, "你好")
+        second = say(conversation, "交学费")
+        listed = conversation.sees(0)
         seqs = [m["seq"] for m in listed["messages"]]
         assert seqs == sorted(seqs)
         assert [m["text"] for m in listed["messages"]] == [
             m["text"] for m in first["messages"] + second["messages"]
         ]
-        newer = client.get(
-            f"/api/chat/{conversation}/messages", params={"after": first["messages"][-1]["seq"]}
-        ).json()
+        newer = conversation.sees(first["messages"][-1]["seq"])
         assert [m["text"] for m in newer["messages"]] == [m["text"] for m in second["messages"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from typing import Any
 
 import httpx
@@ -86,11 +87,20 @@ async def test_voice_turn_over_the_socket(kiosk_system: RunningSystem, rate: int
         assert start["seq"] == reply["seq"] and start["sample_rate"] == 22050
         end = await kiosk.next("audio_end")
         assert end["completed"] and kiosk.audio[end["id"]] > 22050  # over half a second
-    # The turn is in the same conversation store as /api/chat's.
+    # The turn is in the same conversation store as /api/chat's ...
+    database = kiosk_system.settings.effective_gateway_database_url.split("///", 1)[1]
+    with sqlite3.connect(database) as db:
+        stored = db.execute(
+            "SELECT id, party FROM messages WHERE conversation_id = ? ORDER BY id",
+            (ready["conversation_id"],),
+        ).fetchall()
+    assert (reply["seq"], "bot") in stored and stored[0][1] == "citizen"
+    # ... but bound to this screen: the chat API does not open it, with or without a token.
     with httpx.Client(base_url=kiosk_system.gateway) as client:
-        answer = client.get(f"/api/chat/{ready['conversation_id']}/messages", params={"after": 0})
-        assert answer.status_code == 200
-        assert reply["seq"] in [m["seq"] for m in answer.json()["messages"]]
+        path = f"/api/chat/{ready['conversation_id']}/messages"
+        assert client.get(path).status_code == 401
+        guessed = client.get(path, headers={"X-Conversation-Token": "x" * 43})
+        assert guessed.status_code == 404
 
 
 async def test_typed_turn_read_again_prompt_rate_and_reset(kiosk_system: RunningSystem) -> None:

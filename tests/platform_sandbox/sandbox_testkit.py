@@ -118,14 +118,17 @@ def start_sandbox(
         _stop(process)
 
 
-def assert_error(response: httpx.Response, status: int, code: str) -> None:
-    """The response is the contract's error body with ``status`` and ``code``."""
+def assert_error(
+    response: httpx.Response, status: int, code: str, *, extra: tuple[str, ...] = ()
+) -> None:
+    """The response is the contract's error body with ``status`` and ``code`` (and the
+    ``extra`` fields of that error, such as ``pending_payment``)."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json"), response.headers
     body = response.json()
     assert isinstance(body, dict), body
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message"}, body
+    assert set(body["error"]) == {"code", "message", *extra}, body
     assert body["error"]["code"] == code, body
     message = body["error"]["message"]
     assert isinstance(message, str)

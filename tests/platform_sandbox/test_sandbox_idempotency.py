@@ -89,7 +89,7 @@ def test_keys_belong_to_one_calling_system(client: httpx.Client, sandbox: Runnin
         timeout=10,
     )
     # Not a replay of the first system's payment: the bill is simply taken.
-    assert_error(other_system, 409, "bill_already_paid")
+    assert_error(other_system, 409, "bill_already_paid", extra=("pending_payment",))
 
 
 @pytest.mark.parametrize("key", ["", "k" * 256])
@@ -130,7 +130,7 @@ def test_concurrent_requests_with_different_keys_pay_a_bill_once(sandbox: Runnin
     assert statuses == [201] + [409] * (CONCURRENT_REQUESTS - 1)
     for response in responses:
         if response.status_code == 409:
-            assert_error(response, 409, "bill_already_paid")
+            assert_error(response, 409, "bill_already_paid", extra=("pending_payment",))
     assert _payments_of(sandbox, DEMO_BILL) == 1
 
 

@@ -108,7 +108,9 @@ def test_fault_settings_are_checked(client: httpx.Client, body: dict) -> None:
 def test_unpaid_pay_codes_expire_and_free_the_bill(strict: httpx.Client) -> None:
     body = {"bill_id": "EB202600001", "payer": "family"}
     payment = strict.post("/v1/payments", json=body).json()
-    assert_error(strict.post("/v1/payments", json=body), 409, "bill_already_paid")
+    assert_error(
+        strict.post("/v1/payments", json=body), 409, "bill_already_paid", extra=("pending_payment",)
+    )
     time.sleep(TTL_S + 0.5)
     assert strict.get(f"/v1/payments/{payment['payment_id']}").json()["status"] == "expired"
     assert_error(

@@ -105,9 +105,28 @@ def test_bill_with_a_pending_payment_is_taken(
     first = client.post("/v1/payments", json={"bill_id": DEMO_BILL, "payer": "self"})
     assert first.status_code == 201
     second = client.post("/v1/payments", json={"bill_id": DEMO_BILL, "payer": "family"})
-    assert_error(second, 409, "bill_already_paid")
+    assert_error(second, 409, "bill_already_paid", extra=("pending_payment",))
     rows = sandbox.query("SELECT COUNT(*) FROM payments WHERE bill_id = ?", (DEMO_BILL,))
     assert rows == [(1,)]
+
+
+def test_a_pending_payment_comes_back_with_its_pay_code(client: httpx.Client) -> None:
+    """CONTRACT.md: ``bill_already_paid`` of a bill whose payment is pending carries it."""
+    first = client.post("/v1/payments", json={"bill_id": DEMO_BILL, "payer": "self"}).json()
+    second = client.post("/v1/payments", json={"bill_id": DEMO_BILL, "payer": "family"})
+    error = second.json()["error"]
+    assert "还没有付款" in error["message"]
+    pending = error["pending_payment"]
+    assert pending == {
+        "payment_id": first["payment_id"],
+        "amount": 2550.0,
+        "status": "pending",
+        "pay_code": first["pay_code"],
+        "expires_at": pending["expires_at"],
+    }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", pending["expires_at"])
+    state = client.get(f"/v1/payments/{first['payment_id']}").json()
+    assert state["status"] == "pending"
 
 
 def test_bill_paid_through_the_sandbox_is_bill_already_paid(client: httpx.Client) -> None:
@@ -115,6 +134,7 @@ def test_bill_paid_through_the_sandbox_is_bill_already_paid(client: httpx.Client
     client.post(f"/v1/sandbox/payments/{payment['payment_id']}/complete")
     again = client.post("/v1/payments", json={"bill_id": DEMO_BILL, "payer": "self"})
     assert_error(again, 409, "bill_already_paid")
+    assert "pending_payment" not in again.json()["error"]  # paid: nothing left to pay
 
 
 def test_seeded_payment_is_readable(client: httpx.Client) -> None:

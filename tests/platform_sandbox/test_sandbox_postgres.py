@@ -151,7 +151,7 @@ def test_twenty_keys_for_one_bill_pay_it_once(pg_sandbox: RunningSandbox, pg: ht
     assert sorted(r.status_code for r in responses) == [201] + [409] * (CONCURRENT - 1)
     for response in responses:
         if response.status_code == 409:
-            assert_error(response, 409, "bill_already_paid")
+            assert_error(response, 409, "bill_already_paid", extra=("pending_payment",))
     rows = pg_query(
         pg_sandbox.database_url, "SELECT COUNT(*) FROM payments WHERE bill_id = :b", b=DEMO_BILL
     )

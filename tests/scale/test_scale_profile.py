@@ -12,7 +12,6 @@ import contextlib
 import os
 import secrets
 import socket
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -26,6 +25,7 @@ from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
 from platform_sandbox.seed import DEMO_STUDENT_ID
+from tests.chat import Chat
 from tests.conftest import RunningSystem, free_port, running_system, system_settings
 from tests.handoff.kit import Console, add_staff, citizen_says, conversation, handoff, new_district
 from tests.handoff.test_concurrency_and_transcript import Feed
@@ -123,15 +123,14 @@ def test_slice_runs_on_postgres_redis_and_rabbitmq(scale_system: RunningSystem) 
     settings = scale_system.settings
     redis_client = redis.Redis.from_url(REDIS)
     commands_before = int(redis_client.info("stats")["total_commands_processed"])
-    conversation = uuid.uuid4().hex
     with httpx.Client(base_url=scale_system.gateway, timeout=30) as client:
+        chat = Chat(client)
         for text in ("你好", "我要给孙子交学费", DEMO_STUDENT_ID):
-            response = client.post(
-                "/api/chat", json={"conversation_id": conversation, "text": text}
-            )
+            response = chat.post(text)
             assert response.status_code == 200, response.text
         said = "".join(m["text"] for m in response.json()["messages"])
         assert "2550.00" in said
+    conversation = chat.id
 
     # Rasa's tracker events and the gateway's transcript are in PostgreSQL.
     rasa_db = settings.postgres_url_for(f"{settings.postgres_database}_rasa")

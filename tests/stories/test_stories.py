@@ -24,7 +24,6 @@ most 40 characters, at most one question per message, at most three buttons.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ import yaml
 
 from platform_sandbox import seed
 from tests import days
+from tests.chat import Chat
 from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -125,18 +125,16 @@ def run_story(story: dict[str, Any], system: RunningSystem, today: date) -> None
     system.reset_platform()
     citizen = getattr(seed, story["citizen"]) if story.get("citizen") else None
     values = story_values(citizen, today)
-    conversation = uuid.uuid4().hex
     transcript: list[str] = []
     with httpx.Client(base_url=system.gateway, timeout=60) as client:
+        conversation = Chat(client)
         for number, step in enumerate(story["steps"], start=1):
             if "faults" in step:
                 with system.platform() as platform:
                     faults = {"latency_ms": 0, "error_rate": 0.0, **step["faults"]}
                     assert platform.post("/v1/sandbox/faults", json=faults).status_code == 200
             text = fill(str(step["user"]), values, citizen, system)
-            response = client.post(
-                "/api/chat", json={"conversation_id": conversation, "text": text}
-            )
+            response = conversation.post(text)
             assert response.status_code == 200, response.text
             body = response.json()
             answer = "\n".join(m["text"] for m in body["messages"])

@@ -47,8 +47,19 @@ def test_clean_text_refuses(text: str, code: str) -> None:
 
 
 def test_chat_request_accepts_the_contract() -> None:
-    request = ChatRequest(conversation_id="abc_DEF-123", text="你好", metadata={"k": 1})
-    assert request.channel == "webchat" and request.metadata == {"k": 1}
+    request = ChatRequest(
+        conversation_id="abc_DEF-123", text="你好", metadata={"input": "button"}, message_id="m-1"
+    )
+    assert request.channel == "webchat" and request.metadata == {"input": "button"}
+    assert request.message_id == "m-1"
+
+
+def test_chat_request_keeps_only_the_metadata_a_client_may_send() -> None:
+    request = ChatRequest(
+        text="你好",
+        metadata={"district": "姑苏区", "citizen_age": 95, "accessibility": {"large_text": True}},
+    )
+    assert request.metadata == {"accessibility": {"large_text": True}}
     assert ChatRequest.parse_obj({"text": "你好"}).conversation_id is None
 
 
@@ -62,6 +73,9 @@ def test_chat_request_accepts_the_contract() -> None:
         ({"text": True}, "text_invalid"),
         ({"metadata": {"k": "\ud800"}}, "text_invalid_chars"),
         ({"channel": "telegram"}, "channel_invalid"),
+        ({"channel": "kiosk"}, "channel_invalid"),  # bound on the server side, not over HTTP
+        ({"message_id": "a b"}, "message_id_invalid"),
+        ({"message_id": "x" * 65}, "message_id_invalid"),
         ({"metadata": {"x": "y" * 5000}}, "metadata_too_large"),
     ],
 )

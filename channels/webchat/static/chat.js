@@ -25,14 +25,41 @@
     if (!busy) statusBox.textContent = MODE_STATUS[mode] || "";
   }
 
-  function conversationId() {
-    let id = sessionStorage.getItem("banshi.conversation");
-    if (!id) {
-      id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random())
-        .replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
-      sessionStorage.setItem("banshi.conversation", id);
+  // The conversation this tab started: its id and the token the gateway gave with it. The
+  // token is the only proof that the conversation is ours; it stays in this tab's session.
+  const KEY = "banshi.conversation";
+  function conversation() {
+    try {
+      const kept = JSON.parse(sessionStorage.getItem(KEY) || "null");
+      if (kept && kept.id && kept.token) return kept;
+    } catch (error) { /* a damaged entry: start again */ }
+    return null;
+  }
+  function keep(id, token) { sessionStorage.setItem(KEY, JSON.stringify({ id: id, token: token })); }
+  function forget() { sessionStorage.removeItem(KEY); }
+
+  function newMessageId() {
+    const random = crypto.randomUUID ? crypto.randomUUID()
+      : String(Date.now()) + String(Math.random()).slice(2);
+    return random.replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
+  }
+
+  // One turn, sent again once with the same message id when the network failed: the gateway
+  // answers a retry with the first answer and never handles the turn twice.
+  async function post(body) {
+    const current = conversation();
+    const headers = { "Content-Type": "application/json" };
+    if (current) {
+      body.conversation_id = current.id;
+      headers["X-Conversation-Token"] = current.token;
     }
-    return id;
+    const request = { method: "POST", headers: headers, body: JSON.stringify(body) };
+    try {
+      return await fetch("/api/chat", request);
+    } catch (error) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return fetch("/api/chat", request);
+    }
   }
 
   function addMessage(party, text, seq) {
@@ -83,12 +110,17 @@
     statusBox.textContent = "正在处理，请稍等…";
     started = true;
     try {
-      const response = await fetch("/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ conversation_id: conversationId(), text: text, channel: "webchat" }),
-      });
+      const response = await post({ text: text, channel: "webchat", message_id: newMessageId() });
       const data = await response.json().catch(() => ({}));
+      if (response.status === 404 || response.status === 401) {
+        // The conversation is gone (or its token with it): the next message starts a new one.
+        forget();
+        started = false;
+        alertBox.textContent = "这次对话已经结束了，请再发一次，我们重新开始。";
+        statusBox.textContent = "";
+        return;
+      }
+      if (data.conversation_token) keep(data.conversation_id, data.conversation_token);
       if (!response.ok) {
         const message = (data.error && data.error.message) || "没有发送成功，请再试一次。";
         alertBox.textContent = message;
@@ -108,10 +140,12 @@
   }
 
   async function poll() {
-    if (!busy && started) {
+    const current = conversation();
+    if (!busy && started && current) {
       try {
         const response = await fetch(
-          "/api/chat/" + conversationId() + "/messages?after=" + lastSeq);
+          "/api/chat/" + encodeURIComponent(current.id) + "/messages?after=" + lastSeq,
+          { headers: { "X-Conversation-Token": current.token } });
         if (response.ok) {
           const data = await response.json();
           showMessages(data.messages || []);
