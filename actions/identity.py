@@ -213,15 +213,15 @@ def spoken_name(value: Any, turn: Turn) -> str:
     ``person_name`` when that is the only name-shaped reading."""
     for answer in (turn.latest_text(), value):
         said = _NAME_NOISE.sub("", _NAME_NOISE.sub("", clean_answer(answer).replace(" ", "")))
-        if _NAME.match(said):
+        if _NAME.fullmatch(said):
             return said
     entity = turn.entity("person_name")
-    return entity if entity and _NAME.match(entity) else said
+    return entity if entity and _NAME.fullmatch(entity) else said
 
 
 async def _person_name(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
     name = spoken_name(value, turn)
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         turn.reject("没有听清姓名。请只说姓名，比如“王秀英”。")
         return {"person_name": None}
     return await _send_code(turn, service, {"person_name": name}, name=name)

@@ -21,6 +21,7 @@ def gateway_app() -> FastAPI:
             rasa_token=settings.rasa_token,
             service_token=settings.service_token,
             max_text_chars=settings.max_text_chars,
+            max_body_bytes=settings.max_body_bytes,
             rasa_timeout_s=settings.rasa_timeout_s,
             sandbox_docs_url=f"{settings.sandbox_url}/docs",
             today=settings.today,

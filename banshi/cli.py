@@ -32,6 +32,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Train if needed, start every process of the profile, print the URLs, wait for Ctrl-C."""
+    from banshi.api_docs import installed_swagger_ui
     from banshi.profiles import prepare
     from banshi.runner import ProcessFailed, ProcessGroup, process_specs
     from banshi.training import ensure_model
@@ -69,6 +70,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with group:
             gateway = f"http://{settings.host}:{settings.gateway_port}"
+            api_docs = (
+                f"docs: {gateway}/api/docs"
+                if installed_swagger_ui()
+                else f"schema: {gateway}/api/openapi.json"
+            )
             ready_s = time.monotonic() - started
             print(
                 f"\nbanshi is ready ({settings.profile} profile, {ready_s:.0f} s):\n"
@@ -81,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     else "   (accounts: banshi staff add NAME --role staff --district D)"
                 )
                 + "\n"
-                f"  chat API         {gateway}/api/chat   (docs: {gateway}/api/docs)\n"
+                f"  chat API         {gateway}/api/chat   ({api_docs})\n"
                 f"  health, metrics  {gateway}/healthz  {gateway}/metrics\n"
                 f"  platform sandbox {settings.sandbox_url}/docs\n"
                 f"  logs             {settings.var_dir / 'logs'}\n"

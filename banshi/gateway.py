@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from banshi.api_docs import installed_swagger_ui, mount_docs
 from banshi.migrate import upgrade_to_head
 from channels.kiosk import routes as kiosk
 from channels.kiosk.config import KioskConfig
@@ -27,6 +28,7 @@ from channels.webchat import routes as webchat
 from conversation.delivery import Delivery
 from conversation.errors import install_error_handlers
 from conversation.metrics import Metrics
+from conversation.middleware import BodyLimit, Protections
 from conversation.rasa_client import RasaClient, RasaUnavailable
 from conversation.service import ConversationService
 from conversation.store import ConversationStore
@@ -48,6 +50,8 @@ class GatewayConfig:
     rasa_token: str
     service_token: str
     max_text_chars: int = 500
+    max_body_bytes: int = 64 * 1024
+    """The longest request body read; a longer one is answered ``413 too_large`` unread."""
     rasa_timeout_s: float = 10.0
     turn_memory_s: float = 86_400.0
     """How long the answer of a turn sent with a message id is kept for its retries."""
@@ -57,6 +61,8 @@ class GatewayConfig:
     reported by ``/healthz``. None: the real calendar."""
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
+    swagger_ui_dir: str = field(default_factory=installed_swagger_ui)
+    """The Swagger UI files for ``/api/docs`` ("": no docs page; see ``banshi.api_docs``)."""
 
 
 async def _purge_turns(conversations: ConversationService, memory_s: float) -> None:
@@ -98,12 +104,17 @@ def create_app(config: GatewayConfig) -> FastAPI:
         title="banshi gateway",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.config = config
     app.state.metrics = Metrics()
     install_error_handlers(app)
+    # The last added is the outermost: Protections sees every answer, the body limit's too.
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(Protections, metrics=app.state.metrics)
+    mount_docs(app, config.swagger_ui_dir)
     app.include_router(webchat.router)
     app.include_router(handoff_api.router)
     app.include_router(kiosk.build_router(config.kiosk))

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Gateway.
     gateway_database_url: str = ""
     max_text_chars: int = 500
+    # The longest request body the gateway reads (bytes); longer: 413 too_large, unread.
+    max_body_bytes: int = 64 * 1024
     rasa_timeout_s: float = 10.0
 
     # Scale profile services.
@@ -104,6 +106,12 @@ class Settings(BaseSettings):
     def _text_limit(cls, value: int) -> int:
         if not 1 <= value <= 10_000:
             raise ValueError("max_text_chars must be between 1 and 10000")
+        return value
+
+    @validator("max_body_bytes")
+    def _body_limit(cls, value: int) -> int:
+        if not 1024 <= value <= 16 * 1024 * 1024:
+            raise ValueError("max_body_bytes must be between 1024 and 16777216")
         return value
 
     @validator("handoff_working_hours")

@@ -41,11 +41,12 @@ _FIELD_ERRORS: dict[str, tuple[str, str]] = {
     "metadata": ("metadata_invalid", "附加信息格式不对。"),
     "message_id": ("message_id_invalid", "消息编号格式不对。"),
 }
+TOO_LARGE = ("too_large", "内容太长了，请分几次说。")
 _HTTP_CODES: dict[int, tuple[str, str]] = {
     400: ("invalid_json", "请求内容不是有效的 JSON。"),
     404: ("not_found", "没有这个地址。"),
     405: ("method_not_allowed", "不支持这种请求方式。"),
-    413: ("too_large", "内容太长了，请分几次说。"),
+    413: TOO_LARGE,
 }
 
 
@@ -64,6 +65,8 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(error_body("invalid_body", "请求内容格式不对。"), status_code=422)
     field = location[-1] if location else ""
     code, message = _FIELD_ERRORS.get(field, ("invalid_request", "请求内容有误。"))
+    if location[:1] in (["query"], ["path"]) and field not in _FIELD_ERRORS:
+        code, message = f"{field}_invalid", f"地址里的“{field}”不对。"
     ctx = first.get("ctx") or {}
     if isinstance(ctx, dict) and "code" in ctx:
         code, message = str(ctx["code"]), str(ctx["message"])
@@ -86,12 +89,14 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def unexpected_body() -> dict[str, Any]:
+    """The error document of a failure no handler expected (a 500)."""
+    return error_body("internal_error", "系统出了点问题，请稍后再试，或说“转人工”。")
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("gateway.error.unexpected path=%s", request.url.path, exc_info=exc)
-    return JSONResponse(
-        error_body("internal_error", "系统出了点问题，请稍后再试，或说“转人工”。"),
-        status_code=500,
-    )
+    return JSONResponse(unexpected_body(), status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

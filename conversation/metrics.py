@@ -18,6 +18,7 @@ class Metrics:
         self._lock = threading.Lock()
         self._turns: dict[tuple[str, str], int] = defaultdict(int)
         self._errors: dict[str, int] = defaultdict(int)
+        self._responses: dict[str, int] = defaultdict(int)
         self._bucket_counts = [0] * len(_BUCKETS_S)
         self._latency_sum = 0.0
         self._latency_count = 0
@@ -37,6 +38,11 @@ class Metrics:
         with self._lock:
             self._errors[code] += 1
 
+    def response(self, status: int) -> None:
+        """Count one HTTP answer by its status class (``2xx`` … ``5xx``)."""
+        with self._lock:
+            self._responses[f"{status // 100}xx"] += 1
+
     def render(self) -> str:
         """The metrics in Prometheus text format."""
         lines = [
@@ -54,6 +60,13 @@ class Metrics:
             ]
             for code, count in sorted(self._errors.items()):
                 lines.append(f'banshi_errors_total{{code="{code}"}} {count}')
+            lines += [
+                "# HELP banshi_gateway_responses_total HTTP answers by status class.",
+                "# TYPE banshi_gateway_responses_total counter",
+            ]
+            for status_class in ("2xx", "3xx", "4xx", "5xx"):
+                count = self._responses.get(status_class, 0)
+                lines.append(f'banshi_gateway_responses_total{{class="{status_class}"}} {count}')
             lines += [
                 "# HELP banshi_turn_seconds Time to answer a user turn.",
                 "# TYPE banshi_turn_seconds histogram",

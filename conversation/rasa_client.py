@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -72,25 +73,24 @@ class RasaClient:
         """Run ``action`` in the conversation now (not in answer to a user turn), after setting
         ``slots``; returns the messages the action said. For events like staff handing back."""
         params = {"token": self._token}
+        tracker = f"/conversations/{quote(sender, safe='')}"
         try:
             if slots:
                 events = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
                 response = await self._http.post(
-                    f"/conversations/{sender}/tracker/events", params=params, json=events
+                    f"{tracker}/tracker/events", params=params, json=events
                 )
                 response.raise_for_status()
             response = await self._http.post(
-                f"/conversations/{sender}/execute", params=params, json={"name": action}
+                f"{tracker}/execute", params=params, json={"name": action}
             )
             response.raise_for_status()
             body = response.json()
             # The bot now waits for the user, as after any answer (rules expect action_listen
             # before a user turn).
             listen = [{"event": "action", "name": "action_listen"}]
-            await self._http.post(
-                f"/conversations/{sender}/tracker/events", params=params, json=listen
-            )
-        except (httpx.HTTPError, ValueError) as error:
+            await self._http.post(f"{tracker}/tracker/events", params=params, json=listen)
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:
             raise RasaUnavailable(f"rasa execute failed: {error!r}") from error
         messages = body.get("messages") if isinstance(body, dict) else None
         return [m for m in messages or [] if isinstance(m, dict)]

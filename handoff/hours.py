@@ -58,13 +58,13 @@ class WorkingHours:
         self.zone = ZoneInfo(timezone)
         self.spans: list[Span] = []
         for rule in filter(str.strip, spec.split(";")):
-            match = _RULE.match(rule)
+            match = _RULE.fullmatch(rule)
             if not match:
                 raise HoursError(
                     f"cannot read working hours rule {rule!r}; use e.g. 1-5 08:30-17:30"
                 )
             for piece in match.group(2).split(","):
-                found = _RANGE.match(piece)
+                found = _RANGE.fullmatch(piece)
                 if not found:
                     raise HoursError(f"cannot read time range {piece!r}; use e.g. 08:30-17:30")
                 start = _minutes(found.group(1), found.group(2))

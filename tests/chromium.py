@@ -8,7 +8,7 @@ import os
 import shutil
 from collections.abc import Iterator, Sequence
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from tests.needs import need
 
@@ -40,3 +40,34 @@ def launch_chromium(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+_POLICY_LISTENER = """
+window.__policyViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__policyViolations.push(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} in ${event.sourceFile}`
+  );
+});
+"""
+
+
+class PolicyWatch:
+    """The Content-Security-Policy violations a page reports: the ``securitypolicyviolation``
+    events of its document and the console errors Chromium writes for every violation (those
+    of documents the page has left too). Start it before the page loads anything."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.console: list[str] = []
+        page.add_init_script(_POLICY_LISTENER)
+        page.on("console", self._console)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.console.append(message.text)
+
+    def violations(self) -> list[str]:
+        """Everything reported so far."""
+        events = self.page.evaluate("window.__policyViolations || []")
+        return [*self.console, *events]

@@ -21,10 +21,11 @@ from conversation.metrics import Metrics
 from conversation.service import ConversationService
 from conversation.store import Party, StoredMessage
 from conversation.validation import (
-    CONVERSATION_ID,
+    MAX_SEQ,
     ChatRequest,
     CodedError,
     clean_text,
+    is_conversation_id,
 )
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -114,12 +115,12 @@ async def chat(
 async def messages_after(
     request: Request,
     conversation_id: str,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_SEQ),
     conversation_token: str | None = Header(None, alias=TOKEN_HEADER),
 ) -> dict[str, Any]:
     """Messages for the user with ``seq > after`` (bot, staff and system; not their own);
     only with the conversation's token."""
-    if not CONVERSATION_ID.match(conversation_id):
+    if not is_conversation_id(conversation_id):
         raise ApiError(422, "conversation_id_invalid", "会话编号格式不对，请刷新页面重试。")
     service: ConversationService = request.app.state.conversations
     await check_token(service, conversation_id, conversation_token)

@@ -9,12 +9,14 @@ import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 
 from conversation.errors import ApiError
+from conversation.validation import MAX_SEQ
 from handoff.api.deps import Runtime, StaffUser, Supervisor, touch
 from handoff.api.reveals import audited_reveal
 from handoff.api.schemas import CallbackDoneIn, IdCardIn, ProxyResultIn, RevealIn
@@ -28,6 +30,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 HEARTBEAT_S = 15.0
 STREAM_LIFETIME_S = 300.0
 router = APIRouter(tags=["console"])
+CallbackId = Annotated[int, PathParam(ge=1, le=MAX_SEQ, description="the call-back task's number")]
 
 
 @router.get("/console", include_in_schema=False)
@@ -129,9 +132,11 @@ async def audit(
 
 @router.get("/api/callbacks")
 async def list_callbacks(
-    user: StaffUser, runtime: Runtime, status: str = Query("open", pattern="^(open|done|all)$")
+    user: StaffUser, runtime: Runtime, status: str = Query("open", max_length=8)
 ) -> dict[str, Any]:
     """Call-back tasks for the caller's district, numbers masked."""
+    if status not in ("open", "done", "all"):
+        raise ApiError(422, "status_invalid", "状态只能是 open、done 或 all。")
     tasks = await runtime.handoffs.callbacks(status=None if status == "all" else status)
     return {"callbacks": [callback_json(t) for t in tasks if user.staff.sees_district(t.district)]}
 
@@ -147,7 +152,7 @@ async def _callback(runtime: Runtime, user: StaffUser, callback_id: int) -> Any:
 
 @router.post("/api/callbacks/{callback_id}/reveal")
 async def reveal_callback(
-    callback_id: int, body: RevealIn, user: StaffUser, runtime: Runtime
+    callback_id: CallbackId, body: RevealIn, user: StaffUser, runtime: Runtime
 ) -> dict[str, Any]:
     """The full number, to make the call: with a reason, while the task is open (granted and
     refused reveals are audited)."""
@@ -163,7 +168,7 @@ async def reveal_callback(
 
 @router.post("/api/callbacks/{callback_id}/done")
 async def finish_callback(
-    callback_id: int, body: CallbackDoneIn, user: StaffUser, runtime: Runtime
+    callback_id: CallbackId, body: CallbackDoneIn, user: StaffUser, runtime: Runtime
 ) -> dict[str, Any]:
     """The call was made."""
     await _callback(runtime, user, callback_id)

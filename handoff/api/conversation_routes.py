@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from conversation.errors import ApiError
 from conversation.store import Mode, conversations, messages
-from conversation.validation import CONVERSATION_ID
+from conversation.validation import MAX_SEQ, is_conversation_id
 from handoff.api.deps import Authenticated, Runtime, StaffUser, Supervisor
 from handoff.api.reveals import audited_reveal
 from handoff.clock import iso
@@ -24,7 +24,7 @@ PAGE = 1000
 
 async def _allowed(runtime: Runtime, user: Authenticated, conversation_id: str) -> list[Handoff]:
     """The conversation's handoffs, if the caller may read it (else 404/403)."""
-    if not CONVERSATION_ID.match(conversation_id):
+    if not is_conversation_id(conversation_id):
         raise ApiError(422, "conversation_id_invalid", "会话编号格式不对。")
     if await runtime.service.conversations.store.conversation(conversation_id) is None:
         raise ApiError(404, "conversation_not_found", "没有找到这个会话。")
@@ -41,7 +41,7 @@ async def transcript(
     conversation_id: str,
     user: StaffUser,
     runtime: Runtime,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_SEQ),
     reveal: bool = Query(False),
     why: str = Query("", max_length=1000),
 ) -> dict[str, Any]:
@@ -123,7 +123,7 @@ async def live(
 @router.post("/api/conversations/{conversation_id}/step-in")
 async def step_in(conversation_id: str, user: StaffUser, runtime: Runtime) -> dict[str, Any]:
     """A supervisor takes the conversation over (the bot stops answering at once)."""
-    if not CONVERSATION_ID.match(conversation_id):
+    if not is_conversation_id(conversation_id):
         raise ApiError(422, "conversation_id_invalid", "会话编号格式不对。")
     handoff = await runtime.service.step_in(conversation_id, user.staff, user.actor)
     return {"handoff": await runtime.service.view(handoff)}

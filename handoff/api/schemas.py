@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from pydantic import BaseModel, Field, validator
+from pydantic import Field, validator
 
-from conversation.validation import CONVERSATION_ID, CodedError, clean_text
+from conversation.validation import ApiModel, CodedError, clean_text, is_conversation_id
 from handoff.models import Outcome, Priority, Reason
 
 MAX_TEXT = 1000
 MAX_NAME = 64
+CALLBACK_OUTCOMES = ("reached", "no_answer", "wrong_number")
+_ID_NUMBER = re.compile(r"\d{17}[\dXx]", re.ASCII)
 
 
 def _text(value: str, *, limit: int = MAX_TEXT) -> str:
@@ -24,21 +27,21 @@ def _choice(enum: Any, value: Any, code: str, message: str) -> Any:
         raise CodedError(code=code, message=message) from None
 
 
-class LoginIn(BaseModel):
+class LoginIn(ApiModel):
     """``POST /api/staff/login``."""
 
     username: str = Field(..., max_length=MAX_NAME)
     password: str = Field(..., max_length=256)
 
 
-class CitizenIn(BaseModel):
+class CitizenIn(ApiModel):
     """What the trigger knows about the citizen (nothing is required)."""
 
     age: int | None = Field(None, ge=0, le=130)
     district: str = Field("", max_length=MAX_NAME)
 
 
-class HandoffIn(BaseModel):
+class HandoffIn(ApiModel):
     """``POST /api/handoffs`` (service token)."""
 
     conversation_id: str
@@ -53,7 +56,7 @@ class HandoffIn(BaseModel):
 
     @validator("conversation_id")
     def _conversation_id(cls, value: str) -> str:
-        if not CONVERSATION_ID.match(value):
+        if not is_conversation_id(value):
             raise CodedError(code="conversation_id_invalid", message="会话编号格式不对。")
         return value
 
@@ -76,7 +79,7 @@ class HandoffIn(BaseModel):
         return value
 
 
-class TextIn(BaseModel):
+class TextIn(ApiModel):
     """A reply or a note."""
 
     text: str
@@ -86,7 +89,7 @@ class TextIn(BaseModel):
         return _text(value)
 
 
-class ReleaseIn(BaseModel):
+class ReleaseIn(ApiModel):
     """``POST /api/handoffs/{id}/release``: what was done, for the bot's greeting."""
 
     summary: str = Field("", max_length=400)
@@ -96,7 +99,7 @@ class ReleaseIn(BaseModel):
         return _text(value, limit=200) if value.strip() else ""
 
 
-class CloseIn(BaseModel):
+class CloseIn(ApiModel):
     """``POST /api/handoffs/{id}/close``."""
 
     outcome: str
@@ -112,19 +115,19 @@ class CloseIn(BaseModel):
         return _text(value, limit=200) if value.strip() else ""
 
 
-class TransferIn(BaseModel):
+class TransferIn(ApiModel):
     """Transfer or reassign to a colleague (by user name)."""
 
     to: str = Field(..., min_length=1, max_length=MAX_NAME)
 
 
-class ProxyIn(BaseModel):
+class ProxyIn(ApiModel):
     """Open a proxy case for a platform service code."""
 
     service_code: str = Field(..., min_length=1, max_length=32)
 
 
-class ProxyResultIn(BaseModel):
+class ProxyResultIn(ApiModel):
     """Complete (or cancel) a proxy case."""
 
     result: str
@@ -134,27 +137,41 @@ class ProxyResultIn(BaseModel):
         return _text(value, limit=300)
 
 
-class IdCardIn(BaseModel):
+class IdCardIn(ApiModel):
     """The citizen's name and ID number as read from their ID card."""
 
     name: str = Field(..., min_length=1, max_length=32)
-    id_number: str = Field(..., regex=r"^\d{17}[\dXx]$")
+    id_number: str
+
+    @validator("id_number")
+    def _id_number(cls, value: str) -> str:
+        if not _ID_NUMBER.fullmatch(value):
+            message = "身份证号应为18位，最后一位可以是X。"
+            raise CodedError(code="id_number_invalid", message=message)
+        return value
 
 
-class CallbackDoneIn(BaseModel):
+class CallbackDoneIn(ApiModel):
     """A call-back made."""
 
-    outcome: str = Field("reached", regex=r"^(reached|no_answer|wrong_number)$")
+    outcome: str = "reached"
+
+    @validator("outcome")
+    def _outcome(cls, value: str) -> str:
+        if value not in CALLBACK_OUTCOMES:
+            message = "结果只能是 reached、no_answer 或 wrong_number。"
+            raise CodedError(code="outcome_invalid", message=message)
+        return value
 
 
-class RevealIn(BaseModel):
+class RevealIn(ApiModel):
     """Why personal data is shown in full (kept in the audit log; checked by the route, so
     that a refused reveal is audited too)."""
 
     why: str = Field("", max_length=1000)
 
 
-class RouteIn(BaseModel):
+class RouteIn(ApiModel):
     """The district a supervisor routes a handoff to."""
 
     district: str

@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from platform_sandbox.seed import DEMO_STUDENT_ID
+from tests.chromium import PolicyWatch
 from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,7 @@ def test_slice_in_the_chat_page(system: RunningSystem, browser: Browser) -> None
     total = Decimal(str(bill["total"]))
 
     page = browser.new_page()
+    policy = PolicyWatch(page)
     page.goto(f"{system.gateway}/chat")
     expect(page).to_have_title(re.compile("办事小助手"))
     send(page, "你好")
@@ -47,6 +49,7 @@ def test_slice_in_the_chat_page(system: RunningSystem, browser: Browser) -> None
     page.get_by_role("button", name="对，缴费").click()  # the quick reply mirrors the question
     bot_says(page, r"缴费码是 \w+")
     expect(page.locator("#log .msg.citizen").last).to_have_text(re.compile("对，缴费"))
+    assert policy.violations() == []  # the Content-Security-Policy lets the page work
     page.close()
 
 

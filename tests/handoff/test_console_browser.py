@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from tests.chromium import PolicyWatch
 from tests.conftest import RunningSystem
 from tests.handoff.kit import Account, Console, add_staff, new_district
 
@@ -50,9 +51,11 @@ def test_citizen_reaches_a_person_and_comes_back_to_the_bot(
     citizen_context = browser.new_context()
     try:
         console = staff_context.new_page()
+        console_policy = PolicyWatch(console)
         log_in(console, system, account)
 
         chat = citizen_context.new_page()
+        chat_policy = PolicyWatch(chat)
         chat.goto(f"{system.gateway}/chat")
         send(chat, "你好")
         expect(chat.locator("#log .msg.bot").last).to_contain_text("办什么", timeout=30_000)
@@ -94,6 +97,8 @@ def test_citizen_reaches_a_person_and_comes_back_to_the_bot(
         send(chat, "我要给孙子交学费")
         expect(chat.locator("#log .msg.bot").last).to_contain_text("学号", timeout=30_000)
         expect(console.locator("#detail")).to_contain_text("交还小助手")
+        # The Content-Security-Policy let both pages do all of it.
+        assert console_policy.violations() == [] and chat_policy.violations() == []
     finally:
         staff_context.close()
         citizen_context.close()

@@ -60,7 +60,7 @@ def install(page: Page) -> None:
 
 def wait_until_heard(page: Page, *, timeout_ms: float = 30_000) -> None:
     """Wait until the speaker is playing sound right now."""
-    page.wait_for_function("window.audioProbe.loud()", timeout=timeout_ms)
+    page.wait_for_function("() => window.audioProbe.loud()", timeout=timeout_ms)
 
 
 def wait_until_quiet(page: Page, *, quiet_ms: float, timeout_ms: float = 10_000) -> dict[str, Any]:

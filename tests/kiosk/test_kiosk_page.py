@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from tests.chromium import PolicyWatch
 from tests.conftest import RunningSystem
 from tests.kiosk import audio_probe
 from tests.kiosk.conftest import IDLE_S, WARNING_S
@@ -44,18 +45,22 @@ def human_box(page: Page) -> dict[str, float]:
 
 
 def test_typed_turn_is_shown_and_spoken(kiosk_system: RunningSystem, browser: Browser) -> None:
-    page = open_kiosk(browser, kiosk_system)
+    page = browser.new_page()
+    policy = PolicyWatch(page)
+    page.goto(f"{kiosk_system.gateway}/kiosk")
+    expect(page.locator("#log .msg.bot").first).to_contain_text("办事小助手")
     say(page, "你好")
     expect(page.locator("#log .msg.citizen").last).to_have_text(re.compile("你好"))
     expect(page.locator("#log .msg.bot").nth(1)).to_be_visible(timeout=30_000)
-    page.wait_for_function("window.kioskStats.sourcesEnded > 0", timeout=30_000)
+    page.wait_for_function("() => window.kioskStats.sourcesEnded > 0", timeout=30_000)
     # Read again: the same message is sent down as speech once more.
     starts = page.evaluate("window.kioskStats.audioStarts")
     page.locator("#log .msg.bot .again").first.click()
-    page.wait_for_function(f"window.kioskStats.audioStarts > {starts}", timeout=10_000)
+    page.wait_for_function(f"() => window.kioskStats.audioStarts > {starts}", timeout=10_000)
     # Quick replies mirror the bot's buttons and send their payload.
     say(page, "交学费")
     expect(page.locator("#log .msg.bot").last).to_contain_text("学号", timeout=30_000)
+    assert policy.violations() == []  # the WebSocket and the audio pass the policy
     page.close()
 
 
@@ -71,7 +76,7 @@ def test_touching_stops_the_speech_within_half_a_second(
     reply = page.locator("#log .msg.bot").nth(1)
     expect(reply).to_be_visible(timeout=30_000)
     page.wait_for_function(
-        "document.querySelector('#log .msg.bot.speaking') !== null"
+        "() => document.querySelector('#log .msg.bot.speaking') !== null"
         " && window.kioskStats.playing === true",
         timeout=30_000,
     )
@@ -149,13 +154,13 @@ def test_inactivity_warning_then_reset_erases_the_conversation(
     human = human_box(page)
     say(page, "我要给孙子交学费")
     expect(page.locator("#log .msg.bot").last).to_contain_text("学号", timeout=30_000)
-    page.wait_for_function("window.kioskStats.audioStarts > 0 && !window.kioskStats.playing")
+    page.wait_for_function("() => window.kioskStats.audioStarts > 0 && !window.kioskStats.playing")
     starts = page.evaluate("window.kioskStats.audioStarts")
     # Silence: after the idle time the warning is shown and spoken …
     warning = page.get_by_role("alertdialog")
     expect(warning).to_be_visible(timeout=(IDLE_S + 20) * 1000)
     expect(warning).to_contain_text("继续使用")
-    page.wait_for_function(f"window.kioskStats.audioStarts > {starts}", timeout=5_000)
+    page.wait_for_function(f"() => window.kioskStats.audioStarts > {starts}", timeout=5_000)
     assert human_box(page) == human  # K4: the 人工 button stays where it was
     # … "继续使用" extends …
     page.get_by_role("button", name="继续使用").click()
@@ -195,10 +200,16 @@ def test_keyboard_text_spacing_and_dialog(kiosk_system: RunningSystem, browser: 
         reached.add(focused[0])
         assert focused[1] != "none" and focused[2] != "0px", focused
     assert {"bigger", "slower", "human", "mic", "handsfree", "text", "send"} <= reached
-    page.add_style_tag(
-        content="* { line-height: 1.5 !important; letter-spacing: 0.12em !important;"
-        " word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"
+    # The text-spacing overrides as a constructed style sheet (the page's policy refuses an
+    # inline <style>; style sheets made through the CSSOM are the user's, not the page's).
+    page.evaluate(
+        """() => { const sheet = new CSSStyleSheet();
+                   sheet.replaceSync("* { line-height: 1.5 !important;"
+                     + " letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }"
+                     + " p { margin-bottom: 2em !important; }");
+                   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; }"""
     )
+    assert page.evaluate("document.adoptedStyleSheets.length") == 1
     clipped = page.evaluate(
         """[...document.querySelectorAll('.msg, button, .help, h1')]
              .filter(e => e.offsetParent && (e.scrollWidth > e.clientWidth + 1

@@ -17,7 +17,9 @@ def test_reads_banshi_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.setenv("BANSHI_GATEWAY_PORT", "18000")
     monkeypatch.setenv("BANSHI_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("BANSHI_MAX_TEXT_CHARS", "300")
+    monkeypatch.setenv("BANSHI_MAX_BODY_BYTES", "8192")
     settings = Settings()
+    assert settings.max_body_bytes == 8192
     assert settings.gateway_port == 18000
     assert settings.var_dir == tmp_path.resolve()
     assert settings.max_text_chars == 300
@@ -29,6 +31,10 @@ def test_reads_banshi_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 def test_rejects_invalid_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BANSHI_MAX_TEXT_CHARS", "0")
     with pytest.raises(ValueError, match="max_text_chars"):
+        Settings()
+    monkeypatch.setenv("BANSHI_MAX_TEXT_CHARS", "500")
+    monkeypatch.setenv("BANSHI_MAX_BODY_BYTES", "100")
+    with pytest.raises(ValueError, match="max_body_bytes"):
         Settings()
 
 

@@ -14,6 +14,13 @@ def test_clean_text_folds_whitespace_and_normalises() -> None:
     assert clean_text("e\u0301", max_chars=5) == "\u00e9"
 
 
+def test_clean_text_removes_invisible_formatting() -> None:
+    """A zero-width space from a phone keyboard, a byte order mark, tag characters: gone."""
+    hidden = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\U000e0001\U000e007f"
+    assert clean_text(f"交{hidden}学费", max_chars=5) == "交学费"
+    assert clean_text("一二三四五\u200b", max_chars=5) == "一二三四五"  # not counted
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
@@ -22,7 +29,13 @@ def test_clean_text_folds_whitespace_and_normalises() -> None:
         ("a\x00b", "text_control_chars"),
         ("a\x1bb", "text_control_chars"),
         ("a\x85b", "text_control_chars"),
-        ("隐藏\u200b文字", "text_control_chars"),
+        ("a\u202eb", "text_control_chars"),
+        ("a\ud800b", "text_invalid_chars"),
+        ("a\udfffb", "text_invalid_chars"),
+        ("a\ufffeb", "text_invalid_chars"),
+        ("a\ufdd0b", "text_invalid_chars"),
+        ("a\U0001ffffb", "text_invalid_chars"),
+        ("\u200b\ufeff", "text_empty"),
         ("长" * 11, "text_too_long"),
     ],
 )
@@ -42,12 +55,10 @@ def test_chat_request_accepts_the_contract() -> None:
 
 
 def test_chat_request_keeps_only_the_metadata_a_client_may_send() -> None:
-    request = ChatRequest(
-        text="你好",
-        metadata={"district": "姑苏区", "citizen_age": 95, "accessibility": {"large_text": True}},
-    )
+    metadata = {"district": "姑苏区", "citizen_age": 95, "accessibility": {"large_text": True}}
+    request = ChatRequest.parse_obj({"text": "你好", "metadata": metadata})
     assert request.metadata == {"accessibility": {"large_text": True}}
-    assert ChatRequest(text="你好").conversation_id is None
+    assert ChatRequest.parse_obj({"text": "你好"}).conversation_id is None
 
 
 @pytest.mark.parametrize(
@@ -55,6 +66,10 @@ def test_chat_request_keeps_only_the_metadata_a_client_may_send() -> None:
     [
         ({"conversation_id": "a b c d e f g"}, "conversation_id_invalid"),
         ({"conversation_id": "_startsbad"}, "conversation_id_invalid"),
+        ({"conversation_id": "abcdefgh12\n"}, "conversation_id_invalid"),
+        ({"text": 5}, "text_invalid"),
+        ({"text": True}, "text_invalid"),
+        ({"metadata": {"k": "\ud800"}}, "text_invalid_chars"),
         ({"channel": "telegram"}, "channel_invalid"),
         ({"channel": "kiosk"}, "channel_invalid"),  # bound on the server side, not over HTTP
         ({"message_id": "a b"}, "message_id_invalid"),
@@ -64,5 +79,5 @@ def test_chat_request_keeps_only_the_metadata_a_client_may_send() -> None:
 )
 def test_chat_request_refuses(fields: dict, code: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        ChatRequest(text="你好", **fields)
+        ChatRequest.parse_obj({"text": "你好", **fields})
     assert caught.value.errors()[0]["ctx"]["code"] == code
