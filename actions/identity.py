@@ -26,8 +26,10 @@ from actions.runtime import citizen_sessions
 from actions.services.base import Service, Turn, clean_answer, yes_no
 from actions.sessions import expiry
 from platform_client import CitizenAuth, PlatformError
+from zhtext import spoken as said
 from zhtext.idcard import is_valid_id_number
 from zhtext.numbers import normalize_spoken_digits
+from zhtext.speakable import spoken
 
 ASKED_IDENTITY_SLOTS = (
     "id_number",
@@ -92,16 +94,6 @@ def find_phone(text: Any) -> str | None:
     return match.group(0) if match else None
 
 
-def group_id(id_number: str) -> str:
-    """320505 19440312 1236: the 6-8-4 groups of the read-back."""
-    return f"{id_number[:6]} {id_number[6:14]} {id_number[14:]}"
-
-
-def group_phone(phone: str) -> str:
-    """139 1234 5678: the 3-4-4 groups of the read-back."""
-    return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
-
-
 def subject(turn: Turn, service: Service) -> str:
     """Whom the service is for: 本人, or the relation on the family path (母亲 …)."""
     relation = str(turn.slot("relation") or SELF)
@@ -153,17 +145,21 @@ async def ask(slot: str, turn: Turn, service: Service) -> bool:
             turn.say("办这件事要先核对身份。")
         turn.say(f"请说{who}的身份证号。记不清可以说“用手机号”。", (("用手机号", "用手机号"),))
     elif slot == "id_number_confirmed":
-        turn.say(f"身份证号是 {group_id(str(turn.slot('id_number')))}，对吗？", yes_no())
+        number = said.id_number(str(turn.slot("id_number")))
+        turn.say(spoken("身份证号是 ", number, "，对吗？"), yes_no())
     elif slot == "person_name":
         turn.say(f"请说{who}的姓名。")
     elif slot == "phone_number":
         turn.say(f"请说{who}的手机号。")
     elif slot == "phone_number_confirmed":
-        turn.say(f"手机号是 {group_phone(str(turn.slot('phone_number')))}，对吗？", yes_no())
+        turn.say(
+            spoken("手机号是 ", said.phone(str(turn.slot("phone_number"))), "，对吗？"), yes_no()
+        )
     elif slot == "id_last6":
         turn.say(f"请说{who}身份证号的最后六位。")
     elif slot == "sms_code":
-        turn.say(f"验证码已发到 {turn.slot('verification_phone')}。")
+        masked_phone = said.masked(str(turn.slot("verification_phone")))
+        turn.say(spoken("验证码已发到 ", masked_phone, "。"))
         turn.say("请把短信里的六位验证码念给我。")
     elif slot == "agent_name":
         turn.say("请问您怎么称呼？")

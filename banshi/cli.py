@@ -158,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     # httpx logs every request URL at INFO, and Rasa's /status URL carries its token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # alembic announces each of its plugins at INFO when it is imported.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

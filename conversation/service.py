@@ -54,8 +54,14 @@ def bot_settings(replies: list[dict[str, Any]]) -> dict[str, str]:
     return found
 
 
-def bot_payload(message: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """Rasa's message as (screen text, payload with buttons and the text to speak)."""
+def bot_payload(
+    message: dict[str, Any], said: str | None = None
+) -> tuple[str, dict[str, Any]] | None:
+    """Rasa's message as (screen text, payload with buttons and the text to speak).
+
+    ``said`` is the spoken form the action gave with the message (its numbers typed, see
+    ``zhtext.spoken``); without it the text is spoken by the formatter's guesses.
+    """
     text = str(message.get("text") or "").strip()
     buttons = [
         {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
@@ -64,13 +70,30 @@ def bot_payload(message: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     ]
     if not text and not buttons:
         return None
-    speech = to_speakable(text)
+    speech = to_speakable(said if said else text)
     if buttons:
         speech = f"{speech}{spoken_options(buttons)}"
     payload: dict[str, Any] = {"speech": speech}
     if buttons:
         payload["buttons"] = buttons
     return text, payload
+
+
+def bot_items(replies: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Rasa's messages as (screen text, payload) pairs.
+
+    An action that knows how its message is said sends it as ``custom: {"speech": ...}``;
+    Rasa delivers that as a message of its own right after the text, and it is joined to it.
+    """
+    items: list[tuple[str, dict[str, Any]]] = []
+    for index, reply in enumerate(replies):
+        following = replies[index + 1] if index + 1 < len(replies) else {}
+        custom = following.get("custom") if not following.get("text") else None
+        said = custom.get("speech") if isinstance(custom, dict) else None
+        parsed = bot_payload(reply, str(said) if isinstance(said, str) and said else None)
+        if parsed:
+            items.append(parsed)
+    return items
 
 
 MessageItem = tuple[Party, str, dict[str, Any]]
@@ -130,9 +153,7 @@ class ConversationService:
         one_line = {k: " ".join(str(v).split()) for k, v in slots.items()}
         try:
             replies = await self.rasa.execute(conversation_id, action, one_line)
-            items: list[MessageItem] = [
-                (Party.BOT, *parsed) for parsed in map(bot_payload, replies) if parsed
-            ]
+            items: list[MessageItem] = [(Party.BOT, *parsed) for parsed in bot_items(replies)]
         except RasaUnavailable as error:
             logger.error(
                 "gateway.rasa.unavailable conversation=%s error=%s", conversation_id, error
@@ -220,7 +241,7 @@ class ConversationService:
             raise ApiError(503, "bot_unavailable", BOT_DOWN_MESSAGE) from error
         for key, value in bot_settings(replies).items():
             await self.store.set_setting(conversation_id, key, value)
-        items = [(Party.BOT, *parsed) for parsed in map(bot_payload, replies) if parsed]
+        items = [(Party.BOT, *parsed) for parsed in bot_items(replies)]
         if not items:
             # Rasa said nothing: never a silent empty answer.
             items = [

@@ -27,7 +27,9 @@ from actions.confirmation import offer
 from actions.explain import MAX_SENTENCE_CHARS
 from actions.services.base import Button, Service, Turn, clean_answer, yes_no
 from platform_client import PlatformError
+from zhtext import spoken as said
 from zhtext.numbers import amount_to_words
+from zhtext.speakable import spoken
 
 AGREE = (("同意", "/affirm"), ("不同意", "/deny"))
 SUBMIT = yes_no("提交", "先不提交")
@@ -229,7 +231,7 @@ class Application(Service):
         except PlatformError as error:
             return self.refused(error, turn)
         turn.say(f"{self.name_said}提交好了。")
-        turn.say(f"申请编号是 {created.application_number}，请记一下。")
+        turn.say(spoken("申请编号是 ", said.code(created.application_number), "，请记一下。"))
         for step in created.next_steps:
             turn.say(f"{step.rstrip('。')}。")
         turn.say("想知道办到哪了，随时说“查进度”。")

@@ -40,6 +40,8 @@ from actions.services.when_where import (
     wants_home_visit,
 )
 from platform_client import PlatformError
+from zhtext import spoken as said
+from zhtext.speakable import spoken
 
 HOME = "home"
 """``appointment_place`` of a home visit (otherwise the point id)."""
@@ -512,7 +514,7 @@ class BookAppointment(Service):
         if not isinstance(booked, dict):
             return []
         when = f"{day(booked['start'])}{span_label(booked['start'], booked['end'])}"
-        turn.say(f"预约好了，预约码是 {booked['code']}。")
+        turn.say(spoken("预约好了，预约码是 ", said.code(str(booked["code"])), "。"))
         if booked.get("home_address"):
             turn.say(f"工作人员会在{when}上门。")
             turn.say(f"地址：{booked['home_address']}。")

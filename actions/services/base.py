@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.explain import explain
 from actions.runtime import citizen_sessions, platform_client
 from platform_client import CitizenAuth, PlatformClient, PlatformError
+from zhtext.speakable import Spoken
 
 MAX_OPTIONS = 3
 """At most three options per prompt (ACCESSIBILITY.md V6); buttons mirror them."""
@@ -55,15 +56,22 @@ class Turn:
             return self.updates[name]
         return self.tracker.get_slot(name)
 
-    def say(self, text: str, buttons: Sequence[Button] = ()) -> None:
-        """One message; buttons (at most three) mirror the options the text says."""
+    def say(self, text: str | Spoken, buttons: Sequence[Button] = ()) -> None:
+        """One message; buttons (at most three) mirror the options the text says.
+
+        A :class:`~zhtext.speakable.Spoken` message (``spoken("缴费码是 ", code(x), "。")``)
+        carries how its numbers are said; the gateway speaks it that way.
+        """
         if len(buttons) > MAX_OPTIONS:
             raise ValueError(f"at most {MAX_OPTIONS} options: {text}")
+        shown = text.text if isinstance(text, Spoken) else text
         self.dispatcher.utter_message(
-            text=text, buttons=[{"title": title, "payload": payload} for title, payload in buttons]
+            text=shown,
+            buttons=[{"title": title, "payload": payload} for title, payload in buttons],
+            json_message={"speech": text.speech} if isinstance(text, Spoken) else None,
         )
 
-    def reject(self, *texts: str) -> None:
+    def reject(self, *texts: str | Spoken) -> None:
         """The answer cannot be used: say why and how to answer (the question follows)."""
         self.failed = True
         for text in texts:

@@ -15,6 +15,8 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.services.appointments import event_entity, request_event
 from actions.services.base import Service, Turn
 from platform_client import PlatformError
+from zhtext import spoken as said
+from zhtext.speakable import spoken
 
 CERTIFICATE_NAMES = {
     "id_card": "身份证",
@@ -119,7 +121,8 @@ class GetECertificate(Service):
                 return []
             turn.explain(error)
             return []
-        turn.say(f"{name}的出示码是 {presentation_code(shown.presentation_code)}。")
+        shown_code = said.digits(presentation_code(shown.presentation_code))
+        turn.say(spoken(f"{name}的出示码是 ", shown_code, "。"))
         turn.say("5分钟内有效，只能用一次。")
         turn.say("请把这个码给窗口工作人员或银行柜员看。")
         turn.say("过期了，再跟我说一声就能重新拿。")

@@ -15,7 +15,9 @@ from rasa_sdk.events import EventType
 
 from actions.services.base import Service, Turn, clean_answer, yes_no
 from platform_client import PlatformError
+from zhtext import spoken as said
 from zhtext.numbers import normalize_spoken_digits
+from zhtext.speakable import spoken
 
 MIN_CONTENT = 5
 """The platform takes 5 to 2000 characters of content."""
@@ -64,11 +66,6 @@ def find_phone(text: Any) -> str | None:
     return match.group(0) if match else None
 
 
-def group_phone(phone: str) -> str:
-    """139 1234 5678: the 3-4-4 groups of the read-back."""
-    return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
-
-
 def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
     """The start of ``text`` for a read-back ("小区门口的路灯坏了一个多月…")."""
     flat = _NOISE.sub("，", text).strip("，")
@@ -115,8 +112,8 @@ class Complaint(Service):
         elif slot == "complaint_phone":
             turn.say("请说一个手机号，方便给您回复。不想留请说“不留”。", (("不留电话", "不留"),))
         elif slot == "complaint_phone_confirmed":
-            phone = group_phone(str(turn.slot("complaint_phone")))
-            turn.say(f"手机号是 {phone}，对吗？", yes_no())
+            number = said.phone(str(turn.slot("complaint_phone")))
+            turn.say(spoken("手机号是 ", number, "，对吗？"), yes_no())
         elif slot == "complaint_confirmed":
             self._summary(turn)
             turn.say("这样提交吗？", yes_no("对，提交", "不对"))
@@ -129,7 +126,9 @@ class Complaint(Service):
         if location != SKIPPED:
             turn.say(f"地点：{shorten(location)}。")
         phone = str(turn.slot("complaint_phone") or SKIPPED)
-        turn.say("不留电话。" if phone == SKIPPED else f"回复电话：{group_phone(phone)}。")
+        turn.say(
+            "不留电话。" if phone == SKIPPED else spoken("回复电话：", said.phone(phone), "。")
+        )
 
     async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
         if slot == "complaint_content":
@@ -230,7 +229,7 @@ class Complaint(Service):
             turn.explain(error)
             return []
         turn.say("已经转给12345热线了。")
-        turn.say(f"工单号是 {ticket}。")
+        turn.say(spoken("工单号是 ", said.code(ticket), "。"))
         if phone == SKIPPED:
             turn.say(f"{REPLY_DAYS}内会有处理结果。")
             turn.say("想问结果，请打12345，报工单号。")

@@ -19,7 +19,9 @@ from actions.services.base import Service, Turn, yes_no
 from actions.services.paying import say_pending
 from platform_client import PlatformError
 from platform_client.errors import BillAlreadyPaid
+from zhtext import spoken as said
 from zhtext.numbers import format_amount, normalize_spoken_digits
+from zhtext.speakable import spoken
 
 STUDENT_ID_LENGTH = 10
 _STUDENT_ID = re.compile(rf"(?<!\d)\d{{{STUDENT_ID_LENGTH}}}(?!\d)")
@@ -78,7 +80,9 @@ class EducationFee(Service):
             turn.say("还有别的事要办吗？")
             return {"student_id": student_id, "service_done": True}
         if not unpaid:
-            turn.reject(f"学号 {student_id} 没有要缴的费用。请核对后再说一遍。")
+            turn.reject(
+                spoken("学号 ", said.digits(student_id), " 没有要缴的费用。请核对后再说一遍。")
+            )
             return {"student_id": None}
         bill = unpaid[0]
         return {
@@ -105,7 +109,7 @@ class EducationFee(Service):
             turn.explain(error)
             return []
         turn.say(f"缴费单已生成，金额 {format_amount(Decimal(payment.amount))} 元。")
-        turn.say(f"缴费码是 {payment.pay_code}。")
+        turn.say(spoken("缴费码是 ", said.digits(payment.pay_code), "。"))
         turn.say("请在支付应用里输入缴费码付款。")
         turn.say("付款后学校会收到，回执在支付应用里。")
         return []

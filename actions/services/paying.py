@@ -11,13 +11,16 @@ from datetime import datetime
 
 from actions.services.base import Turn
 from platform_client.results import PendingPayment
+from zhtext import spoken as said
 from zhtext.numbers import format_amount
+from zhtext.speakable import spoken
 
 
 def say_pending(turn: Turn, pending: PendingPayment) -> None:
     """The bill has a pay code already: say it again, and until when it works."""
     turn.say("这笔费用已经生成过缴费码，还没有付款。")
-    turn.say(f"缴费码还是 {pending.pay_code}，金额 {format_amount(pending.amount)} 元。")
+    amount = f"，金额 {format_amount(pending.amount)} 元。"
+    turn.say(spoken("缴费码还是 ", said.digits(pending.pay_code), amount))
     until = _clock_time(pending.expires_at)
     where = "在支付应用里输入缴费码付款。"
     turn.say(f"请在{until}前，{where}" if until else f"请{where}")

@@ -13,7 +13,9 @@ from rasa_sdk.events import EventType
 
 from actions.services.base import Service, Turn, day
 from platform_client import PlatformError
+from zhtext import spoken as said
 from zhtext.numbers import format_amount
+from zhtext.speakable import spoken
 
 METHODS = {
     "kiosk_face": ("刷脸", "人脸", "脸", "拍照"),
@@ -96,7 +98,7 @@ class PensionCertification(Service):
             turn.say(f"已经为您安排{where}认证，工作人员会先打电话。")
         else:
             turn.say(f"{METHOD_NAMES.get(method, '认证')}完成了，养老金照常发。")
-        turn.say(f"记录号 {record.record_id}。")
+        turn.say(spoken("记录号 ", said.code(record.record_id), "。"))
         turn.say(f"下次请在 {day(record.next_due_date)} 前认证。")
         return []
 
@@ -120,7 +122,7 @@ class PensionQuery(Service):
             return []
         latest, *earlier = sorted(payments, key=lambda p: p.month, reverse=True)
         turn.say(f"{_month(latest.month)}的养老金 {format_amount(latest.amount)} 元。")
-        turn.say(f"{day(latest.paid_on)} 发到 {latest.bank_masked}。")
+        turn.say(spoken(f"{day(latest.paid_on)} 发到 ", said.masked(latest.bank_masked), "。"))
         if earlier:
             amounts = "、".join(f"{format_amount(p.amount)} 元" for p in earlier)
             turn.say(f"再往前{len(earlier)}个月是：{amounts}。")

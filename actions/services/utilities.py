@@ -20,7 +20,9 @@ from actions.services.base import Service, Turn, yes_no
 from actions.services.paying import say_pending
 from platform_client import PlatformError
 from platform_client.errors import BillAlreadyPaid
+from zhtext import spoken as said
 from zhtext.numbers import format_amount, normalize_spoken_digits
+from zhtext.speakable import spoken
 
 ACCOUNT_LENGTH = 10
 _ACCOUNT = re.compile(rf"(?<!\d)\d{{{ACCOUNT_LENGTH}}}(?!\d)")
@@ -167,7 +169,8 @@ class UtilityPayment(Service):
             (b for b in bills if b.status == "unpaid" and b.type == kind), key=lambda b: b.period
         )
         if not unpaid:
-            turn.say(f"户号尾号 {account[-4:]} 的{NAMES.get(kind, '费用')}都缴清了，不用缴。")
+            paid_up = f" 的{NAMES.get(kind, '费用')}都缴清了，不用缴。"
+            turn.say(spoken("户号尾号 ", said.digits(account[-4:]), paid_up))
             turn.say("还有别的事要办吗？")
             return {**cleared, "utility_type": kind, "service_done": True}
         bill = unpaid[0]
@@ -215,7 +218,7 @@ class UtilityPayment(Service):
             turn.explain(error)
             return []
         turn.say(f"缴费单已生成，金额 {format_amount(Decimal(payment.amount))} 元。")
-        turn.say(f"缴费码是 {payment.pay_code}。")
+        turn.say(spoken("缴费码是 ", said.digits(payment.pay_code), "。"))
         turn.say(f"请在{PAY_CODE_MINUTES}分钟内，在支付应用里输入缴费码付款。")
         turn.say(f"付款后{COMPANIES.get(kind, '收费单位')}会收到，回执在支付应用里。")
         return []

@@ -49,8 +49,6 @@ def test_numbers_said_digit_by_digit_are_found() -> None:
     assert identity.find_id_number("幺幺零幺零五幺九四九幺二三幺零零二叉") == "11010519491231002X"
     assert identity.find_phone("幺三八 幺三零九 零六幺二") == "13813090612"
     assert identity.find_phone("电话是 12345") is None
-    assert identity.group_id("320508194002282402") == "320508 19400228 2402"
-    assert identity.group_phone("13813090612") == "138 1309 0612"
 
 
 def test_steps_follow_the_chosen_way_and_the_proxy_path() -> None:

@@ -13,6 +13,8 @@ import pytest
 from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import Chat
 from tests.conftest import RunningSystem
+from zhtext.speakable import spoken
+from zhtext.spoken import digits
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +77,10 @@ def test_pay_grandchild_school_fee(system: RunningSystem) -> None:
         match = re.search(r"缴费码是 (\w+)", said)
         assert match, said
         assert f"{total:.2f}" in said
+        # The pay code is said digit by digit in groups, never as a quantity.
+        code_said = next(m["speech"] for m in paid["messages"] if "缴费码是" in m["text"])
+        assert code_said == spoken("缴费码是 ", digits(match.group(1)), "。").speech
+        assert not re.search("[十百千万]", code_said)
 
         # The bill now has a payment: a second order for it is refused by the platform.
         with system.platform() as platform:
