@@ -67,7 +67,7 @@ _EXPLANATIONS: dict[str, tuple[str, str]] = {
     "invalid_payer": _RETRY_FORM,
     "invalid_bill_id": _SYSTEM_FAULT,
     # Pension.
-    "not_a_pensioner": ("没有查到您领取养老金的记录。", "如有疑问，" + _HUMAN),
+    "not_a_pensioner": ("没有查到您领取养老金的记录。", "有疑问可以说“转人工”。"),
     "invalid_certification_method": ("没有这种认证方式。", "可以刷脸、视频，或请人上门。"),
     "certification_already_done": ("您今年的认证已经做过了。", "不用再认证。还有别的事吗？"),
     "invalid_months": ("最多可以查24个月。", "请说要查几个月。"),

@@ -158,9 +158,13 @@ async def ask(slot: str, turn: Turn, service: Service) -> bool:
     elif slot == "id_last6":
         turn.say(f"请说{who}身份证号的最后六位。")
     elif slot == "sms_code":
-        masked_phone = said.masked(str(turn.slot("verification_phone")))
-        turn.say(spoken("验证码已发到 ", masked_phone, "。"))
-        turn.say("请把短信里的六位验证码念给我。")
+        if turn.slot("field_failures"):
+            # Asked again after a wrong code: the same message, not a new one.
+            turn.say("请再看一下刚才那条短信，把六位验证码念给我。")
+        else:
+            masked_phone = said.masked(str(turn.slot("verification_phone")))
+            turn.say(spoken("验证码已发到 ", masked_phone, "。"))
+            turn.say("请把短信里的六位验证码念给我。")
     elif slot == "agent_name":
         turn.say("请问您怎么称呼？")
     elif slot == "proxy_consent":

@@ -12,7 +12,8 @@ from typing import Any
 from conversation.masking import mask_text
 from conversation.service import MessageItem
 from conversation.store import Party
-from zhtext.speakable import spoken_options, to_speakable
+from zhtext import spoken as said
+from zhtext.speakable import spoken, spoken_options, to_speakable
 
 Notice = MessageItem
 
@@ -41,7 +42,7 @@ def staff_message(text: str, staff_name: str) -> Notice:
 def queued(position: int, wait: str) -> str:
     """The first answer to a handoff request."""
     ahead = "您前面没有人" if position <= 1 else f"您前面还有{position - 1}位"
-    return f"好的，正在为您转接工作人员。{ahead}，{wait}。请稍等，您也可以先说说要办什么事。"
+    return f"好的，正在为您转接工作人员。{ahead}，{wait}。您可以先说说要办什么事。"
 
 
 def position_update(position: int, wait: str) -> Notice:
@@ -54,13 +55,13 @@ def position_update(position: int, wait: str) -> Notice:
 def offer_callback(*, open_now: bool, hours: str, when: str, busy: bool) -> Notice:
     """Nobody can take the conversation now: offer a call-back (or to keep waiting)."""
     if not open_now:
-        why = f"现在是下班时间（工作时间：{hours}）。"
+        why = f"现在是下班时间，{hours}上班。"
     elif busy:
         why = "工作人员现在都在忙，让您久等了。"
     else:
         why = "现在暂时没有工作人员在线。"
     return notice(
-        f"{why}可以留下电话号码，工作人员{when}给您回电。要回电吗？",
+        f"{why}要工作人员{when}给您回电吗？",
         buttons=[("要回电", YES_CALLBACK), ("继续等", KEEP_WAITING)],
         code="callback_offer",
     )
@@ -74,20 +75,19 @@ def ask_phone(*, again: bool = False) -> Notice:
 
 def confirm_phone(phone: str) -> Notice:
     """Read the number back in groups (3-4-4) and ask to confirm it."""
-    grouped = f"{phone[:3]} {phone[3:7]} {phone[7:]}" if len(phone) == 11 else phone
+    told = spoken("您的电话是 ", said.phone(phone), "，对吗？")
     payload: dict[str, Any] = {
-        "speech": to_speakable(f"您的电话是{phone}，对吗？"),
+        "speech": told.speech,
         "buttons": [{"title": "对", "payload": "对"}, {"title": "不对", "payload": "不对"}],
         "code": "callback_confirm",
     }
-    return (Party.SYSTEM, f"您的电话是 {grouped}，对吗？", payload)
+    return (Party.SYSTEM, told.text, payload)
 
 
 def callback_arranged(phone: str, when: str) -> Notice:
     """The call-back task exists: say when and to which (masked) number."""
     return notice(
-        f"好的，已经登记。工作人员会在{when}给您回电（{mask_text(phone)}）。"
-        "现在小助手继续为您服务，还有别的事吗？",
+        f"好的，工作人员会在{when}打{mask_text(phone)}给您回电。还有别的事吗？",
         code="callback_arranged",
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 from rasa_sdk.events import EventType
 
 from actions import clock, identity
+from actions.services.applications import KINDS as ASSISTANCE_KINDS
 from actions.services.base import Button, Service, Turn, clean_answer, day, yes_no
 from actions.services.when_where import (
     ADDRESS_MARKS,
@@ -51,7 +52,7 @@ SERVICE_NAMES = {
     "elderly_allowance": "申请高龄津贴",
     "hukou_transfer": "户口迁移",
     "pension_certification": "养老金认证",
-    "social_assistance": "申请低保救助",
+    "social_assistance": "申请救助",
     "medical_insurance_query": "医保业务",
     "e_certificate": "证照业务",
 }
@@ -164,7 +165,10 @@ class BookAppointment(Service):
         if home:
             lines.append("还可以请工作人员上门来办。")
             buttons.append(("请人上门", "上门"))
-        turn.say("".join(lines) + "您想在哪里办？", buttons)
+        # One place a message: a list in one breath is too long to follow.
+        for line in lines:
+            turn.say(line)
+        turn.say("您想在哪里办？", buttons)
 
     def _ask_date(self, turn: Turn) -> None:
         if turn.slot("appointment_place") == HOME:
@@ -182,9 +186,18 @@ class BookAppointment(Service):
             [(label, label) for label in labels],
         )
 
+    @staticmethod
+    def _service_said(turn: Turn) -> str:
+        """What the appointment is for, as precisely as known (申请医疗救助, not 申请低保)."""
+        code = str(turn.slot("appointment_service"))
+        kind = ASSISTANCE_KINDS.get(str(turn.slot("assistance_kind")))
+        if code == "social_assistance" and kind:
+            return f"申请{kind[0]}"
+        return SERVICE_NAMES.get(code, "办事")
+
     def _read_back(self, turn: Turn) -> None:
         slot = self._chosen(turn)
-        turn.say(f"请核对：{SERVICE_NAMES.get(str(turn.slot('appointment_service')), '办事')}。")
+        turn.say(f"请核对：{self._service_said(turn)}。")
         if turn.slot("appointment_place") == HOME:
             turn.say(f"上门地址：{turn.slot('appointment_address')}。")
         else:
@@ -524,20 +537,21 @@ class BookAppointment(Service):
             turn.say(f"地点：{booked['point']}。")
             turn.say(f"地址：{booked['address']}。")
         materials = list(turn.slot("appointment_materials") or DEFAULT_MATERIALS)
-        turn.say(_bring(materials))
+        # Staff who come to the home see the papers there: get them ready, nothing to carry.
+        turn.say(_bring(materials, "请准备好：" if booked.get("home_address") else "请带上："))
         turn.say("到时把预约码告诉工作人员就行。")
         return []
 
 
-def _bring(materials: list[str]) -> str:
+def _bring(materials: list[str], lead: str = "请带上：") -> str:
     """ "请带上：居民身份证、近期免冠照片。" (the first ones when the list is long)."""
     shown: list[str] = []
     for material in materials:
-        if len("请带上：" + "、".join([*shown, material]) + "。") > 38:
+        if len(lead + "、".join([*shown, material]) + "。") > 38:
             break
         shown.append(material)
     more = "等" if len(shown) < len(materials) else ""
-    return f"请带上：{'、'.join(shown)}{more}。"
+    return f"{lead}{'、'.join(shown)}{more}。"
 
 
 def _free(slots: Any) -> list[dict[str, Any]]:

@@ -83,6 +83,13 @@ class Turn:
             self.say(text)
 
     @property
+    def channel(self) -> str:
+        """The channel the citizen speaks on (webchat, kiosk, phone, wechat, api), as the
+        gateway tells it."""
+        metadata = self.tracker.latest_message.get("metadata") or {}
+        return str(metadata.get("channel") or "")
+
+    @property
     def platform(self) -> PlatformClient:
         """The process's platform client."""
         return platform_client()

@@ -23,7 +23,7 @@ MIN_CONTENT = 5
 """The platform takes 5 to 2000 characters of content."""
 MAX_CONTENT = 2000
 MAX_LOCATION = 120
-SUMMARY_CHARS = 18
+SUMMARY_CHARS = 26
 """How much of the content the summary reads back."""
 SKIPPED = "none"
 """The value of an optional answer the person chose not to give."""
@@ -67,9 +67,18 @@ def find_phone(text: Any) -> str | None:
 
 
 def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The start of ``text`` for a read-back ("小区门口的路灯坏了一个多月…")."""
+    """The start of ``text`` for a read-back ("小区门口的路灯坏了一个多月…"): whole phrases
+    while they fit, cut inside a phrase only when the first one is too long."""
     flat = _NOISE.sub("，", text).strip("，")
-    return flat if len(flat) <= limit else flat[:limit] + "…"
+    if len(flat) <= limit:
+        return flat
+    kept = ""
+    for phrase in flat.split("，"):
+        longer = f"{kept}，{phrase}" if kept else phrase
+        if len(longer) > limit:
+            break
+        kept = longer
+    return (kept or flat[:limit]) + "…"
 
 
 class Complaint(Service):

@@ -21,10 +21,12 @@ class MedicalInsuranceQuery(Service):
             turn.explain(error)
             return []
         turn.say(f"医保个人账户余额 {format_amount(account.balance)} 元。")
-        turn.say(f"医保已经缴到 {day(account.paid_until)}。")
         if account.status != "active":
-            turn.say("您的医保现在暂停了，看病先不能报销。")
-            turn.say("想问原因，请说“转人工”。")
+            turn.say(f"医保只缴到 {day(account.paid_until)}，所以现在暂停了。")
+            turn.say("看病先不能报销，续缴以后就恢复。")
+            turn.say("想问怎么续缴，请说“转人工”。")
+        else:
+            turn.say(f"医保已经缴到 {day(account.paid_until)}。")
         if account.recent_claims:
             claim = max(account.recent_claims, key=lambda c: c.date)
             turn.say(f"最近一次看病：{day(claim.date)}，{claim.hospital}。")

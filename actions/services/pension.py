@@ -67,9 +67,17 @@ class PensionCertification(Service):
         }
 
     async def ask(self, slot: str, turn: Turn) -> None:
+        if turn.channel == "kiosk":
+            turn.say(
+                "您想怎么认证：刷脸、视频，还是请人上门？",
+                (("刷脸认证", "刷脸"), ("视频认证", "视频"), ("请人上门", "上门")),
+            )
+            return
+        # Only the kiosk has a camera that can take a face.
+        turn.say("刷脸认证要到社区的自助机上做。")
         turn.say(
-            "您想怎么认证：刷脸、视频，还是请人上门？",
-            (("刷脸认证", "刷脸"), ("视频认证", "视频"), ("请人上门", "上门")),
+            "在这里可以视频认证或请人上门，您想怎么认证？",
+            (("视频认证", "视频"), ("请人上门", "上门")),
         )
 
     async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
@@ -77,8 +85,13 @@ class PensionCertification(Service):
             return None
         method = method_in(str(value))
         allowed = turn.slot("certification_methods") or list(METHODS)
+        if method == "kiosk_face" and turn.channel != "kiosk":
+            turn.reject("刷脸要到社区的自助机上做。在这里请说视频，或者上门。")
+            return {"certification_method": None}
         if method is None or method not in allowed:
-            turn.reject("请说刷脸、视频，或者上门。")
+            turn.reject(
+                "请说刷脸、视频，或者上门。" if turn.channel == "kiosk" else "请说视频，或者上门。"
+            )
             return {"certification_method": None}
         return {"certification_method": method}
 

@@ -27,6 +27,7 @@ LISTED = 3
 _NUMBER = re.compile(r"(?:SQ)?(?<!\d)(\d{14})(?!\d)")
 _FORGOT = ("不记得", "记不得", "记不清", "忘了", "忘记", "不知道", "找不到", "没有编号", "没编号")
 
+_MISSING = re.compile(r"还缺([^，。]+)")
 SERVICE_NAMES = {
     "elderly_allowance": "高龄津贴申请",
     "senior_card": "敬老卡申请",
@@ -129,7 +130,11 @@ class ApplicationStatus(Service):
         note = turn.slot("status_note")
         if note:
             turn.say(f"最新进展：{day(str(turn.slot('status_note_at')))}，{note}。")
-        turn.say(NEXT_STEPS.get(state, "有疑问可以说“转人工”。"))
+        missing = _MISSING.search(str(note or "")) if state == "needs_info" else None
+        if missing:
+            turn.say(f"请带上{missing.group(1)}，到社区代办点补交。")
+        else:
+            turn.say(NEXT_STEPS.get(state, "有疑问可以说“转人工”。"))
         if state == "needs_info":
             turn.say("要帮您预约去补材料吗？")
             return [offer("appointment")]

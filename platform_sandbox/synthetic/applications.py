@@ -23,6 +23,13 @@ _NOTES = {
     "rejected": "不符合条件，未通过",
     "needs_info": "材料不全，请补充材料",
 }
+MISSING_MATERIALS = {
+    "senior_card": "近期一寸免冠照片",
+    "elderly_allowance": "户口本首页和本人页",
+    "social_assistance": "家庭收入证明",
+    "hukou_transfer": "迁入地的住房证明",
+}
+"""What an application waiting for materials still lacks, named in its last note."""
 _PATH = {
     "submitted": ("submitted",),
     "reviewing": ("submitted", "reviewing"),
@@ -74,7 +81,10 @@ def _application(
     events: list[ApplicationEvent] = []
     at = local_created
     for step in _PATH[status]:
-        events.append(ApplicationEvent(at=at - _BEIJING, status=step, note=_NOTES[step]))
+        note = _NOTES[step]
+        if step == "needs_info":
+            note = f"还缺{MISSING_MATERIALS[service_code]}，请补交"
+        events.append(ApplicationEvent(at=at - _BEIJING, status=step, note=note))
         at += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
     number = len(dataset.applications) + 1
     commitment = service_code in ("elderly_allowance", "senior_card") and rng.random() < 0.5

@@ -180,11 +180,14 @@ async def test_request_names_the_service_and_the_district_gives_the_places(
     }
     current.updates.update(updates)
     await SERVICE.ask("appointment_place", current)
+    # One place a message, then the question with the places as buttons.
     assert said(current) == [
-        "可以去姑苏区政务服务中心。也可以去平江街道党群服务中心代办点。"
-        "还可以请工作人员上门来办。您想在哪里办？"
+        "可以去姑苏区政务服务中心。",
+        "也可以去平江街道党群服务中心代办点。",
+        "还可以请工作人员上门来办。",
+        "您想在哪里办？",
     ]
-    assert [b["payload"] for b in current.dispatcher.messages[0]["buttons"]] == [
+    assert [b["payload"] for b in current.dispatcher.messages[-1]["buttons"]] == [
         "姑苏区政务服务中心",
         "平江街道党群服务中心代办点",
         "上门",

@@ -41,9 +41,8 @@ def test_category_and_summary() -> None:
     assert category_of("对服务有意见") == "suggestion"
     assert category_of("我要投诉，提个意见") == "complaint"
     assert category_of("路灯坏了") == "complaint"
-    assert (
-        shorten("小区门口的路灯坏了一个多月了，一直没人来修")
-        == "小区门口的路灯坏了一个多月了，一直没…"
+    assert shorten("小区门口的路灯坏了一个多月了，一直没人来修") == (
+        "小区门口的路灯坏了一个多月了，一直没人来修"
     )
 
 

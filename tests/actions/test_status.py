@@ -12,6 +12,7 @@ from actions.services.status import (
     forgot_number,
 )
 from platform_sandbox.seed import DEMO_ALLOWANCE_APPLIED
+from platform_sandbox.synthetic.applications import MISSING_MATERIALS
 from tests import days
 from tests.actions.conftest import said, text_turns
 from tests.conftest import RunningSystem
@@ -102,8 +103,8 @@ async def test_needing_materials_offers_an_appointment(platform: None) -> None:
     assert await SERVICE.complete(done) == [SlotSet("pending_action", "service:appointment")]
     assert said(done)[1:] == [
         "现在还要补交材料。",
-        f"最新进展：{days.written(days.beijing_day(NEEDS_INFO_APPLICATION.events[-1].at))}，材料不全，请补充材料。",
-        "请带上材料，到社区代办点补交。",
+        f"最新进展：{days.written(days.beijing_day(NEEDS_INFO_APPLICATION.events[-1].at))}，{NEEDS_INFO_APPLICATION.events[-1].note}。",
+        f"请带上{MISSING_MATERIALS[NEEDS_INFO_APPLICATION.service_code]}，到社区代办点补交。",
         "要帮您预约去补材料吗？",
     ]
 

@@ -83,7 +83,7 @@ async def test_nobody_on_duty_offers_a_callback_and_takes_the_number(
         assert "暂时没有工作人员在线" in body["notice"]["text"]
         assert [b["title"] for b in body["notice"]["buttons"]] == ["要回电", "继续等"]
         offer = (await gateway.seen(conversation))[-1]
-        assert offer["from"] == "system" and "要回电吗" in offer["text"]
+        assert offer["from"] == "system" and "给您回电吗" in offer["text"]
 
         asked = await gateway.say(conversation, "回电")
         assert asked["mode"] == "waiting"
@@ -146,7 +146,7 @@ async def test_claim_timeout_offers_a_callback_and_keep_waiting_works(
         await asyncio.sleep(0.4)
         await gateway.runtime.service.tick()
         offer = (await gateway.seen(conversation))[-1]
-        assert "工作人员现在都在忙" in offer["text"] and "要回电吗" in offer["text"]
+        assert "工作人员现在都在忙" in offer["text"] and "给您回电吗" in offer["text"]
         kept = await gateway.say(conversation, "继续等")
         assert kept["mode"] == "waiting"
         assert "请继续等待" in kept["messages"][0]["text"]

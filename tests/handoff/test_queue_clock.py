@@ -38,7 +38,7 @@ async def test_the_running_clock_offers_a_callback_after_the_claim_timeout(
         message = await wait_for_message(gateway, conversation, offer, within_s=10)
         assert message is not None, "no call-back offer without a tick by hand"
         assert time.monotonic() - waited_from >= 0.5, "offered before the claim timeout"
-        assert "要回电吗" in message["text"]
+        assert "给您回电吗" in message["text"]
     # The same wait with a clock that does not come round: nothing is offered.
     async with make_gateway(claim_timeout_s=0.5, tick_s=3600.0) as gateway:
         await gateway.staff(district="停钟区")

@@ -1,0 +1,117 @@
+"""What the actions say, where the wording itself was wrong: a wrong SMS code is not a new
+one, face certification is only offered where a camera is, suspended insurance is tied to its
+paid-until date, a complaint is read back in whole phrases, and no broken sentences."""
+
+from __future__ import annotations
+
+import re
+
+from actions.explain import explain
+from actions.identity import ask as ask_identity
+from actions.services.appointments import BookAppointment
+from actions.services.complaints import shorten
+from actions.services.medical import MedicalInsuranceQuery
+from actions.services.pension import PensionCertification
+from platform_client import PlatformError
+from platform_sandbox.seed import DEMO_MEDICAL_SUSPENDED
+from tests.actions.conftest import form_turn, said, verified
+from tests.conftest import RunningSystem
+
+
+def on(channel: str, **slots: object) -> object:
+    turn = form_turn(dict(slots), text="刷脸", service="pension_certification")
+    turn.tracker.latest_message["metadata"] = {"channel": channel}
+    return turn
+
+
+async def test_face_certification_is_offered_and_taken_only_at_the_kiosk() -> None:
+    service = PensionCertification()
+    web, kiosk = on("webchat"), on("kiosk")
+    await service.ask("certification_method", web)  # type: ignore[arg-type]
+    await service.ask("certification_method", kiosk)  # type: ignore[arg-type]
+    assert said(web) == [
+        "刷脸认证要到社区的自助机上做。",
+        "在这里可以视频认证或请人上门，您想怎么认证？",
+    ]
+    assert [b["title"] for b in web.dispatcher.messages[-1]["buttons"]] == ["视频认证", "请人上门"]  # type: ignore[attr-defined]
+    assert "刷脸认证" in [b["title"] for b in kiosk.dispatcher.messages[-1]["buttons"]]  # type: ignore[attr-defined]
+    methods = ["kiosk_face", "video", "home_visit"]
+    web, kiosk = (
+        on("webchat", certification_methods=methods),
+        on("kiosk", certification_methods=methods),
+    )
+    assert await service.validate("certification_method", "刷脸", web) == {
+        "certification_method": None
+    }  # type: ignore[arg-type]
+    assert "自助机" in said(web)[0]
+    assert await service.validate("certification_method", "刷脸", kiosk) == {
+        "certification_method": "kiosk_face"
+    }  # type: ignore[arg-type]
+
+
+async def test_after_a_wrong_code_the_same_message_is_asked_for() -> None:
+    first = form_turn({"verification_phone": "138****0612"}, service="pension_query")
+    again = form_turn(
+        {"verification_phone": "138****0612", "field_failures": 1}, service="pension_query"
+    )
+    service = PensionCertification()
+    assert await ask_identity("sms_code", first, service)
+    assert await ask_identity("sms_code", again, service)
+    assert said(first)[0] == "验证码已发到 138****0612。"
+    assert first.dispatcher.messages[0]["custom"] == {"speech": "验证码已发到 尾号零六幺二。"}
+    assert said(again) == ["请再看一下刚才那条短信，把六位验证码念给我。"]
+    assert not any("已发到" in text for text in said(again))
+
+
+async def test_suspended_insurance_says_why(platform: None, sandbox: RunningSystem) -> None:
+    slots = await verified(sandbox, DEMO_MEDICAL_SUSPENDED)
+    turn = form_turn(slots, service="medical_insurance")
+    await MedicalInsuranceQuery().complete(turn)
+    text = "".join(said(turn))
+    assert "只缴到" in text and "所以现在暂停了" in text and "续缴" in text
+    assert "已经缴到" not in text
+
+
+def test_a_complaint_is_read_back_in_whole_phrases() -> None:
+    said_ = "小区门口的路灯坏了一个多月，晚上黑乎乎的，老人出门摔了好几次，物业也不管"
+    short = shorten(said_)
+    assert short == "小区门口的路灯坏了一个多月，晚上黑乎乎的…"
+    assert len("我记下了您的投诉：" + short + "。") <= 40
+    assert shorten("楼道灯坏了") == "楼道灯坏了"
+
+
+def test_an_assistance_booking_is_read_back_as_the_kind_asked_for() -> None:
+    medical = form_turn(
+        {"appointment_service": "social_assistance", "assistance_kind": "medical"},
+        service="appointment",
+    )
+    assert BookAppointment._service_said(medical) == "申请医疗救助"
+    unknown = form_turn({"appointment_service": "social_assistance"}, service="appointment")
+    assert BookAppointment._service_said(unknown) == "申请救助"
+
+
+def test_no_explanation_is_a_broken_sentence() -> None:
+    told = explain(PlatformError("not_a_pensioner", "", 404))
+    assert told == ["没有查到您领取养老金的记录。", "有疑问可以说“转人工”。"]
+
+
+def test_the_queue_notices_are_short_sentences() -> None:
+    from handoff import notices
+
+    told = [
+        notices.queued(3, "大约要等5分钟"),
+        notices.offer_callback(
+            open_now=False, hours="周一至周五 8:30-17:30", when="周一8:30以后", busy=False
+        )[1],
+        notices.offer_callback(open_now=True, hours="", when="尽快", busy=True)[1],
+        notices.callback_arranged("13812345678", "明天9:00以后")[1],
+        notices.confirm_phone("13812345678")[1],
+    ]
+    for text in told:
+        for sentence in re.findall(r"[^。！？]+[。！？]?", text):
+            assert len(sentence) <= 40, sentence
+    assert told[3] == "好的，工作人员会在明天9:00以后打138****5678给您回电。还有别的事吗？"
+    assert (
+        notices.confirm_phone("13812345678")[2]["speech"]
+        == "您的电话是 幺三八，幺二三四，五六七八，对吗？"
+    )
