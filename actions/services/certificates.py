@@ -123,6 +123,7 @@ class GetECertificate(Service):
             return []
         shown_code = said.digits(presentation_code(shown.presentation_code))
         turn.say(spoken(f"{name}的出示码是 ", shown_code, "。"))
+        turn.say(f"对方输入这个码，就能看到您的{name}。")
         turn.say("5分钟内有效，只能用一次。")
         turn.say("请把这个码给窗口工作人员或银行柜员看。")
         turn.say("过期了，再跟我说一声就能重新拿。")

@@ -96,7 +96,8 @@ class ApplicationStatus(Service):
     async def ask(self, slot: str, turn: Turn) -> None:
         if slot == "status_application_number":
             intro = "" if turn.slot("field_failures") else "好的，帮您查办件进度。"
-            turn.say(f"{intro}请说办件编号，SQ开头。")
+            turn.say(f"{intro}请说办件编号。")
+            turn.say("编号在申请时收到的短信里，是SQ加14位数字。")
             turn.say("不记得编号，可以说“不记得编号”。", (("不记得编号", "不记得编号"),))
 
     async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
