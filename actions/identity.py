@@ -326,10 +326,32 @@ async def _agent_name(value: Any, turn: Turn, service: Service) -> dict[str, Any
     return {"agent_name": name}
 
 
+_REFUSE = re.compile(r"不同意|不行|不可以|不愿意|不授权|不让|别让|不要|不用了|不肯")
+_CONSENT = re.compile(
+    r"同意|可以|愿意|授权|答应|没问题|^\s*(好|行|嗯|对|是)|让.{0,6}(帮|办|查|弄|做)"
+)
+
+
+def consent_in(value: Any) -> bool | None:
+    """Consent as people give it ("我同意，让我儿子帮我查", "行，让她办"): True, a refusal
+    ("不同意", "不让她弄"): False, anything else: None."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "")
+    if _REFUSE.search(text):
+        return False
+    return True if _CONSENT.search(text) else None
+
+
 async def _proxy_consent(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
-    if value is not True:
-        turn.say("没有授权，就不能代办。")
-        turn.say("可以请老人本人来办，或者说“转人工”。")
+    consent = consent_in(value)
+    if consent is None:
+        # Not a yes and not a no: ask again, never end the service on it.
+        turn.reject(f"请{whose(turn, service)}说“我同意”，或者“不同意”。")
+        return {"proxy_consent": None}
+    if consent is False:
+        turn.say("好的，没有授权就不代办。")
+        turn.say("老人本人想办，可以直接跟我说，或者说“转人工”。")
         return {"proxy_consent": False, "service_done": True}
     agent = f"{turn.slot('agent_name')}/{turn.tracker.sender_id}"[:64]
     try:

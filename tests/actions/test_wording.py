@@ -115,3 +115,30 @@ def test_the_queue_notices_are_short_sentences() -> None:
         notices.confirm_phone("13812345678")[2]["speech"]
         == "您的电话是 幺三八，幺二三四，五六七八，对吗？"
     )
+
+
+def test_consent_is_understood_as_people_give_it() -> None:
+    from actions.identity import consent_in
+
+    for said_yes in ("我同意，让我儿子帮我查", "行，让她办吧", "同意", "好的", "可以的", True):
+        assert consent_in(said_yes) is True, said_yes
+    for said_no in ("不同意", "不行，我自己来", "别让他弄", "不让她办", False):
+        assert consent_in(said_no) is False, said_no
+    for unclear in ("啥？", "他是我儿子", ""):
+        assert consent_in(unclear) is None, unclear
+
+
+async def test_an_unclear_consent_is_asked_again_and_a_refusal_leaves_a_way_on() -> None:
+    from actions.identity import validate
+    from actions.services.pension import PensionQuery
+
+    service = PensionQuery()
+    unclear = form_turn({"relation": "母亲"}, text="他是我女儿", service="pension_query")
+    assert await validate("proxy_consent", "他是我女儿", unclear, service) == {
+        "proxy_consent": None
+    }
+    assert said(unclear) == ["请您母亲说“我同意”，或者“不同意”。"]
+    refused = form_turn({"relation": "母亲"}, text="不同意", service="pension_query")
+    answer = await validate("proxy_consent", False, refused, service)
+    assert answer == {"proxy_consent": False, "service_done": True}
+    assert "本人想办" in "".join(said(refused))
