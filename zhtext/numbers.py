@@ -296,13 +296,16 @@ def normalize_utterance(text: str) -> Normalized:
     - Quantities become numbers through cn2an: 两千五百元 → 2500元, 三个月 → 3个月,
       十二月三号 → 12月3号, 一百块 → 100块. Words such as 一下, 一点, 一遍, 一起, 统一, 万一,
       一些, 第一, and approximate numbers such as 两三个, stay as they are.
+    - Words of the regional Mandarin older people speak become the standard ones the
+      understanding knows (:data:`DIALECT_WORDS`: 不晓得 → 不知道, 记不住 → 记不清, 屋里 → 家里,
+      啥个 → 什么).
 
     Returns the text and the map between the offsets of the two texts (entity spans found in
     the original can be moved with :meth:`Normalized.to_normalized`).
     """
     current = text
     sources = [(i, i + 1) for i in range(len(text))]
-    for stage in (_space_edits, _digit_run_edits, _quantity_edits):
+    for stage in (_space_edits, _dialect_edits, _digit_run_edits, _quantity_edits):
         edits = stage(current)
         if edits:
             current, sources = _apply(current, sources, edits)
@@ -364,6 +367,42 @@ def _single_letters(text: str, start: int, end: int) -> bool:
     before = start - 1 > 0 and _is_latin(text[start - 2])
     after = end + 1 < len(text) and _is_latin(text[end + 1])
     return not before or not after
+
+
+DIALECT_WORDS: tuple[tuple[str, str], ...] = (
+    ("不晓得", "不知道"),
+    ("晓不得", "不知道"),
+    ("晓得", "知道"),
+    ("记不住", "记不清"),
+    ("记不到", "记不清"),
+    ("忘球了", "忘了"),
+    ("屋里头", "家里"),
+    ("屋头", "家里"),
+    ("屋里", "家里"),
+    ("啥个", "什么"),
+    ("啥子", "什么"),
+    ("么子", "什么"),
+    ("啥", "什么"),
+    ("咋个", "怎么"),
+    ("咋", "怎么"),
+    ("莫得", "没有"),
+    ("没得", "没有"),
+    ("没个信", "没消息"),
+    ("没个信儿", "没消息"),
+    ("娃儿", "孩子"),
+    ("伢", "孩子"),
+)
+"""Regional words and the standard ones, longest first where one contains another."""
+_DIALECT = re.compile(
+    "|".join(re.escape(w) for w, _ in sorted(DIALECT_WORDS, key=lambda p: -len(p[0])))
+)
+_STANDARD = dict(DIALECT_WORDS)
+
+
+def _dialect_edits(text: str) -> list[_Edit]:
+    return [
+        (m.start(), m.end(), [(_STANDARD[m.group()], m.span())]) for m in _DIALECT.finditer(text)
+    ]
 
 
 def _space_edits(text: str) -> list[_Edit]:

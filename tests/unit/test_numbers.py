@@ -218,3 +218,21 @@ def test_unchanged_text_maps_to_itself() -> None:
     assert result.spans == ()
     assert result.to_normalized(2, 5) == (2, 5)
     assert result.to_original(2, 5) == (2, 5)
+
+
+@pytest.mark.parametrize(
+    ("said", "understood"),
+    [
+        ("我不晓得学号", "我不知道学号"),
+        ("身份证号记不住了", "身份证号记不清了"),
+        ("叫个人到我屋里来帮我弄", "叫个人到我家里来帮我弄"),
+        ("啥个承诺？", "什么承诺？"),
+        ("申请的高龄补贴一直没个信", "申请的高龄补贴一直没消息"),
+        ("我晓得了", "我知道了"),
+    ],
+)
+def test_regional_words_become_the_standard_ones(said: str, understood: str) -> None:
+    result = normalize_utterance(said)
+    assert result.text == understood
+    # The whole normalised text still maps back to the whole original.
+    assert result.to_original(0, len(result.text)) == (0, len(said))
