@@ -132,8 +132,11 @@ async def get_handoff(
         )
     notes = await runtime.handoffs.notes(handoff_id)
     cases = await runtime.proxies.for_conversation(handoff.conversation_id)
+    words = await runtime.handoffs.last_said([handoff.conversation_id])
     return {
-        "handoff": await runtime.service.view(handoff, reveal=reveal),
+        "handoff": await runtime.service.view(
+            handoff, reveal=reveal, last_said=words.get(handoff.conversation_id)
+        ),
         "notes": [{**n, "at": iso(n["at"])} for n in notes],
         "proxy_cases": [runtime.proxy.view(c) for c in cases if c.handoff_id == handoff_id],
     }
