@@ -373,7 +373,9 @@
     fact(facts, "区域", h.district || "未知");
     fact(facts, "渠道", CHANNEL[h.channel] || h.channel);
     fact(facts, "无障碍需要", accessibilityText(h.accessibility) || "无");
-    for (const [key, value] of Object.entries(h.collected || {})) fact(facts, "已收集：" + key, value);
+    for (const [key, value] of Object.entries(h.collected || {})) {
+      if (key !== "service") fact(facts, "已收集：" + key, value);  // the service is 在办的事
+    }
     fact(facts, "在办的事", h.service_zh);
     fact(facts, "市民最后说", h.last_said);
     fact(facts, "状态", STATUS_ZH[h.status]);
