@@ -355,7 +355,14 @@
     const sameOne = state.open && state.open.id === id;
     if (!sameOne) state.reveal = false;
     const query = state.reveal ? "?reveal=true&why=" + encodeURIComponent(state.revealWhy) : "";
-    const data = await act(() => api("GET", "/api/handoffs/" + id + query));
+    const data = await act(() => api("GET", "/api/handoffs/" + id + query).catch((error) => {
+      // Routed elsewhere meanwhile (its events now go to that district): drop the row.
+      if (error.code === "forbidden_district" || error.code === "handoff_not_found") {
+        state.handoffs.delete(id);
+        renderQueue();
+      }
+      throw error;
+    }));
     if (!data) return;
     const h = data.handoff;
     const known = state.handoffs.get(h.id);

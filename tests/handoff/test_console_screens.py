@@ -350,6 +350,18 @@ def test_live_events_update_the_lists_without_reloading_them(
 # ------------------------------------------------------------------ axe and screenshots
 
 
+def small_controls(page: Page) -> list[str]:
+    """Visible controls smaller than 48 × 48 CSS px."""
+    found: list[str] = page.evaluate(
+        """[...document.querySelectorAll("button, input, select, textarea")]
+        .filter((e) => e.offsetParent !== null)
+        .map((e) => [e.id || e.textContent.trim(), e.getBoundingClientRect()])
+        .filter(([, r]) => r.width < 48 || r.height < 48)
+        .map(([name, r]) => name + " " + Math.round(r.width) + "×" + Math.round(r.height))"""
+    )
+    return found
+
+
 def shoot(page: Page, path: Path, *, top: bool = True) -> None:
     """A screenshot (of the top of the page unless ``top`` is false) in CSS pixels, in 256
     colours (small for the README), checked not to be blank."""
@@ -403,6 +415,7 @@ def test_screens(served_gateway: ServedGateway, browser: Browser, tmp_path: Path
             expect(page.locator("#transcript .line.staff")).to_be_visible()
             assert violations(page) == [], name
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            assert small_controls(page) == [], name
             if name in ("desktop", "laptop"):
                 shoot(page, keep / f"console-{name}.png")
             page.locator("#close-ask").click()
