@@ -15,6 +15,7 @@ Other actions can hand off too (e.g. on a platform outage) with :func:`request_h
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -223,6 +224,20 @@ class ActionMisunderstood(Action):
         return []
 
 
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n+")
+
+
+def summary_sentences(summary: str) -> list[str]:
+    """What staff wrote, whole, one sentence a message (a long summary is easier to hear, and
+    to read on a small screen, a sentence at a time): the first says who did it."""
+    parts = [p.strip().rstrip("。！？；!?;，,") for p in _SENTENCE_END.split(summary)]
+    sentences = [p for p in parts if p]
+    if not sentences:
+        return []
+    first, *rest = sentences
+    return [f"刚才工作人员帮您：{first}。", *(f"{sentence}。" for sentence in rest)]
+
+
 class ActionHandoffReturned(Action):
     """Staff handed the conversation back: greet again, say what was done, ask what is next."""
 
@@ -234,8 +249,8 @@ class ActionHandoffReturned(Action):
     ) -> list[EventType]:
         summary = str(tracker.get_slot("handoff_summary") or "").strip()
         dispatcher.utter_message(text=WELCOME_BACK)
-        if summary:
-            dispatcher.utter_message(text=f"刚才工作人员帮您：{summary[:30]}。")
+        for sentence in summary_sentences(summary):
+            dispatcher.utter_message(text=sentence)
         dispatcher.utter_message(response="utter_how_can_i_help")
         return [
             ActiveLoop(None),

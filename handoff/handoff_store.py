@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from conversation.store import Mode, conversations
+from conversation.store import Mode, Party, conversations, messages
 from handoff.clock import Clock, as_utc, utc_now
 from handoff.models import (
     Callback,
@@ -211,6 +211,25 @@ class HandoffStore:
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).all()
         return [_handoff(row) for row in rows]
+
+    async def last_said(self, conversation_ids: list[str]) -> dict[str, str]:
+        """The latest citizen message of each conversation (one query for all of them)."""
+        if not conversation_ids:
+            return {}
+        latest = (
+            select(func.max(messages.c.id).label("id"))
+            .where(
+                messages.c.conversation_id.in_(conversation_ids),
+                messages.c.party == Party.CITIZEN.value,
+            )
+            .group_by(messages.c.conversation_id)
+        )
+        query = select(messages.c.conversation_id, messages.c.text).where(
+            messages.c.id.in_(latest.scalar_subquery())
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return {row.conversation_id: row.text for row in rows}
 
     async def since(self, moment: datetime) -> list[Handoff]:
         """Every handoff created since ``moment`` (for the dashboard)."""

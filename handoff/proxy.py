@@ -30,24 +30,10 @@ from handoff.models import Handoff, ProxyCase, ProxyStatus, Staff, Status
 from handoff.proxy_grant import authorize_staff, staff_error
 from handoff.proxy_store import ProxyStore, case_json
 from handoff.service import HandoffService
+from handoff.topics import SERVICES
 from platform_client import PlatformClient, PlatformError
 
 logger = logging.getLogger(__name__)
-
-SERVICES: dict[str, str] = {
-    "hukou_transfer": "户口迁移",
-    "elderly_allowance": "高龄津贴申请",
-    "senior_card": "老年卡办理",
-    "social_assistance": "社会救助申请",
-    "pension_certification": "养老金资格认证",
-    "appointment": "预约办事",
-    "utility_payment": "水电燃气缴费",
-    "education_fee": "教育缴费",
-    "complaint": "投诉建议",
-    "medical_insurance_query": "医保查询",
-    "pension_query": "养老金查询",
-    "application_status": "办件进度查询",
-}
 
 
 class ProxyService:

@@ -150,8 +150,11 @@ class HandoffService:
         return handoff_json(handoff, now=self.clock(), assignee=assignee, **extra)
 
     async def announce(self, kind: str, handoff: Handoff) -> None:
-        """Tell the consoles that may see it that a handoff changed."""
-        self.hub.publish(ConsoleEvent(kind, await self.view(handoff), district=handoff.district))
+        """Tell the consoles that may see it that a handoff changed (with what the citizen
+        last said, so that a console can show the row without asking again)."""
+        words = await self.handoffs.last_said([handoff.conversation_id])
+        view = await self.view(handoff, last_said=words.get(handoff.conversation_id))
+        self.hub.publish(ConsoleEvent(kind, view, district=handoff.district))
 
     async def visible(self, handoff_id: str, member: Staff) -> Handoff:
         """The handoff if ``member`` may see it (404 if absent, 403 for another district)."""

@@ -9,6 +9,7 @@ from conversation.masking import mask_mapping, mask_text
 from conversation.store import StoredMessage
 from handoff.clock import iso
 from handoff.models import OUTCOME_ZH, REASON_ZH, Callback, Handoff, Staff
+from handoff.topics import said, service_name
 
 
 def age_group(age: int | None) -> str:
@@ -32,9 +33,11 @@ def handoff_json(
     position: int | None = None,
     estimated_wait_s: float | None = None,
     reveal: bool = False,
+    last_said: str | None = None,
 ) -> dict[str, Any]:
     """A handoff for the console: what, why, who, how long; collected data masked unless
-    ``reveal`` (an audited read)."""
+    ``reveal`` (an audited read). ``service_zh`` and ``last_said`` (the citizen's latest
+    message, always masked and shortened) tell staff what the citizen came about."""
     until = handoff.claimed_at or handoff.ended_at or now
     return {
         "id": handoff.id,
@@ -48,6 +51,8 @@ def handoff_json(
         "age_group": age_group(handoff.citizen_age),
         "district": handoff.district,
         "detail": handoff.detail if reveal else mask_text(handoff.detail),
+        "service_zh": service_name(handoff.collected),
+        "last_said": said(last_said),
         "collected": dict(handoff.collected) if reveal else mask_mapping(handoff.collected),
         "masked": not reveal,
         "accessibility": handoff.accessibility,

@@ -7,7 +7,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,16 +20,18 @@ from conversation.validation import MAX_SEQ
 from handoff.api.deps import Runtime, StaffUser, Supervisor, touch
 from handoff.api.reveals import audited_reveal
 from handoff.api.schemas import CallbackDoneIn, IdCardIn, ProxyResultIn, RevealIn
+from handoff.audit import ACTION_ZH
 from handoff.canned import canned_replies
 from handoff.dashboard import figures
 from handoff.events import ConsoleEvent
-from handoff.proxy import SERVICES
+from handoff.topics import SERVICES
 from handoff.views import callback_json
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 HEARTBEAT_S = 15.0
 STREAM_LIFETIME_S = 300.0
 router = APIRouter(tags=["console"])
+Moment = Annotated[datetime | None, Query(description="a moment with its time zone (ISO 8601)")]
 CallbackId = Annotated[int, PathParam(ge=1, le=MAX_SEQ, description="the call-back task's number")]
 
 
@@ -120,14 +122,35 @@ async def audit(
     target_kind: str | None = Query(None, max_length=24),
     target_id: str | None = Query(None, max_length=64),
     action: str | None = Query(None, max_length=48),
+    actor: str | None = Query(None, max_length=64, description="who: a user name or an id"),
+    since: Moment = None,
+    until: Moment = None,
+    before: int | None = Query(None, ge=1, le=MAX_SEQ, description="older than this entry id"),
     limit: int = Query(200, ge=1, le=1000),
 ) -> dict[str, Any]:
-    """The newest audit entries (supervisors); reading it is itself audited."""
+    """The newest audit entries (supervisors), filtered by who, what and when, a page at a
+    time: ``next_before`` (when more may follow) asks for the next page. Every action's
+    Chinese name is in ``actions``. Reading it is itself audited."""
+    for moment in (since, until):
+        if moment is not None and moment.tzinfo is None:
+            message = "时间要带时区，例如 2026-12-05T08:00:00+08:00。"
+            raise ApiError(422, "time_zone_missing", message)
     entries = await runtime.audit.entries(
-        target_kind=target_kind, target_id=target_id, action=action, limit=limit
+        target_kind=target_kind,
+        target_id=target_id,
+        action=action,
+        actor=actor.strip() if actor else None,
+        since=since,
+        until=until,
+        before=before,
+        limit=limit,
     )
     await runtime.audit.append(user.actor, "audit.view", "audit", "", {"entries": len(entries)})
-    return {"entries": [e.public() for e in entries]}
+    return {
+        "entries": [e.public() for e in entries],
+        "next_before": entries[-1].id if len(entries) == limit else None,
+        "actions": ACTION_ZH,
+    }
 
 
 @router.get("/api/callbacks")

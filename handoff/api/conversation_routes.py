@@ -16,6 +16,7 @@ from handoff.api.deps import Authenticated, Runtime, StaffUser, Supervisor
 from handoff.api.reveals import audited_reveal
 from handoff.clock import iso
 from handoff.models import Handoff, Status
+from handoff.topics import said
 from handoff.views import message_json
 
 router = APIRouter(tags=["conversations"])
@@ -91,7 +92,8 @@ async def transcript(
 async def live(
     user: Supervisor, runtime: Runtime, minutes: int = Query(30, ge=1, le=1440)
 ) -> dict[str, Any]:
-    """Conversations active in the last ``minutes`` (supervisors: to watch and step in)."""
+    """Conversations active in the last ``minutes`` (supervisors: to watch and step in), each
+    with what the citizen said last (masked, shortened) so that the list says what it is."""
     since = runtime.clock() - timedelta(minutes=minutes)
     count = (
         select(func.count())
@@ -106,6 +108,7 @@ async def live(
     )
     async with runtime.handoffs.engine.connect() as connection:
         rows = (await connection.execute(query)).all()
+    words = await runtime.handoffs.last_said([row.id for row in rows])
     return {
         "conversations": [
             {
@@ -114,6 +117,7 @@ async def live(
                 "mode": Mode(row.mode).value,
                 "updated_at": iso(row.updated_at),
                 "messages": int(row.messages),
+                "last_said": said(words.get(row.id)),
             }
             for row in rows
         ]

@@ -72,7 +72,10 @@ async def create_handoff(
 async def list_handoffs(
     user: StaffUser, runtime: Runtime, status: str = Query("waiting")
 ) -> dict[str, Any]:
-    """Handoffs in one state that the caller may see; the waiting ones in queue order."""
+    """Handoffs in one state that the caller may see; the waiting ones in queue order, each
+    with its place in the caller's list (1, 2, 3 … in order: the citizen's own position, told
+    to them, counts their pool and may differ) and the citizen's estimated wait. Every row says
+    what the citizen came about: the service they were in and what they said last (masked)."""
     try:
         wanted = Status(status)
     except ValueError:
@@ -85,11 +88,18 @@ async def list_handoffs(
     mine = [h for h in everything if user.staff.sees_district(h.district)]
     places = await service.places(mine) if wanted is Status.WAITING else {}
     accounts = {member.id: member for member in await runtime.staff.accounts()}
+    words = await runtime.handoffs.last_said([h.conversation_id for h in mine])
     items = []
-    for handoff in mine:
-        position, eta = places.get(handoff.id, (None, None))
+    for index, handoff in enumerate(mine, start=1):
+        eta = places[handoff.id][1] if handoff.id in places else None
         items.append(
-            await service.view(handoff, staff=accounts, position=position, estimated_wait_s=eta)
+            await service.view(
+                handoff,
+                staff=accounts,
+                position=index if wanted is Status.WAITING else None,
+                estimated_wait_s=eta,
+                last_said=words.get(handoff.conversation_id),
+            )
         )
     return {"status": wanted.value, "handoffs": items}
 
@@ -122,8 +132,11 @@ async def get_handoff(
         )
     notes = await runtime.handoffs.notes(handoff_id)
     cases = await runtime.proxies.for_conversation(handoff.conversation_id)
+    words = await runtime.handoffs.last_said([handoff.conversation_id])
     return {
-        "handoff": await runtime.service.view(handoff, reveal=reveal),
+        "handoff": await runtime.service.view(
+            handoff, reveal=reveal, last_said=words.get(handoff.conversation_id)
+        ),
         "notes": [{**n, "at": iso(n["at"])} for n in notes],
         "proxy_cases": [runtime.proxy.view(c) for c in cases if c.handoff_id == handoff_id],
     }

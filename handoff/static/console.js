@@ -10,9 +10,18 @@
     awaiting_consent: "等待市民同意", declined: "市民不同意", consented: "市民已同意",
     authorized: "已授权", done: "已办好", cancelled: "已取消",
   };
+  const STATUS_ZH = { waiting: "等待接入", active: "服务中", closed: "已结束" };
+  const TARGET_ZH = {
+    handoff: "转人工", conversation: "会话", callback: "回电", proxy_case: "代办", staff: "工作人员",
+    audit: "审计记录", dashboard: "看板",
+  };
   const state = {
     me: null, csrf: "", source: null, sound: true, audio: null,
     open: null, openConversation: null, reveal: false, revealWhy: "", seen: new Set(), titleTimer: null,
+    // The queue as the live feed keeps it: every waiting and active handoff by id (with the
+    // moment it arrived, to count the wait on), and the events that came during a reload.
+    handoffs: new Map(), loading: null, pending: [],
+    detailTab: "queue-panel", notice: null, auditBefore: null, auditShown: 0,
   };
 
   // ------------------------------------------------------------------ helpers
@@ -84,13 +93,14 @@
     $("login-view").hidden = true;
     $("app").hidden = false;
     $("who").hidden = false;
+    $("main").focus();
     const role = state.me.role === "supervisor" ? "主管" : "工作人员";
     $("me").textContent = state.me.display_name + "（" + role + "，" + state.me.district + "）";
     for (const tab of document.querySelectorAll(".tab.supervisor")) {
       tab.hidden = state.me.role !== "supervisor";
     }
     connect();
-    await Promise.all([refreshQueue(), refreshCallbacks(), loadCanned(), loadServices()]);
+    await Promise.all([refreshCallbacks(), loadCanned(), loadServices()]);
   }
 
   $("login-form").addEventListener("submit", async (event) => {
@@ -113,23 +123,26 @@
     if (state.source) state.source.close();
     const source = new EventSource("/api/console/events");
     state.source = source;
-    source.addEventListener("ready", () => status("已连接，正在实时接收转人工请求。"));
+    // Every (re)connection reads the queue once; after that the events keep it current.
+    source.addEventListener("ready", () => {
+      status("已连接，正在实时接收转人工请求。");
+      refreshQueue();
+    });
     source.addEventListener("handoff.created", (event) => {
       const handoff = JSON.parse(event.data);
-      if (handoff.status === "waiting") {
-        showNew(handoff);
-        announce(handoff);
-      }
-      refreshQueue();
+      applyHandoff(handoff);
+      if (handoff.status === "waiting") announce(handoff);
     });
     source.addEventListener("handoff.updated", (event) => {
       const handoff = JSON.parse(event.data);
-      refreshQueue();
+      applyHandoff(handoff);
+      if (state.notice === handoff.id && handoff.status !== "waiting") clearNotice();
       if (state.open && state.open.id === handoff.id) openHandoff(handoff.id, false);
     });
     source.addEventListener("message", (event) => {
       const message = JSON.parse(event.data);
       if (message.conversation_id === state.openConversation) addLine(message);
+      if (message.from === "citizen") saidLately(message);
     });
     source.addEventListener("callback.created", refreshCallbacks);
     source.addEventListener("proxy.updated", () => {
@@ -144,16 +157,32 @@
     source.onerror = () => status("实时连接中断，正在重新连接…");
   }
 
-  // A new handoff: a written notice (role=alert), the tab title and a short sound.
+  // A new handoff: a written notice (role=alert), the tab title and a short sound. The notice
+  // stays until it is seen: the handoff opened, taken by anyone, or 知道了.
   function announce(handoff) {
     const who = handoff.citizen_age ? handoff.citizen_age + "岁市民" : "市民";
     const urgent = handoff.priority === "high" ? "【紧急】" : "";
-    $("notice").textContent = urgent + "新的转人工请求：" + who + "，" +
-      (CHANNEL[handoff.channel] || handoff.channel) + "，" + handoff.reason_zh + "。";
+    const about = handoff.service_zh ? "，在办" + handoff.service_zh : "";
+    $("notice-text").textContent = urgent + "新的转人工请求：" + who + "，" +
+      (CHANNEL[handoff.channel] || handoff.channel) + "，" + handoff.reason_zh + about + "。";
     $("notice").hidden = false;
+    state.notice = handoff.id;
     flashTitle();
     beep(handoff.priority === "high" ? 3 : 1);
   }
+
+  function clearNotice() {
+    $("notice").hidden = true;
+    $("notice-text").textContent = "";
+    state.notice = null;
+    clearInterval(state.titleTimer);
+    document.title = "办事 · 工作台";
+  }
+
+  $("notice-dismiss").addEventListener("click", clearNotice);
+  $("notice-open").addEventListener("click", () => {
+    if (state.notice) { showTab("queue-panel"); openHandoff(state.notice, true); }
+  });
 
   function flashTitle() {
     const base = "办事 · 工作台";
@@ -206,6 +235,14 @@
     return parts.join(" · ");
   }
 
+  // What the citizen came about: the service they were in and what they said last (masked).
+  function aboutText(h) {
+    const parts = [];
+    if (h.service_zh) parts.push("在办：" + h.service_zh);
+    parts.push(h.last_said ? "最后说：“" + h.last_said + "”" : "还没有说具体的事");
+    return parts.join(" · ");
+  }
+
   function handoffItem(h) {
     const urgent = h.priority === "high" || (h.citizen_age || 0) >= 80;
     const item = el("li", {
@@ -213,35 +250,94 @@
       dataset: { handoffId: h.id, conversationId: h.conversation_id },
     });
     const badges = [];
+    if (h.position) badges.push(el("span", { class: "badge place" }, "第" + h.position + "位"));
     if (h.priority === "high") badges.push(el("span", { class: "badge high" }, "紧急"));
     if ((h.citizen_age || 0) >= 80) badges.push(el("span", { class: "badge high" }, "80岁以上"));
-    if (h.position) badges.push(el("span", { class: "badge" }, "第" + h.position + "位"));
     item.append(el("button", { type: "button", class: "item", onclick: () => openHandoff(h.id, true) },
-      ...badges, itemLabel(h)));
+      el("span", { class: "head" }, ...badges, itemLabel(h)),
+      el("span", { class: "about" }, aboutText(h))));
     return item;
   }
 
-  // Show a new handoff at once from the event; the refresh that follows puts it in order.
-  function showNew(handoff) {
-    const list = $("waiting");
-    if (list.querySelector('li[data-handoff-id="' + handoff.id + '"]')) return;
-    for (const empty of list.querySelectorAll("li:not([data-handoff-id])")) empty.remove();
-    list.append(handoffItem(handoff));
+  // The queue order of the server (handoff/queue.py): 80 or older, then urgent, then the
+  // longest wait.
+  function queueKey(h) {
+    return [(h.citizen_age || 0) >= 80 ? 0 : 1, h.priority === "high" ? 0 : 1, h.created_at];
   }
 
-  async function refreshQueue() {
-    const [waiting, active] = await Promise.all([
-      act(() => api("GET", "/api/handoffs?status=waiting")),
-      act(() => api("GET", "/api/handoffs?status=active")),
-    ]);
-    if (!waiting || !active) return;
-    $("waiting").replaceChildren(...waiting.handoffs.map(handoffItem));
-    $("waiting-count").textContent = "（" + waiting.handoffs.length + "）";
-    if (!waiting.handoffs.length) $("waiting").append(el("li", {}, "暂无等待的市民。"));
-    const mine = active.handoffs.filter((h) => h.assigned_to && h.assigned_to.id === state.me.id);
-    const others = active.handoffs.filter((h) => !h.assigned_to || h.assigned_to.id !== state.me.id);
+  function byQueue(a, b) {
+    const ka = queueKey(a);
+    const kb = queueKey(b);
+    for (let i = 0; i < ka.length; i++) {
+      if (ka[i] < kb[i]) return -1;
+      if (ka[i] > kb[i]) return 1;
+    }
+    return 0;
+  }
+
+  // A handoff as an event or a list gives it: kept while waiting or active, gone when closed.
+  function keep(h) {
+    h.receivedAt = Date.now();
+    const known = state.handoffs.get(h.id);
+    if (known && !h.last_said && known.last_said) h.last_said = known.last_said;
+    if (h.status === "closed") state.handoffs.delete(h.id);
+    else state.handoffs.set(h.id, h);
+  }
+
+  function applyHandoff(h) {
+    if (state.loading) { state.pending.push(h); return; }
+    keep(h);
+    renderQueue();
+  }
+
+  // What a citizen said just now shows in their row (masked by the server).
+  function saidLately(message) {
+    for (const h of state.handoffs.values()) {
+      if (h.conversation_id !== message.conversation_id) continue;
+      h.last_said = message.text.length > 60 ? message.text.slice(0, 59) + "…" : message.text;
+      renderQueue();
+    }
+  }
+
+  function renderQueue() {
+    const all = [...state.handoffs.values()];
+    const now = Date.now();
+    const waiting = all.filter((h) => h.status === "waiting").sort(byQueue);
+    waiting.forEach((h, i) => {
+      h.position = i + 1;
+      h.waited_s = (h.waited_s || 0) + (now - h.receivedAt) / 1000;
+      h.receivedAt = now;
+    });
+    $("waiting").replaceChildren(...waiting.map(handoffItem));
+    $("waiting-count").textContent = "（" + waiting.length + "）";
+    if (!waiting.length) $("waiting").append(el("li", {}, "暂无等待的市民。"));
+    const active = all.filter((h) => h.status === "active");
+    const mine = active.filter((h) => h.assigned_to && h.assigned_to.id === state.me.id);
+    const others = active.filter((h) => !h.assigned_to || h.assigned_to.id !== state.me.id);
     $("mine").replaceChildren(...mine.map(handoffItem));
     $("others").replaceChildren(...others.map(handoffItem));
+  }
+
+  // The whole queue, read again: at (re)connection and when the feed says it missed events.
+  async function refreshQueue() {
+    if (state.loading) return state.loading;
+    state.loading = (async () => {
+      const [waiting, active] = await Promise.all([
+        act(() => api("GET", "/api/handoffs?status=waiting")),
+        act(() => api("GET", "/api/handoffs?status=active")),
+      ]);
+      if (waiting && active) {
+        state.handoffs = new Map();
+        for (const h of [...waiting.handoffs, ...active.handoffs]) keep(h);
+      }
+    })();
+    try { await state.loading; } finally {
+      state.loading = null;
+      const pending = state.pending;
+      state.pending = [];
+      for (const h of pending) keep(h);
+      if (state.me) renderQueue();
+    }
   }
 
   // ------------------------------------------------------------------ one conversation
@@ -259,12 +355,22 @@
     const sameOne = state.open && state.open.id === id;
     if (!sameOne) state.reveal = false;
     const query = state.reveal ? "?reveal=true&why=" + encodeURIComponent(state.revealWhy) : "";
-    const data = await act(() => api("GET", "/api/handoffs/" + id + query));
+    const data = await act(() => api("GET", "/api/handoffs/" + id + query).catch((error) => {
+      // Routed elsewhere meanwhile (its events now go to that district): drop the row.
+      if (error.code === "forbidden_district" || error.code === "handoff_not_found") {
+        state.handoffs.delete(id);
+        renderQueue();
+      }
+      throw error;
+    }));
     if (!data) return;
     const h = data.handoff;
+    const known = state.handoffs.get(h.id);
+    if (known && !h.last_said) h.last_said = known.last_said;
     const changed = !state.open || state.open.conversation_id !== h.conversation_id;
+    if (!sameOne) state.detailTab = currentTab();
     state.open = h;
-    $("detail").hidden = false;
+    $("detail").hidden = currentTab() !== state.detailTab;
     $("detail-title").textContent = "会话：" + itemLabel(h);
     const facts = $("facts");
     facts.replaceChildren();
@@ -274,8 +380,12 @@
     fact(facts, "区域", h.district || "未知");
     fact(facts, "渠道", CHANNEL[h.channel] || h.channel);
     fact(facts, "无障碍需要", accessibilityText(h.accessibility) || "无");
-    for (const [key, value] of Object.entries(h.collected || {})) fact(facts, "已收集：" + key, value);
-    fact(facts, "状态", { waiting: "等待接入", active: "服务中", closed: "已结束" }[h.status]);
+    for (const [key, value] of Object.entries(h.collected || {})) {
+      if (key !== "service") fact(facts, "已收集：" + key, value);  // the service is 在办的事
+    }
+    fact(facts, "在办的事", h.service_zh);
+    fact(facts, "市民最后说", h.last_said);
+    fact(facts, "状态", STATUS_ZH[h.status]);
     if (h.assigned_to) fact(facts, "负责人", h.assigned_to.display_name);
     if (h.outcome_zh) fact(facts, "结果", h.outcome_zh + (h.summary ? "：" + h.summary : ""));
     const serving = h.status === "active" && h.assigned_to && h.assigned_to.id === state.me.id;
@@ -288,7 +398,10 @@
     $("proxy-cases").replaceChildren(...data.proxy_cases.map(proxyItem));
     if (serving) await loadColleagues();
     if (changed) await loadTranscript(h.conversation_id);
-    refreshQueue();
+    if (!serving) $("close-confirm").hidden = true;
+    if (state.notice === h.id) clearNotice();
+    keep(h);
+    renderQueue();
     if (focus) $("detail-title").focus();
   }
 
@@ -318,7 +431,7 @@
   $("claim").addEventListener("click", async () => {
     if (!state.open) return;
     const data = await act(() => api("POST", "/api/handoffs/" + state.open.id + "/claim", {}));
-    if (data) { $("notice").hidden = true; await openHandoff(data.handoff.id, false); $("reply-text").focus(); }
+    if (data) { await openHandoff(data.handoff.id, false); $("reply-text").focus(); }
   });
 
   $("step-in").addEventListener("click", async () => {
@@ -349,6 +462,14 @@
     if (state.open) await openHandoff(state.open.id, false);
   });
 
+  // Enter (or Ctrl+Enter) sends; Shift+Enter is a new line; never while an input method is
+  // still composing the characters.
+  $("reply-text").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    $("reply-form").requestSubmit();
+  });
+
   $("reply-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = $("reply-text").value.trim();
@@ -357,20 +478,44 @@
     if (data) { $("reply-text").value = ""; addLine(data.message); }
   });
 
+  function releaseCount() {
+    const left = 200 - $("release-summary").value.length;
+    $("release-count").textContent = "最多200字，小助手会一句一句完整地说给市民。还可以写" + left + "字。";
+  }
+  $("release-summary").addEventListener("input", releaseCount);
+
   $("release-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!state.open) return;
     const summary = $("release-summary").value.trim();
     const data = await act(() => api("POST", "/api/handoffs/" + state.open.id + "/release", { summary }));
-    if (data) { $("release-summary").value = ""; status("已交还小助手。"); await openHandoff(data.handoff.id, false); }
+    if (data) {
+      $("release-summary").value = "";
+      releaseCount();
+      status("已交还小助手。");
+      await openHandoff(data.handoff.id, false);
+    }
   });
 
-  $("close-form").addEventListener("submit", async (event) => {
+  // 结束 asks first: ending cannot be undone, and the citizen is told at once.
+  $("close-form").addEventListener("submit", (event) => {
     event.preventDefault();
+    if (!state.open) return;
+    $("close-confirm").hidden = false;
+    $("close-no").focus();
+  });
+
+  $("close-no").addEventListener("click", () => {
+    $("close-confirm").hidden = true;
+    $("close-ask").focus();
+  });
+
+  $("close-yes").addEventListener("click", async () => {
     if (!state.open) return;
     const outcome = $("close-outcome").value;
     const data = await act(() => api("POST", "/api/handoffs/" + state.open.id + "/close", { outcome }));
-    if (data) { status("会话已结束。"); await openHandoff(data.handoff.id, false); }
+    $("close-confirm").hidden = true;
+    if (data) { status("会话已结束。"); await openHandoff(data.handoff.id, true); }
   });
 
   $("transfer-form").addEventListener("submit", async (event) => {
@@ -486,11 +631,15 @@
     const modes = { bot: "小助手在答", waiting: "等待人工", human: "人工服务中" };
     $("live").replaceChildren(...data.conversations.map((c) => el("li", { dataset: { conversationId: c.id } },
       el("button", { type: "button", class: "item", onclick: () => watch(c.id) },
-        (CHANNEL[c.channel] || c.channel) + " · " + modes[c.mode] + " · " + c.messages + "条 · " + clock(c.updated_at)))));
+        el("span", { class: "head" }, (CHANNEL[c.channel] || c.channel) + " · " + modes[c.mode] + " · 共" +
+          c.messages + "条消息 · 最后活动 " + clock(c.updated_at)),
+        el("span", { class: "about" }, c.last_said ? "市民最后说：“" + c.last_said + "”" : "市民还没有说话")))));
+    if (!data.conversations.length) $("live").append(el("li", {}, "最近30分钟没有会话。"));
   }
 
   async function watch(conversationId) {
     state.open = null;
+    state.detailTab = "live-panel";
     $("detail").hidden = false;
     $("detail-title").textContent = "旁听会话（只读）";
     $("facts").replaceChildren();
@@ -501,6 +650,7 @@
     $("notes").replaceChildren();
     state.reveal = false;
     await loadTranscript(conversationId);
+    $("detail-title").focus();
   }
 
   function barChart(target, titleId, rows) {
@@ -549,31 +699,82 @@
     barChart($("chart-age"), "chart-age-title", data.age_groups);
   }
 
-  async function refreshAudit() {
-    const data = await act(() => api("GET", "/api/audit?limit=100"));
+  // The audit log a page at a time (100 rows), filtered by who, what and when.
+  function auditQuery(before) {
+    const params = new URLSearchParams({ limit: "100" });
+    const actor = $("audit-actor").value.trim();
+    if (actor) params.set("actor", actor);
+    if ($("audit-action").value) params.set("action", $("audit-action").value);
+    if ($("audit-since").value) params.set("since", new Date($("audit-since").value + "T00:00:00").toISOString());
+    if ($("audit-until").value) {
+      const end = new Date($("audit-until").value + "T00:00:00");
+      end.setDate(end.getDate() + 1);
+      params.set("until", end.toISOString());
+    }
+    if (before) params.set("before", String(before));
+    return "/api/audit?" + params.toString();
+  }
+
+  function auditActions(actions) {
+    const select = $("audit-action");
+    if (select.options.length > 1) return;
+    for (const [code, name] of Object.entries(actions).sort((a, b) => a[1].localeCompare(b[1], "zh-CN"))) {
+      select.append(el("option", { value: code }, name));
+    }
+  }
+
+  async function refreshAudit(more) {
+    const data = await act(() => api("GET", auditQuery(more ? state.auditBefore : null)));
     if (!data) return;
-    $("audit").replaceChildren(...data.entries.map((e) => el("tr", {},
+    auditActions(data.actions || {});
+    const rows = data.entries.map((e) => el("tr", { dataset: { entryId: String(e.id) } },
       el("td", {}, new Date(e.at).toLocaleString("zh-CN")),
       el("td", {}, e.actor.name || e.actor.id),
-      el("td", {}, e.action),
-      el("td", {}, e.target.kind + " " + e.target.id))));
+      el("td", {}, e.action_zh || e.action),
+      el("td", {}, (TARGET_ZH[e.target.kind] || e.target.kind) + (e.target.id ? " " + e.target.id : ""))));
+    if (more) $("audit").append(...rows);
+    else $("audit").replaceChildren(...rows);
+    state.auditShown = (more ? state.auditShown : 0) + rows.length;
+    state.auditBefore = data.next_before;
+    $("audit-more").hidden = !data.next_before;
+    $("audit-count").textContent = state.auditShown ? "已显示" + state.auditShown + "条" +
+      (data.next_before ? "，还有更早的。" : "，没有更早的了。") : "没有符合条件的记录。";
   }
 
   $("live-refresh").addEventListener("click", refreshLive);
-  $("audit-refresh").addEventListener("click", refreshAudit);
+  $("audit-filter").addEventListener("submit", (event) => { event.preventDefault(); refreshAudit(false); });
+  $("audit-clear").addEventListener("click", () => {
+    for (const id of ["audit-actor", "audit-action", "audit-since", "audit-until"]) $(id).value = "";
+    refreshAudit(false);
+  });
+  $("audit-more").addEventListener("click", () => refreshAudit(true));
+
+  function currentTab() {
+    const pressed = document.querySelector('.tab[aria-pressed="true"]');
+    return pressed ? pressed.dataset.panel : "queue-panel";
+  }
+
+  // One tab at a time; the conversation panel belongs to the tab it was opened from (the
+  // queue, or the live conversations for watching) and is not shown with the others.
+  function showTab(panel) {
+    for (const other of document.querySelectorAll(".tab")) {
+      other.setAttribute("aria-pressed", String(other.dataset.panel === panel));
+      $(other.dataset.panel).hidden = other.dataset.panel !== panel;
+    }
+    if (state.detailTab === "live-panel" && panel !== "live-panel" && !state.open) {
+      state.openConversation = null;  // stop watching
+      $("detail").hidden = true;
+    }
+    const opened = state.open || state.openConversation;
+    $("detail").hidden = !opened || panel !== state.detailTab;
+    if (panel === "live-panel") refreshLive();
+    if (panel === "dashboard-panel") refreshDashboard();
+    if (panel === "audit-panel") refreshAudit(false);
+    if (panel === "callbacks-panel") refreshCallbacks();
+  }
 
   for (const tab of document.querySelectorAll(".tab")) {
-    tab.addEventListener("click", () => {
-      for (const other of document.querySelectorAll(".tab")) {
-        other.setAttribute("aria-pressed", String(other === tab));
-        $(other.dataset.panel).hidden = other !== tab;
-      }
-      const panel = tab.dataset.panel;
-      if (panel === "live-panel") refreshLive();
-      if (panel === "dashboard-panel") refreshDashboard();
-      if (panel === "audit-panel") refreshAudit();
-      if (panel === "callbacks-panel") refreshCallbacks();
-    });
+    tab.addEventListener("click", () => showTab(tab.dataset.panel));
   }
 
   // ------------------------------------------------------------------ start

@@ -3,6 +3,8 @@
 Two kinds of gateway:
 - ``system`` (tests/conftest.py): every process really started; for routes, roles, the bot's
   handoff actions, the live feed, the browser.
+- ``served_gateway``: the same app served over HTTP from a thread of this process, for the
+  console's browser tests that need no bot.
 - ``make_gateway``: the gateway app in this process on its own SQLite file, with Rasa
   unreachable and the queue clock stopped (``tick_s`` of an hour), so that tests can set tiny
   timeouts, working hours that are closed now, and run the clock by hand
@@ -11,14 +13,18 @@ Two kinds of gateway:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser
 
@@ -30,9 +36,10 @@ from handoff.runtime import HandoffRuntime
 from tests.chat import TOKEN_HEADER
 from tests.chromium import launch_chromium
 from tests.conftest import free_port
-from tests.handoff.kit import PASSWORD, unique
+from tests.handoff.kit import PASSWORD, Account, unique
 
 SERVICE_TOKEN = "test-service-token-0123456789"
+T = TypeVar("T")
 
 
 @dataclass
@@ -149,3 +156,100 @@ def make_gateway(tmp_path: Path) -> GatewayFactory:
 def browser() -> Iterator[Browser]:
     """One headless Debian Chromium per test module."""
     yield from launch_chromium()
+
+
+@dataclass
+class ServedGateway:
+    """The gateway app served over HTTP by uvicorn in a thread of this process (Rasa not
+    running), for browser tests of the console that need no bot: handoffs are made with the
+    service token and citizens speak while waiting or with staff."""
+
+    url: str
+    app: FastAPI
+    loop: asyncio.AbstractEventLoop
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run ``work`` on the server's event loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout=30)
+
+    @property
+    def runtime(self) -> HandoffRuntime:
+        runtime: HandoffRuntime = self.app.state.handoff
+        return runtime
+
+    def staff(self, role: str = "staff", district: str = "姑苏区") -> Account:
+        """A new staff account (not logged in)."""
+        account = Account(unique(role[:3]), role, district)
+        password_hash = self.run(hash_password(PASSWORD))
+        self.run(
+            self.runtime.staff.add(
+                username=account.username,
+                display_name=f"测试{account.username[-4:]}",
+                role=Role(role),
+                district=district,
+                password_hash=password_hash,
+            )
+        )
+        return account
+
+    def conversation(self, channel: str = "webchat") -> tuple[str, str]:
+        """A conversation the bot has not answered: its id and token."""
+        store = self.app.state.conversations.store
+        conversation_id, token = self.run(store.start_conversation(channel))
+        return str(conversation_id), str(token)
+
+    def request(self, conversation_id: str, **body: Any) -> dict[str, Any]:
+        """``POST /api/handoffs`` with the service token."""
+        response = httpx.post(
+            f"{self.url}/api/handoffs",
+            json={"conversation_id": conversation_id, **body},
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+            timeout=30,
+        )
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
+
+    def say(self, conversation_id: str, token: str, text: str) -> None:
+        """A citizen turn (waiting or with staff: it never reaches the bot)."""
+        response = httpx.post(
+            f"{self.url}/api/chat",
+            json={"conversation_id": conversation_id, "text": text},
+            headers={TOKEN_HEADER: token},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+
+
+@pytest.fixture(scope="module")
+def served_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedGateway]:
+    """One gateway per test module, served on a free port of 127.0.0.1 (queue clock stopped)."""
+    database = tmp_path_factory.mktemp("served") / "gateway.db"
+    port = free_port()
+    app = create_app(
+        GatewayConfig(
+            database_url=f"sqlite+aiosqlite:///{database}",
+            rasa_url=f"http://127.0.0.1:{free_port()}",
+            rasa_token="unused",
+            service_token=SERVICE_TOKEN,
+            rasa_timeout_s=2.0,
+            handoff=HandoffConfig(
+                working_hours="1-7 00:00-24:00", tick_s=3600.0, position_notice_s=0.0
+            ),
+        )
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
+        time.sleep(0.05)
+    try:
+        yield ServedGateway(f"http://127.0.0.1:{port}", app, loop)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        loop.close()
