@@ -28,7 +28,7 @@ from actions.sessions import expiry
 from platform_client import CitizenAuth, PlatformError
 from zhtext import spoken as said
 from zhtext.idcard import is_valid_id_number
-from zhtext.numbers import normalize_spoken_digits
+from zhtext.numbers import corrected_digits, normalize_spoken_digits
 from zhtext.speakable import spoken
 
 ASKED_IDENTITY_SLOTS = (
@@ -78,8 +78,9 @@ _NO_ID = (
 
 
 def digits_in(text: Any) -> str:
-    """What was said, with spoken digits turned into digits ("幺三九…" → "139…")."""
-    return normalize_spoken_digits(str(text or "")).upper().replace(" ", "")
+    """What was said, with spoken digits turned into digits ("幺三九…" → "139…"), and a
+    correction inside the sentence applied ("…七五，不对不对，是七四" → "…74")."""
+    return corrected_digits(normalize_spoken_digits(str(text or "")).upper().replace(" ", ""))
 
 
 def find_id_number(text: Any) -> str | None:
@@ -207,14 +208,33 @@ async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict
     return {"id_number_confirmed": None}
 
 
+_NAME_PARTS = re.compile(r"[，,、。；;：:\s]+")
+_HOW_WRITTEN = re.compile(
+    r"的|弓长|立早|木子|口天|耳东|双木|古月|言午|草头|三点水|单人|双人|宝盖|走之|提手|女字|王字"
+)
+"""How people say a name is written ("弓长张", "小小的小"): a description, not the name."""
+
+
+def _name_parts(answer: Any) -> list[str]:
+    """The answer, and each part of it between pauses that is not a description of how the
+    name is written ("张小妹，弓长张，小小的小" → the answer, then "张小妹")."""
+    text = clean_answer(answer)
+    parts = [p for p in _NAME_PARTS.split(text) if p and not _HOW_WRITTEN.search(p)]
+    whole = text.replace(" ", "")
+    return parts if _HOW_WRITTEN.search(whole) else [whole, *parts]
+
+
 def spoken_name(value: Any, turn: Turn) -> str:
     """The name in an answer ("我叫王秀英吧" → 王秀英): what was said without the words around it
-    (the slot may hold only the part the NLU tagged, "建华" of 胡建华), or the recognised
-    ``person_name`` when that is the only name-shaped reading."""
+    (the slot may hold only the part the NLU tagged, "建华" of 胡建华), with any description of
+    how it is written left out ("张小妹，弓长张" → 张小妹), or the recognised ``person_name``
+    when that is the only name-shaped reading."""
+    said = ""
     for answer in (turn.latest_text(), value):
-        said = _NAME_NOISE.sub("", _NAME_NOISE.sub("", clean_answer(answer).replace(" ", "")))
-        if _NAME.fullmatch(said):
-            return said
+        for part in _name_parts(answer):
+            said = _NAME_NOISE.sub("", _NAME_NOISE.sub("", part))
+            if _NAME.fullmatch(said):
+                return said
     entity = turn.entity("person_name")
     return entity if entity and _NAME.fullmatch(entity) else said
 

@@ -519,3 +519,29 @@ def _is_quantity(text: str, start: int, end: int, numeral: str) -> bool:
             return False
         return any(after.startswith(word) for word in _YI_MEASURE_WORDS)
     return any(after.startswith(word) for word in _MEASURE_WORDS)
+
+
+_CORRECTION = re.compile(
+    r"(?:不对不对|不对|说错了|搞错了|错了|哦不|噢不|不是不是)[，,。、\s]*(?:应该是|是)?"
+)
+_DIGIT_RUN = re.compile(r"[0-9X]+")
+
+
+def corrected_digits(text: str) -> str:
+    """A number said with a correction inside the sentence, as the person meant it.
+
+    ``text`` holds plain digits (see :func:`normalize_spoken_digits`). "…0275，不对不对，是…0274"
+    → the number after the correction; when only its end is said again ("…75，不对，是74"),
+    that end replaces the end of the first number. Without a correction the text is returned
+    as it is.
+    """
+    parts = _CORRECTION.split(text)
+    if len(parts) < 2:
+        return text
+    before = "".join(_DIGIT_RUN.findall("".join(parts[:-1])))
+    after = "".join(_DIGIT_RUN.findall(parts[-1]))
+    if not after:
+        return text
+    if len(after) >= len(before) or not before:
+        return after
+    return before[: len(before) - len(after)] + after

@@ -142,3 +142,25 @@ async def test_an_unclear_consent_is_asked_again_and_a_refusal_leaves_a_way_on()
     answer = await validate("proxy_consent", False, refused, service)
     assert answer == {"proxy_consent": False, "service_done": True}
     assert "本人想办" in "".join(said(refused))
+
+
+def test_an_id_or_phone_corrected_inside_the_sentence_is_the_corrected_one() -> None:
+    from actions.identity import find_id_number, find_phone
+
+    said = (
+        "三二零五零八 幺九四零零二二八 二四零二，不对不对，是三二零五零八 幺九四零零二二八 二四零叉"
+    )
+    assert find_id_number(said) == "32050819400228240X"
+    assert find_phone("幺三八 幺二三四 五六七五，不对，是七四") == "13812345674"
+
+
+def test_a_name_given_with_how_it_is_written_is_the_name() -> None:
+    from actions.identity import spoken_name
+
+    for told, name in (
+        ("张小妹，弓长张", "张小妹"),
+        ("我叫张小妹，弓长张的张，小小的小", "张小妹"),
+        ("胡建华 古月胡", "胡建华"),
+        ("我叫王秀英吧", "王秀英"),
+    ):
+        assert spoken_name(told, form_turn({}, text=told)) == name

@@ -9,6 +9,7 @@ import pytest
 from zhtext.numbers import (
     AmountError,
     amount_to_words,
+    corrected_digits,
     digits_to_speech,
     format_amount,
     int_to_chinese,
@@ -236,3 +237,17 @@ def test_regional_words_become_the_standard_ones(said: str, understood: str) -> 
     assert result.text == understood
     # The whole normalised text still maps back to the whole original.
     assert result.to_original(0, len(result.text)) == (0, len(said))
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("3205081940022824 02，不对不对，是320508194002282412", "320508194002282412"),
+        ("13812345675，不对，是74", "13812345674"),
+        ("13812345675，说错了，应该是13812345674", "13812345674"),
+        ("学号7320291068", "学号7320291068"),  # no correction: as it was
+        ("13812345675，不对", "13812345675，不对"),  # nothing said after it
+    ],
+)
+def test_a_correction_inside_the_sentence_is_applied(said: str, meant: str) -> None:
+    assert corrected_digits(said) == meant
