@@ -15,6 +15,7 @@ need one rule each in ``bot/data/service_form.yml``, not one per service.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -90,16 +91,29 @@ def for_whom(turn: Turn) -> str | None:
     return None
 
 
+DROPPING = re.compile(
+    r"^(算了|不弄了|不办了|不交了|不查了|先不|等一下|等等)|你先|先帮我|换一个|换个事"
+)
+"""Words that put the service in hand aside ("算了…你先帮我查查养老金")."""
+DROPPING_CONFIDENCE = 0.15
+"""With those words, a weaker reading of another service is enough to switch to it."""
+
+
 def switch_to(turn: Turn) -> Service | None:
-    """The other service an unusable answer clearly asks for ("我不交了，我要查养老金")."""
+    """The other service an answer asks for: clearly, when the answer was unusable ("我不交了，
+    我要查养老金"), or at all, when the person puts this one aside ("算了，你先帮我查查养老金")."""
     ranking = turn.tracker.latest_message.get("intent_ranking") or [
         turn.tracker.latest_message.get("intent") or {}
     ]
-    for intent in ranking:
+    dropping = bool(DROPPING.search(turn.latest_text()))
+    if not turn.failed and not dropping:
+        return None
+    needed = DROPPING_CONFIDENCE if dropping else SWITCH_CONFIDENCE
+    for intent in ranking[:3]:
         other = by_intent(str(intent.get("name") or ""))
         if other is None or other.code == turn.service_code:
             continue
-        return other if float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE else None
+        return other if float(intent.get("confidence") or 0.0) >= needed else None
     return None
 
 
@@ -173,7 +187,7 @@ class ValidateServiceForm(FormValidationAction):
         if not validated:
             # Nothing to check (e.g. "再说一遍"): say so, so that the form lets the rules answer.
             return []
-        other = switch_to(turn) if turn.failed else None
+        other = switch_to(turn)
         if other is not None:
             # Start over with what was asked for; the form goes on with its questions.
             turn.dispatcher.messages.clear()

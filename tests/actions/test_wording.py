@@ -164,3 +164,19 @@ def test_a_name_given_with_how_it_is_written_is_the_name() -> None:
         ("我叫王秀英吧", "王秀英"),
     ):
         assert spoken_name(told, form_turn({}, text=told)) == name
+
+
+def test_putting_a_service_aside_switches_on_a_weaker_reading() -> None:
+    from actions.service_form import switch_to
+
+    def asked(text: str, confidence: float) -> object:
+        turn = form_turn({}, text=text, service="education_fee")
+        turn.tracker.latest_message["intent_ranking"] = [
+            {"name": "inform", "confidence": 1 - confidence},
+            {"name": "query_pension", "confidence": confidence},
+        ]
+        return turn
+
+    assert switch_to(asked("算了，你先帮我查查养老金", 0.2)).code == "pension_query"  # type: ignore[arg-type,union-attr]
+    # Without those words a weak reading of another service does not take over an answer.
+    assert switch_to(asked("我孙子的学号我看看", 0.2)) is None  # type: ignore[arg-type]
