@@ -12,15 +12,18 @@ Client → server
   ``{"type": "text", "text": "…", "shown": "…"}`` a typed answer or a quick reply
   ``{"type": "stop_audio"}``         barge-in: stop sending speech
   ``{"type": "speak", "seq": N}``    read message N again (``seq`` omitted: the last one)
-  ``{"type": "prompt", "name": "idle_warning"}`` speak a fixed prompt
+  ``{"type": "prompt", "name": "idle_warning"}`` speak a fixed prompt (the welcome too)
   ``{"type": "rate", "slow": true}`` slower (or normal) speech from now on
-  ``{"type": "reset"}``              a new person: new conversation, nothing of the last one kept
+  ``{"type": "reset"}``              a new person ("办完了" or inactivity): new conversation,
+                                     nothing of the last one kept, not even a reply on its way
 
 Server → client
-  ``ready`` (conversation id, voice input status, timeouts, prompts), ``voice_status`` (the
-  model finished loading), ``listening``, ``speech_started``,
+  ``ready`` (conversation id, voice input status, timeouts, prompts, and ``welcome``: the
+  name of the greeting that fits the voice input), ``voice_status`` (the model finished
+  loading, or failed to: with ``welcome`` again), ``listening``, ``speech_started``,
   ``partial``, ``transcript``, ``messages`` (as ``POST /api/chat`` returns them),
-  ``audio_start`` / binary frames / ``audio_end``, ``rate``, ``error`` (code, message).
+  ``audio_start`` (with the ``seq`` of the message or the ``prompt`` name being spoken) /
+  binary frames / ``audio_end``, ``rate``, ``error`` (code, message).
 """
 
 from __future__ import annotations
@@ -44,12 +47,22 @@ CLIENT_TYPES = (
 )
 PROMPTS = {
     "welcome": "您好！我是办事小助手。请按下面的大按钮说话，也可以点选服务或打字。",
+    "welcome_touch": "您好！我是办事小助手。请点下面的按钮选择要办的事，"
+    "也可以在屏幕最下面的框里打字，再点“发送”。",
     "idle_warning": "您还在吗？如果还要继续，请点屏幕上的“继续使用”。",
     "reset": "欢迎下一位。",
     "not_heard": "我没有听清，请再说一遍，或者点按钮。",
     "wait": "请稍等。",
 }
-"""Fixed prompts, synthesized once and cached."""
+"""Fixed prompts, synthesized once and cached. ``welcome`` invites speaking; ``welcome_touch``
+is the greeting of a kiosk without voice input (touch and typing only)."""
+
+
+def welcome_prompt(voice_input: str) -> str:
+    """The greeting for a voice input status: the spoken one unless voice input is off."""
+    return "welcome_touch" if voice_input == "unavailable" else "welcome"
+
+
 MAX_MESSAGE_CHARS = 4000
 
 

@@ -25,6 +25,7 @@ from channels.kiosk.protocol import (
     ProtocolError,
     error_message,
     parse_client,
+    welcome_prompt,
 )
 from channels.webchat.routes import message_json
 from conversation.errors import ApiError
@@ -33,7 +34,7 @@ from conversation.store import StoredMessage
 from conversation.validation import CodedError, clean_text, new_conversation_id
 from voice.engine import VoiceEngine
 from voice.events import EndReason, Partial, RecognizerEvent, SpeechStarted, Transcript
-from voice.recognizer import VoiceUnavailable
+from voice.recognizer import NO_MODEL_MESSAGE, VoiceUnavailable
 from voice.streaming import StreamingRecognizer
 from voice.synthesizer import SynthesisError
 from voice.transcript import field_kind, phrase_hints, wants_slower
@@ -84,7 +85,7 @@ class KioskSession:
         logger.info("kiosk.connected")
         try:
             await self._send_ready()
-            if self.voice.input_status()[0] == "loading":
+            if self._voice_status()[0] == "loading":
                 self._spawn(self._announce_voice_input())
             while True:
                 frame = await self.ws.receive()
@@ -120,14 +121,22 @@ class KioskSession:
             if self.ws.application_state is WebSocketState.CONNECTED:
                 await self.ws.send_bytes(data)
 
+    def _voice_status(self) -> tuple[str, str]:
+        """The engine's voice input status; without a configured model it is off from the
+        start (not "loading" while the engine finds out)."""
+        if not self.config.vosk_model_path.strip():
+            return "unavailable", NO_MODEL_MESSAGE
+        return self.voice.input_status()
+
     async def _send_ready(self) -> None:
-        status, message = self.voice.input_status()
+        status, message = self._voice_status()
         await self.send(
             {
                 "type": "ready",
                 "conversation_id": self.conversation_id,
                 "voice_input": status,
                 "voice_message": message,
+                "welcome": welcome_prompt(status),
                 "idle_s": self.config.idle_s,
                 "warning_s": self.config.warning_s,
                 "playback_rate": self.config.playback_rate_hz,
@@ -140,8 +149,15 @@ class KioskSession:
         """Tell the page when the model has finished loading (or failed to)."""
         with contextlib.suppress(VoiceUnavailable):
             await self.voice.model()
-        status, message = self.voice.input_status()
-        await self.send({"type": "voice_status", "voice_input": status, "voice_message": message})
+        status, message = self._voice_status()
+        await self.send(
+            {
+                "type": "voice_status",
+                "voice_input": status,
+                "voice_message": message,
+                "welcome": welcome_prompt(status),
+            }
+        )
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
@@ -162,7 +178,7 @@ class KioskSession:
         rate = message.sample_rate
         if message.text("mode") != "handsfree":
             await self._stop_speech()  # pressing the microphone is a barge-in too
-        status, status_message = self.voice.input_status()
+        status, status_message = self._voice_status()
         if status != "ready":
             await self._error(f"voice_{status}", status_message)
             return
@@ -187,7 +203,7 @@ class KioskSession:
 
     async def _on_text(self, message: ClientMessage) -> None:
         await self._stop_speech()
-        self._spawn(self._turn(message.text(), source="touch"))
+        self._spawn(self._turn(message.text(), self.conversation_id, source="touch"))
 
     async def _on_stop_audio(self, _message: ClientMessage) -> None:
         await self._stop_speech()
@@ -201,17 +217,19 @@ class KioskSession:
             await self._speak([(last, self._spoken[last])])
 
     async def _on_prompt(self, message: ClientMessage) -> None:
-        text = PROMPTS.get(message.text("name"))
+        name = message.text("name")
+        text = PROMPTS.get(name)
         if text is None:
             raise ProtocolError("unknown_prompt", "没有这个提示语。")
-        await self._speak([(None, text)], cache=True)
+        await self._speak([(None, text)], cache=True, prompt=name)
 
     async def _on_rate(self, message: ClientMessage) -> None:
         self.slow = bool(message.data.get("slow"))
         await self.send({"type": "rate", "slow": self.slow})
 
     async def _on_reset(self, _message: ClientMessage) -> None:
-        """A new person: nothing of the last conversation stays on this connection."""
+        """A new person: nothing of the last conversation stays on this connection (a turn
+        still on its way is dropped when it comes back: see :meth:`_turn`)."""
         await self._stop_speech()
         if self.recognizer is not None:
             await self.recognizer.cancel()
@@ -240,12 +258,13 @@ class KioskSession:
                 event.timing.get("rtf", 0.0),
             )
             if event.text:
-                self._spawn(self._turn(event.text, source="voice"))
+                self._spawn(self._turn(event.text, self.conversation_id, source="voice"))
             else:
                 await self._error("not_heard", PROMPTS["not_heard"])
 
     # ------------------------------------------------------------------ turns
-    async def _turn(self, raw: str, *, source: str) -> None:
+    async def _turn(self, raw: str, conversation_id: str, *, source: str) -> None:
+        """One user turn of ``conversation_id`` (the one on screen when it was said)."""
         metrics = getattr(self.ws.app.state, "metrics", None)
         started = time.perf_counter()
         try:
@@ -258,16 +277,23 @@ class KioskSession:
             if self.config.district:
                 metadata["agency_district"] = self.config.district
             result = await self.conversations.user_turn(
-                self.conversation_id, text, channel="kiosk", metadata=metadata
+                conversation_id, text, channel="kiosk", metadata=metadata
             )
         except ApiError as error:
             if metrics is not None:
                 metrics.error(error.code)
                 metrics.turn("kiosk", "error", time.perf_counter() - started)
+            if conversation_id != self.conversation_id:
+                return  # the last person's error is not the next person's
             await self._error(error.code, error.message)
             return
         if metrics is not None:
             metrics.turn("kiosk", "ok", time.perf_counter() - started)
+        if conversation_id != self.conversation_id:
+            # The person pressed "办完了" (or left) while the bot was answering: the answer
+            # stays in the old conversation's transcript, never on the next person's screen.
+            logger.info("kiosk.turn.after_reset messages=%d", len(result.messages))
+            return
         slower = result.settings.get("speech_rate") == "slow" or wants_slower(text)
         if slower and not self.slow:
             self.slow = True
@@ -308,9 +334,17 @@ class KioskSession:
         await self._speak([(None, message)], cache=True)
 
     # ------------------------------------------------------------------ speech out
-    async def _speak(self, items: list[tuple[int | None, str]], *, cache: bool = False) -> None:
+    async def _speak(
+        self,
+        items: list[tuple[int | None, str]],
+        *,
+        cache: bool = False,
+        prompt: str | None = None,
+    ) -> None:
+        """Speak ``items`` (message seq or ``None``, text) in order, instead of anything
+        speaking now; ``prompt`` names the fixed prompt being spoken, for the page."""
         await self._stop_speech()
-        self._speech = asyncio.create_task(self._play(items, cache=cache))
+        self._speech = asyncio.create_task(self._play(items, cache=cache, prompt=prompt))
 
     async def _stop_speech(self) -> None:
         task, self._speech = self._speech, None
@@ -319,16 +353,24 @@ class KioskSession:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _play(self, items: list[tuple[int | None, str]], *, cache: bool) -> None:
+    async def _play(
+        self, items: list[tuple[int | None, str]], *, cache: bool, prompt: str | None
+    ) -> None:
         rate_hz = self.config.playback_rate_hz
         rate_cpm = self.config.slow_speech_rate_cpm if self.slow else self.config.speech_rate_cpm
         frame_bytes = int(rate_hz * FRAME_S) * 2
         for seq, text in items:
             self._audio_id += 1
             audio_id = self._audio_id
-            await self.send(
-                {"type": "audio_start", "id": audio_id, "seq": seq, "sample_rate": rate_hz}
-            )
+            start: dict[str, Any] = {
+                "type": "audio_start",
+                "id": audio_id,
+                "seq": seq,
+                "sample_rate": rate_hz,
+            }
+            if prompt is not None:
+                start["prompt"] = prompt
+            await self.send(start)
             completed = False
             try:
                 async for chunk in self.voice.synthesizer.stream(

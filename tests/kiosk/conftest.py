@@ -1,18 +1,24 @@
 """Kiosk fixtures: the whole system with the Korean test model as the recognizer and short
-inactivity timeouts, speech made by espeak-ng for the fake microphone, and Chromium."""
+inactivity timeouts, a gateway without a speech model, speech made by espeak-ng for the fake
+microphone, and Chromium."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from playwright.sync_api import Browser
 
 from banshi import paths
+from banshi.gateway import GatewayConfig, create_app
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
+from channels.kiosk.config import KioskConfig
 from tests.chromium import launch_chromium
 from tests.conftest import RunningSystem, free_port
 from tests.needs import need, need_espeak
@@ -60,6 +66,39 @@ def kiosk_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSy
         settings, process_specs(settings, rasa_model), log_dir=var_dir / "logs", echo=False
     ) as group:
         yield RunningSystem(settings, group)
+
+
+@pytest.fixture(scope="module")
+def touch_only_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a gateway whose kiosk has no speech model (``BANSHI_VOSK_MODEL_PATH``
+    unset), served by uvicorn in this process. Speech output works; Rasa is not running, so
+    this is for what the screen shows and says before the first turn."""
+    need_espeak()
+    database = tmp_path_factory.mktemp("touch-only") / "gateway.db"
+    app = create_app(
+        GatewayConfig(
+            database_url=f"sqlite+aiosqlite:///{database}",
+            rasa_url=f"http://127.0.0.1:{free_port()}",
+            rasa_token="unused",
+            service_token="touch-only-service-token-0123456789",
+            kiosk=KioskConfig(vosk_model_path=""),
+        )
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="touch-only-gateway", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -96,11 +96,8 @@ def test_elder_layout_and_accessibility(kiosk_system: RunningSystem, browser: Br
     page = open_kiosk(browser, kiosk_system)
     say(page, "你好")
     expect(page.locator("#log .msg.bot").nth(1)).to_be_visible(timeout=30_000)
-    results = Axe().run(page)
-    serious = [
-        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
-    ]
-    assert serious == [], [(v["id"], v["nodes"][0]["target"]) for v in serious]
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [(v["id"], v["nodes"][0]["target"]) for v in violations]
     # K3: every visible control at least 60 × 60 CSS px.
     assert page.evaluate(SMALL_TARGETS) == []
     # K1: text ≥ 18 px, line height ≥ 1.3, one control enlarges it to ≥ 30 px.
@@ -120,8 +117,8 @@ def test_elder_layout_and_accessibility(kiosk_system: RunningSystem, browser: Br
         assert page.get_attribute(selector, "role") == role
     viewport = page.get_attribute("meta[name=viewport]", "content") or ""
     assert "user-scalable=no" not in viewport and "maximum-scale=1" not in viewport
-    # K10: every bot message has a read-aloud control.
-    assert page.locator("#log .msg.bot").count() == page.locator("#log .msg.bot .again").count() + 1
+    # K10: every bot message has a read-aloud control, the greeting too.
+    assert page.locator("#log .msg.bot").count() == page.locator("#log .msg.bot .again").count()
     page.close()
 
 

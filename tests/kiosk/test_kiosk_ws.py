@@ -168,3 +168,64 @@ async def test_bad_frames_get_coded_errors(
         assert error["code"] == code and error["message"]
         await kiosk.send({"type": "text", "text": "你好"})  # the connection still works
         assert (await kiosk.next("messages"))["messages"]
+
+
+async def test_after_reset_the_last_persons_reply_never_arrives(
+    kiosk_system: RunningSystem,
+) -> None:
+    """ "办完了" while the bot is still answering: the answer is stored with the last person's
+    conversation, but never sent to the screen (nor spoken); the new conversation goes on."""
+    database = kiosk_system.settings.effective_gateway_database_url.split("///", 1)[1]
+
+    def bot_messages(conversation_id: str) -> list[str]:
+        with sqlite3.connect(database) as db:
+            rows = db.execute(
+                "SELECT text FROM messages WHERE conversation_id = ? AND party = 'bot'",
+                (conversation_id,),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    async with ws_connect(url(kiosk_system), max_size=None) as socket:
+        kiosk = Kiosk(socket)
+        first = await kiosk.next("ready")
+        await kiosk.send({"type": "text", "text": "我要给孙子交学费"})
+        await kiosk.send({"type": "reset"})
+        second = await kiosk.next("ready")
+        assert second["conversation_id"] != first["conversation_id"]
+        for _ in range(300):  # the old turn's answer is stored …
+            if bot_messages(first["conversation_id"]):
+                break
+            await asyncio.sleep(0.1)
+        assert any("学号" in text for text in bot_messages(first["conversation_id"]))
+        await asyncio.sleep(0.5)
+        # … and what reaches the screen next is the new conversation's answer only.
+        await kiosk.send({"type": "text", "text": "你好"})
+        frames: list[dict[str, Any]] = []
+        while True:
+            frame = await asyncio.wait_for(socket.recv(), 30)
+            if isinstance(frame, str):
+                frames.append(json.loads(frame))
+                if frames[-1]["type"] == "messages":
+                    break
+        shown = [f for f in frames if f["type"] == "messages"]
+        assert [f["conversation_id"] for f in shown] == [second["conversation_id"]]
+        assert "学号" not in json.dumps(shown, ensure_ascii=False)
+        assert all(f.get("seq") is None for f in frames if f["type"] == "audio_start")
+
+
+async def test_the_welcome_fits_the_voice_input_and_is_spoken_as_a_prompt(
+    kiosk_system: RunningSystem,
+) -> None:
+    """With a model the greeting invites speaking; it is spoken on request like every
+    prompt, named in ``audio_start`` so the page can outline it."""
+    async with ws_connect(url(kiosk_system), max_size=None) as socket:
+        kiosk = Kiosk(socket)
+        ready = await kiosk.next("ready")
+        assert ready["voice_input"] in ("loading", "ready")
+        assert ready["welcome"] == "welcome" and "说话" in ready["prompts"]["welcome"]
+        assert "说话" not in ready["prompts"]["welcome_touch"]
+        await kiosk.send({"type": "prompt", "name": ready["welcome"]})
+        start = await kiosk.next("audio_start")
+        assert start["prompt"] == "welcome" and start["seq"] is None
+        end = await kiosk.next("audio_end")
+        assert end["completed"] and kiosk.audio[end["id"]] > 22050 * 2  # seconds of speech

@@ -3,6 +3,7 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
+  const main = $("main");
   const log = $("log");
   const statusBox = $("status");
   const alertBox = $("alert");
@@ -10,6 +11,7 @@
   const mic = $("mic");
   const micLabel = $("mic-label");
   const handsfreeButton = $("handsfree");
+  const voiceBox = $("voice");
   const slowerButton = $("slower");
   const idlePanel = $("idle");
   const idleCount = $("idle-count");
@@ -31,6 +33,7 @@
     audioStarts: 0, audioChunks: 0, audioSamples: 0, sourcesEnded: 0, bargeIns: 0,
     lastBargeInMs: null, lastBargeInWhy: null, voiceBargeInLatencyMs: null,
     lastTranscriptAt: null, firstAudioAfterTranscriptMs: null, resets: 0, playing: false,
+    welcomesSpoken: 0, droppedMessages: 0,
   };
   window.kioskStats = stats;
 
@@ -44,6 +47,9 @@
   let lastActivity = Date.now();
   let warningUntil = 0;
   let reconnectDelay = 500;
+  let conversationId = null; // the conversation on screen; null while a reset is on its way
+  let welcomeName = null; // the greeting on screen (a prompt name)
+  let speakWelcome = true; // say the greeting when it is next shown (not after an idle reset)
 
   // ------------------------------------------------------------------ socket
   function connect() {
@@ -71,7 +77,7 @@
   function onMessage(m) {
     switch (m.type) {
       case "ready": return onReady(m);
-      case "voice_status": return setVoiceInput(m.voice_input, m.voice_message);
+      case "voice_status": return setVoiceInput(m.voice_input, m.voice_message, m.welcome);
       case "listening": return;
       case "speech_started": touch(); return stopPlayback(true, "voice");
       case "partial": touch(); statusBox.textContent = "听到：" + m.text; return;
@@ -86,32 +92,61 @@
 
   function onReady(m) {
     ready = m;
+    conversationId = m.conversation_id;
     alertBox.textContent = "";
     setVoiceInput(m.voice_input, m.voice_message);
     setSlow(m.slow, false);
-    if (!log.childElementCount) addMessage("bot", m.prompts.welcome);
+    if (!log.childElementCount) showWelcome(m.welcome);
     if (!options.childElementCount) showOptions(START_OPTIONS);
+    reveal();
   }
 
-  function setVoiceInput(status, message) {
+  // The greeting: shown with its 再听一遍, and said aloud when the screen opens or after
+  // "办完了" (after an inactivity reset nobody is there to hear it).
+  function showWelcome(name) {
+    welcomeName = name;
+    addMessage("bot", ready.prompts[name], { prompt: name });
+    if (speakWelcome) {
+      stats.welcomesSpoken++;
+      send({ type: "prompt", name: name });
+    }
+    speakWelcome = true;
+  }
+
+  // Without voice input the microphone controls are gone and the greeting says how to use
+  // the screen by touch and typing (a model that failed to load changes the greeting too,
+  // while nobody has started).
+  function setVoiceInput(status, message, welcome) {
     voiceInput = status;
+    voiceBox.hidden = status === "unavailable";
     mic.disabled = status !== "ready";
-    if (status === "ready") {
-      micLabel.textContent = "按下说话";
-      if (statusBox.textContent === message || statusBox.dataset.voice) statusBox.textContent = "";
-      delete statusBox.dataset.voice;
-    } else {
-      micLabel.textContent = status === "loading" ? "语音准备中" : "语音暂不可用";
+    handsfreeButton.disabled = status !== "ready";
+    input.placeholder = status === "unavailable" ? "请在这里打字，比如：交学费" : "也可以打字，比如：交学费";
+    if (status === "loading") {
+      micLabel.textContent = "语音准备中";
       statusBox.textContent = message || "";
       statusBox.dataset.voice = "1";
+    } else {
+      micLabel.textContent = "按下说话";
+      if (statusBox.dataset.voice) statusBox.textContent = "";
+      delete statusBox.dataset.voice;
+    }
+    if (welcome && welcomeName && welcome !== welcomeName && !engaged) {
+      log.replaceChildren();
+      showWelcome(welcome);
+      reveal();
     }
   }
 
   // ------------------------------------------------------------------ the conversation on screen
-  function addMessage(party, text, seq) {
+  // ``ref``: {seq} of a stored message or {prompt} of a fixed prompt; either can be heard again.
+  function addMessage(party, text, ref) {
+    const seq = ref && ref.seq !== undefined && ref.seq !== null ? ref.seq : null;
+    const prompt = ref && ref.prompt ? ref.prompt : null;
     const item = document.createElement("div");
     item.className = "msg " + party;
-    if (seq !== undefined && seq !== null) item.dataset.seq = String(seq);
+    if (seq !== null) item.dataset.seq = String(seq);
+    if (prompt !== null) item.dataset.prompt = prompt;
     const who = document.createElement("span");
     who.className = "who";
     who.textContent = WHO[party] || party;
@@ -119,16 +154,39 @@
     body.className = "text";
     body.textContent = text;
     item.append(who, body);
-    if (party !== "citizen" && seq !== undefined && seq !== null) {
+    if (party !== "citizen" && (seq !== null || prompt !== null)) {
       const again = document.createElement("button");
       again.type = "button";
       again.className = "again";
       again.textContent = "再听一遍";
-      again.addEventListener("click", () => { unlockAudio(); send({ type: "speak", seq: seq }); });
+      const request = seq !== null ? { type: "speak", seq: seq } : { type: "prompt", name: prompt };
+      again.addEventListener("click", () => { unlockAudio(); send(request); });
       item.append(again);
     }
     log.append(item);
-    item.scrollIntoView({ block: "nearest" });
+    return item;
+  }
+
+  // Bring the newest message, the quick replies under it and the status line into view, with
+  // as much of the conversation before it as fits (when they do not fit, the newest message's
+  // start). The conversation scrolls inside <main> (or, on a screen too small for fixed bars,
+  // the whole page does).
+  function reveal() {
+    const target = log.lastElementChild;
+    if (!target) return;
+    const own = getComputedStyle(main).overflowY !== "visible";
+    const view = own ? main.getBoundingClientRect() : { top: 0, height: window.innerHeight };
+    const last = alertBox.textContent ? alertBox : statusBox;
+    const top = target.getBoundingClientRect().top - view.top - 8;
+    const end = last.getBoundingClientRect().bottom - view.top + 8;
+    const low = end - view.height;
+    let by = 0;
+    if (low > top) by = top; // taller than the view: its start first
+    else if (low > 0) by = low;
+    else if (top < 0) by = top;
+    if (!by) return;
+    if (own) main.scrollTop += by;
+    else window.scrollBy(0, by);
   }
 
   function showOptions(buttons) {
@@ -151,6 +209,7 @@
     engaged = true;
     alertBox.textContent = "";
     addMessage("citizen", shown || text);
+    reveal();
     statusBox.textContent = "正在处理，请稍等…";
     send({ type: "text", text: text });
   }
@@ -164,6 +223,7 @@
     if (m.text) {
       engaged = true;
       addMessage("citizen", m.text);
+      reveal();
       statusBox.textContent = "正在处理，请稍等…";
     } else {
       statusBox.textContent = "";
@@ -173,14 +233,19 @@
   }
 
   function onMessages(m) {
+    if (m.conversation_id !== conversationId) {
+      stats.droppedMessages += m.messages.length; // the last person's, after "办完了"
+      return;
+    }
     stats.messages += m.messages.length;
     statusBox.textContent = m.mode && m.mode !== "bot" ? "已为您转接工作人员，请稍等。" : "";
     let buttons = null;
     for (const message of m.messages) {
-      addMessage(message.from, message.text, message.seq);
+      addMessage(message.from, message.text, { seq: message.seq });
       if (message.buttons && message.buttons.length) buttons = message.buttons;
     }
     if (m.messages.length) showOptions(buttons);
+    reveal();
     touch();
   }
 
@@ -188,6 +253,7 @@
     showAlert(m.message);
     if (statusBox.textContent.startsWith("正在处理")) statusBox.textContent = "";
     setListening(false);
+    reveal();
   }
 
   // ------------------------------------------------------------------ speech out
@@ -211,10 +277,12 @@
     unlockAudio();
     stats.audioStarts++;
     if (!isPlaying()) playingSince = performance.now();
-    current = { id: m.id, seq: m.seq, rate: m.sample_rate, sources: [], ended: false };
+    current = {
+      id: m.id, seq: m.seq, prompt: m.prompt || null, rate: m.sample_rate, sources: [], ended: false,
+    };
     streams.set(m.id, current);
     stats.playing = true;
-    markSpeaking(m.seq, true);
+    markSpeaking();
   }
 
   function onAudio(data) {
@@ -253,17 +321,27 @@
   }
 
   function finished(stream) {
-    markSpeaking(stream.seq, false);
     streams.delete(stream.id);
+    markSpeaking();
     stats.playing = isPlaying();
     touch();
     if (!isPlaying() && handsfree && !listening && voiceInput === "ready") startListening(false);
   }
 
-  function markSpeaking(seq, on) {
-    if (seq === null || seq === undefined) return;
-    const item = log.querySelector('.msg[data-seq="' + seq + '"]');
-    if (item) item.classList.toggle("speaking", on);
+  // One message at a time is outlined as speaking: the one being heard now. Streams play one
+  // after another in the order they arrived, so that is the oldest one not yet finished.
+  function markSpeaking() {
+    let item = null;
+    const stream = streams.values().next().value;
+    if (stream && stream.seq !== null && stream.seq !== undefined) {
+      item = log.querySelector('.msg[data-seq="' + stream.seq + '"]');
+    } else if (stream && stream.prompt) {
+      item = log.querySelector('.msg[data-prompt="' + stream.prompt + '"]');
+    }
+    for (const other of log.querySelectorAll(".msg.speaking")) {
+      if (other !== item) other.classList.remove("speaking");
+    }
+    if (item) item.classList.add("speaking");
   }
 
   // Barge-in: stop everything playing or queued now, and tell the server to stop sending.
@@ -271,12 +349,12 @@
     if (!isPlaying()) return;
     for (const stream of streams.values()) {
       cancelled.add(stream.id);
-      markSpeaking(stream.seq, false);
       for (const source of stream.sources) {
         try { source.stop(); } catch (error) { /* already stopped */ }
       }
     }
     streams.clear();
+    markSpeaking();
     current = null;
     queueEnd = 0;
     stats.playing = false;
@@ -402,6 +480,13 @@
   $("bigger").addEventListener("click", (event) => {
     const on = document.documentElement.classList.toggle("big");
     event.currentTarget.setAttribute("aria-pressed", String(on));
+    reveal(); // larger text moves the newest reply down: keep it in view
+  });
+  window.addEventListener("resize", () => reveal());
+  // "办完了": the screen is cleared at once, the server starts a new conversation.
+  $("finish").addEventListener("click", () => {
+    resetScreen(true);
+    statusBox.textContent = "已清除刚才的对话。";
   });
   $("human").addEventListener("click", () => sendText("转人工", "转人工"));
   form.addEventListener("submit", (event) => {
@@ -430,6 +515,7 @@
     warningUntil = Date.now() + seconds * 1000;
     idleCount.textContent = String(Math.ceil(seconds));
     idlePanel.hidden = false;
+    reveal();
     send({ type: "prompt", name: "idle_warning" });
     $("stay").focus({ preventScroll: true });
   }
@@ -439,8 +525,13 @@
     warningUntil = 0;
   }
 
-  function resetScreen() {
+  // A new person: nothing of the last one stays on the screen. ``finished``: they pressed
+  // "办完了" (and the next person hears the greeting); otherwise nobody was there.
+  function resetScreen(finished) {
     stats.resets++;
+    conversationId = null;
+    welcomeName = null;
+    speakWelcome = !!finished;
     hideWarning();
     stopPlayback(true);
     if (listening) send({ type: "cancel_listening" });
@@ -466,7 +557,7 @@
     if (warningUntil) {
       const left = Math.max(0, Math.ceil((warningUntil - now) / 1000));
       idleCount.textContent = String(left);
-      if (left <= 0) resetScreen();
+      if (left <= 0) resetScreen(false);
       return;
     }
     if (!listening && !isPlaying() && now - lastActivity >= ready.idle_s * 1000) showWarning();
