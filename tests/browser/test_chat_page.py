@@ -338,9 +338,13 @@ LOOK = """(selector) => {
 
 
 def test_a_person_is_told_apart_from_the_assistant(system: RunningSystem, browser: Browser) -> None:
-    (account,) = add_staff(system, ("supervisor", new_district()))
+    # A citizen without a district goes to the supervisors; staff on duty elsewhere mean the
+    # citizen is queued rather than offered a call-back.
+    account, elsewhere = add_staff(
+        system, ("supervisor", new_district()), ("staff", new_district())
+    )
     page, _policy = open_chat(system, browser, PHONE, big=True)
-    with Console(system.gateway, account) as console:  # on duty: the citizen is queued
+    with Console(system.gateway, elsewhere), Console(system.gateway, account) as console:
         page.get_by_role("button", name="找人工").click()
         bot_says(page, "正在为您转接工作人员")
         conversation_id = page.evaluate(
