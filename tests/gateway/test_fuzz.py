@@ -32,8 +32,9 @@ from tests.handoff.kit import PASSWORD
 
 SERVICE_TOKEN = "fuzz-service-token-0123456789"
 EXAMPLES = 60
-# A part that is down in this test may be said to be down: Rasa (no Rasa runs), the platform.
-DOWN_ON_PURPOSE = {"bot_unavailable", "platform_unavailable"}
+# A part that is down in this test may be said to be down: Rasa (no Rasa runs), the platform,
+# the synthesizer (where espeak-ng is missing).
+DOWN_ON_PURPOSE = {"bot_unavailable", "platform_unavailable", "tts_unavailable"}
 
 # The characters that broke the gateway before, and some that did not; drawn often.
 TRICKY = st.sampled_from(
@@ -162,7 +163,15 @@ ROUTES = [
         body=("conversation_id", "text", "channel", "metadata", "message_id"),
         valid=(("text", "你好"),),
     ),
-    Route("GET", "/api/chat/{}/messages", "citizen", query=("after",), path_kind="conversation"),
+    Route(
+        "GET",
+        "/api/chat/{}/messages",
+        "citizen",
+        query=("after", "include"),
+        path_kind="conversation",
+    ),
+    Route("GET", "/api/chat/{}/messages/1/audio", "citizen", path_kind="conversation"),
+    Route("GET", "/api/chat/welcome/audio", "none"),
     Route(
         "POST",
         "/api/staff/login",
