@@ -15,7 +15,7 @@ help:
 	@echo "make run      start banshi (PROFILE=embedded|scale), Ctrl-C stops it"
 	@echo "make test     lint, type-check and run every test"
 	@echo "make train    train the Rasa model if its inputs changed"
-	@echo "make eval     NLU cross-validation and test stories -> var/reports/"
+	@echo "make eval     NLU cross-validation, test stories, held-out dialogues -> var/reports/"
 	@echo "make bench    benchmarks (JSON) -> var/bench/"
 	@echo "make doctor   check this machine and say how to fix what is missing"
 
@@ -73,6 +73,7 @@ test: setup system-packages-test tools-env lint typecheck validate train
 
 eval: $(STAMP)
 	$(PY) -m bench.nlu_eval
+	$(PY) -m bench.dialogues_eval
 
 BENCHES := bench.turn_latency bench.sandbox_latency bench.handoff_latency \
 	bench.voice_tts bench.voice_stt bench.voice_kiosk
