@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -170,37 +170,17 @@ HOME_VISIT_ANSWERS = ("certification_method", "appointment_place")
 """Questions a home visit answers: a person asked to come home is the answer, not a handoff."""
 
 
-def _asked_before(tracker: Tracker) -> str | None:
-    """The question the service asked last (the slot it requested before this turn)."""
-    for event in reversed(tracker.events):
-        requested = event.get("event") == "slot" and event.get("name") == "requested_slot"
-        if requested and event.get("value"):
-            return str(event["value"])
-    return None
-
-
 async def home_visit_instead(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType] | None:
     """ "叫个人到我家里来帮我弄", said when asked how to certify or where to go, asks for a home
     visit: answer the question with it and go on with the service; None when it is not that."""
-    from actions.services import by_code
-    from actions.services.base import Turn
+    from actions.instead import answered_instead
     from actions.services.when_where import wants_home_visit
 
-    text = str(tracker.latest_message.get("text") or "")
-    slot = _asked_before(tracker)
-    service = by_code(str(tracker.get_slot("service") or ""))
-    if not wants_home_visit(text) or slot not in HOME_VISIT_ANSWERS or service is None:
-        return None
-    turn = Turn(dispatcher, tracker)
-    updates = await service.validate(slot, text, turn)
-    if not updates or not updates.get(slot):
-        return None
-    return [
-        *(SlotSet(name, value) for name, value in updates.items()),
-        FollowupAction("service_form"),
-    ]
+    return await answered_instead(
+        dispatcher, tracker, questions=HOME_VISIT_ANSWERS, means=wants_home_visit
+    )
 
 
 class ActionReportFraudRisk(Action):

@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from actions.runtime import citizen_sessions
-from actions.services.base import Service, Turn, clean_answer, yes_no
+from actions.services.base import Service, Turn, clean_answer, yes_no, yes_or_no
 from actions.sessions import expiry
 from platform_client import CitizenAuth, PlatformError
 from zhtext import spoken as said
@@ -196,6 +196,7 @@ async def _id_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]
 
 
 async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    value = yes_or_no(value, turn.latest_text())
     if value is True:
         return {"id_number_confirmed": True}
     corrected = find_id_number(turn.latest_text())
@@ -256,6 +257,7 @@ async def _phone_number(value: Any, turn: Turn, service: Service) -> dict[str, A
 
 
 async def _phone_number_confirmed(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    value = yes_or_no(value, turn.latest_text())
     if value is True:
         return {"phone_number_confirmed": True}
     corrected = find_phone(turn.latest_text())

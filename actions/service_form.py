@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import identity
 from actions.handoff import request_handoff, say_notice
+from actions.instead import answered_instead
 from actions.services import ALL_SERVICE_SLOTS, ASKED_SLOTS, by_code, by_intent
 from actions.services.base import Service, Turn
 
@@ -269,8 +270,23 @@ class ActionCancelService(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        skipped = await answered_instead(
+            dispatcher, tracker, questions=OPTIONAL_QUESTIONS, means=declines_to_give
+        )
+        if skipped is not None:
+            return skipped
         dispatcher.utter_message(text=CANCELLED)
         return [*clear_service(), SlotSet("pending_action", None)]
+
+
+OPTIONAL_QUESTIONS = ("complaint_phone", "complaint_location")
+"""Questions a person may decline ("电话就不留了"): declining answers them, it does not cancel."""
+_DECLINE = re.compile(r"不留|不用留|不说|不讲|不要留|不想留|就不")
+
+
+def declines_to_give(text: str) -> bool:
+    """Whether ``text`` declines to give what was asked ("电话就不留了")."""
+    return bool(_DECLINE.search(text)) and not re.search(r"不办|不投诉|不提了|不要了", text)
 
 
 def clear_service() -> list[EventType]:

@@ -12,6 +12,7 @@ surround it:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from zhtext.numbers import digits_to_speech
@@ -54,6 +55,15 @@ class Fragment:
 
     screen: str
     speech: str
+
+
+_INTERNAL = re.compile(r"[a-z]{1,8}_[0-9a-f]{6,}")
+
+
+def is_internal_id(value: str) -> bool:
+    """Whether ``value`` is a system's internal id (``pc_1be67aed50ff0b3d``): it means nothing to
+    a citizen and is neither shown nor said."""
+    return bool(_INTERNAL.fullmatch(str(value)))
 
 
 def _digits(value: str) -> str:

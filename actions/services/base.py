@@ -11,6 +11,7 @@ family-proxy path and the ladder for answers the bot cannot use are shared
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -190,6 +191,20 @@ class Service:
         """Every question is answered and confirmed: do it on the platform, then say what
         happened and what comes next."""
         raise NotImplementedError
+
+
+_NO = re.compile(r"^\s*(不对|不是|不行|不用|不要|错了|没有|不)")
+_YES = re.compile(r"^\s*(对|是|好|行|可以|没错|嗯|确认|没问题|交上去|提交)")
+
+
+def yes_or_no(value: Any, text: str) -> bool | None:
+    """A yes/no answer as people give it: the slot's True/False when the NLU read one, else
+    the start of what was said ("对，交上去" → True, "不对，是…" → False); None when unclear."""
+    if isinstance(value, bool):
+        return value
+    if _NO.search(text):
+        return False
+    return True if _YES.search(text) else None
 
 
 def clean_answer(value: Any) -> str:

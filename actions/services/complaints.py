@@ -13,7 +13,7 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.services.base import Service, Turn, clean_answer, yes_no
+from actions.services.base import Service, Turn, clean_answer, yes_no, yes_or_no
 from platform_client import PlatformError
 from zhtext import spoken as said
 from zhtext.numbers import normalize_spoken_digits
@@ -188,6 +188,7 @@ class Complaint(Service):
 
     @staticmethod
     def _phone_confirmed(value: Any, turn: Turn) -> dict[str, Any]:
+        value = yes_or_no(value, turn.latest_text())
         if value is True:
             return {"complaint_phone_confirmed": True}
         corrected = find_phone(turn.latest_text())
@@ -202,11 +203,12 @@ class Complaint(Service):
     @staticmethod
     def _confirmed(value: Any, turn: Turn) -> dict[str, Any]:
         text = turn.latest_text()
-        if value is True:
-            return {"complaint_confirmed": True}
         if any(word in text for word in _STOP):
             turn.say("好的，没有提交。还有别的事要办吗？")
             return {"complaint_confirmed": False, "service_done": True}
+        value = yes_or_no(value, text)
+        if value is True:
+            return {"complaint_confirmed": True}
         if value is False or any(word in text for word in _WRONG):
             turn.say("好的，我们重新说一遍。")
             return {

@@ -111,7 +111,8 @@ class PensionCertification(Service):
             turn.say(f"已经为您安排{where}认证，工作人员会先打电话。")
         else:
             turn.say(f"{METHOD_NAMES.get(method, '认证')}完成了，养老金照常发。")
-        turn.say(spoken("记录号 ", said.code(record.record_id), "。"))
+        if not said.is_internal_id(record.record_id):
+            turn.say(spoken("记录号 ", said.code(record.record_id), "。"))
         turn.say(f"下次请在 {day(record.next_due_date)} 前认证。")
         return []
 

@@ -180,3 +180,12 @@ def test_putting_a_service_aside_switches_on_a_weaker_reading() -> None:
     assert switch_to(asked("算了，你先帮我查查养老金", 0.2)).code == "pension_query"  # type: ignore[arg-type,union-attr]
     # Without those words a weak reading of another service does not take over an answer.
     assert switch_to(asked("我孙子的学号我看看", 0.2)) is None  # type: ignore[arg-type]
+
+
+def test_yes_and_no_are_read_from_what_people_say() -> None:
+    from actions.services.base import yes_or_no
+
+    assert yes_or_no(None, "对，交上去") is True
+    assert yes_or_no(None, "不对，是139") is False
+    assert yes_or_no(True, "") is True
+    assert yes_or_no(None, "我想想") is None

@@ -146,3 +146,9 @@ def test_the_gateway_speaks_a_message_as_its_action_said() -> None:
     assert items[1][1]["speech"] == "还有别的事吗？"
     # Without the action's speech the same text is a guess: here, a quantity.
     assert bot_items(replies[:1])[0][1]["speech"] != items[0][1]["speech"]
+
+
+def test_internal_ids_are_told_apart() -> None:
+    assert said.is_internal_id("pc_1be67aed50ff0b3d")
+    assert not said.is_internal_id("RZ20261205000042")
+    assert not said.is_internal_id("SQ20260913000001")
