@@ -12,7 +12,14 @@ from actions.service_form import ActionCompleteService, ValidateServiceForm
 from actions.services import by_code, by_intent
 from actions.services.base import Turn
 from actions.services.education import EducationFee, extract_student_id
-from actions.services.paying import OpenBill, choose, open_bills
+from actions.services.paying import (
+    OpenBill,
+    ask_to_pay,
+    choose,
+    open_bills,
+    read_back,
+    say_still_open,
+)
 from platform_sandbox.seed import (
     DEMO_KINDERGARTEN_STUDENT_ID,
     DEMO_SEVERAL_BILLS_STUDENT_ID,
@@ -308,3 +315,20 @@ async def test_paying_one_bill_says_what_is_still_open(
         kept_open = client.post("/v1/payments", json={"bill_id": "EB202600065", "payer": "family"})
     assert {b["bill_id"]: b["status"] for b in bills}["EB202600065"] == "unpaid"
     assert kept_open.status_code == 201, kept_open.text
+
+
+def test_more_bills_than_can_be_listed_are_said_as_a_count_and_a_total() -> None:
+    many = [OpenBill(f"EB9{i}", f"第{i}项费", "100.50") for i in range(4)]
+    current = turn("")
+    read_back(current, many)
+    ask_to_pay(current, many)
+    say_still_open(current, many[1:], again="交学费")
+    assert texts(current.dispatcher) == [
+        "有四笔费用没缴，一共 402.00 元。",
+        "全部缴，还是一笔一笔缴？",
+        "还有三笔没缴。第1项费 100.50 元。第2项费 100.50 元。第3项费 100.50 元。",
+        "要缴的时候，再跟我说“交学费”。",
+    ]
+    buttons = current.dispatcher.messages[1]["buttons"]
+    assert [b["title"] for b in buttons] == ["全部缴", "一笔一笔缴", "先不缴"]
+    assert choose("一笔一笔缴", many) == many[:1]
