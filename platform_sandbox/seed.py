@@ -26,11 +26,15 @@ __all__ = [
     "DEFAULT_SEED",
     "DEMO_ALLOWANCE_APPLIED",
     "DEMO_ALLOWANCE_ELIGIBLE",
+    "DEMO_ARREARS_ACCOUNT",
+    "DEMO_ARREARS_BILLS",
     "DEMO_CERTIFICATION_OVERDUE",
     "DEMO_CITIZENS",
     "DEMO_GRANDPARENT",
+    "DEMO_KINDERGARTEN_STUDENT_ID",
     "DEMO_MEDICAL_SUSPENDED",
     "DEMO_POINT_ID",
+    "DEMO_SEVERAL_BILLS_STUDENT_ID",
     "DEMO_STUDENT_ID",
     "DEMO_UNDER_60",
     "DEMO_UNDER_80",
@@ -57,6 +61,25 @@ DEMO_STUDENT_ID = "7320291068"
 records (students, bills, accounts) are the same on every day; only their dates move.
 :func:`find_demo_student` recomputes it from a dataset; a test keeps the two in step.
 """
+
+
+DEMO_SEVERAL_BILLS_STUDENT_ID = "7820561778"
+"""A student with three open bills (default seed): 方晨 (``方*``) at 虎丘区通安高级中学,
+``EB202600033`` 学费 2400.00 + 住宿费 650.00 = 3050.00, ``EB202600034`` 餐费 1452.00 and
+``EB202600035`` 教材费 370.50 + 作业本费 54.80 = 425.30 yuan, all unpaid."""
+
+DEMO_KINDERGARTEN_STUDENT_ID = "9676556662"
+"""A kindergarten child with two open bills and one paid (default seed): 叶晨书 at
+吴江区松陵幼儿园, ``EB202600065`` 幼儿园保育费 3400.00 + 餐费 1100.00 = 4500.00 and
+``EB202600067`` 校服费 220.00 unpaid; ``EB202600066`` 延时照护费 300.00 paid."""
+
+DEMO_ARREARS_ACCOUNT = "3173172673"
+"""A water account (户号) with every one of its three months unpaid (default seed), held by
+``CZ000010``: :data:`DEMO_ARREARS_BILLS`."""
+
+DEMO_ARREARS_BILLS = ("UB202601339", "UB202601340", "UB202601341")
+"""The unpaid bills of :data:`DEMO_ARREARS_ACCOUNT`, oldest first: the three months before
+this one, 86.98, 57.37 and 62.78 yuan."""
 
 
 def find_demo_student(dataset: Dataset) -> str:

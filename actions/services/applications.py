@@ -4,6 +4,10 @@ All four need the applicant's identity (or a family member with their consent) a
 ``POST /v1/applications``: the application number and what happens next, or a plain reason
 and a next step (an offer of the senior card, a progress check, or an appointment).
 
+- 高龄津贴 checks, right after verification and before any question, whether the citizen has
+  applied already: an application still being handled (or approved) is said with its number
+  and state, and nothing is asked. A submission the platform refuses as a duplicate is told
+  the same way.
 - 高龄津贴 and 敬老卡 check the verified age before asking anything, then ask for the
   informed commitment (告知承诺, instead of proofs) and a grouped final confirmation; refusing
   the commitment lists the proofs and offers an appointment. 敬老卡 asks first or replacement.
@@ -26,7 +30,9 @@ from actions import identity
 from actions.confirmation import offer
 from actions.explain import MAX_SENTENCE_CHARS
 from actions.services.base import Button, Service, Turn, clean_answer, yes_no
+from actions.services.status import NEXT_STEPS, STATUS_WORDS
 from platform_client import PlatformError
+from platform_client.results import ApplicationSummary
 from zhtext import spoken as said
 from zhtext.numbers import amount_to_words
 from zhtext.speakable import spoken
@@ -38,6 +44,8 @@ STATUS = "application_status"
 SENIOR_CARD = "senior_card"
 MAX_INCOME = Decimal(1_000_000)
 """Monthly income per person above this (yuan) is taken as misheard."""
+STANDING = ("submitted", "reviewing", "needs_info", "approved")
+"""States of an earlier application in which applying again is a duplicate."""
 MAX_ADDRESS = 30
 """Characters of an address, so that its read-back stays one short sentence."""
 
@@ -229,6 +237,10 @@ class Application(Service):
                 idempotency_key=turn.idempotency_key("apply", *key),
             )
         except PlatformError as error:
+            found = await self.existing(turn) if error.code == "duplicate_application" else None
+            if found is not None:
+                offer_slots = self.say_existing(turn, found)
+                return [SlotSet(name, value) for name, value in offer_slots.items()]
             return self.refused(error, turn)
         turn.say(f"{self.name_said}提交好了。")
         turn.say(spoken("申请编号是 ", said.code(created.application_number), "，请记一下。"))
@@ -236,6 +248,28 @@ class Application(Service):
             turn.say(f"{step.rstrip('。')}。")
         turn.say("想知道办到哪了，随时说“查进度”。")
         return []
+
+    async def existing(self, turn: Turn) -> ApplicationSummary | None:
+        """The citizen's application of this service still being handled (or approved), when
+        the platform lists one; None when there is none or the list cannot be read."""
+        try:
+            mine = await turn.platform.applications(citizen=await turn.auth())
+        except PlatformError:
+            return None
+        return next((a for a in mine if a.service_code == self.code and a.status in STANDING), None)
+
+    def say_existing(self, turn: Turn, found: ApplicationSummary) -> dict[str, Any]:
+        """Say that the citizen has applied already: the number, the state and what next (an
+        appointment is offered when materials are missing). The slots of that offer."""
+        applied = self.name_said.removesuffix("申请")
+        turn.say(f"{self.who(turn)}已经申请过{applied}了，不用再申请。")
+        turn.say(spoken("申请编号是 ", said.code(found.application_number), "。"))
+        turn.say(f"现在{STATUS_WORDS.get(found.status, '正在办理')}。")
+        turn.say(NEXT_STEPS.get(found.status, "有疑问可以说“转人工”。"))
+        if found.status != "needs_info":
+            return {}
+        turn.say("要帮您预约去补材料吗？")
+        return offered(APPOINTMENT, booking=self.code)
 
     def refused(self, error: PlatformError, turn: Turn) -> list[EventType]:
         """The platform said no: why, and the next step (an offer where there is one)."""
@@ -362,9 +396,15 @@ class ElderlyAllowance(CommitmentApplication):
 
     async def prepare(self, turn: Turn) -> dict[str, Any]:
         done = await super().prepare(turn)
-        if done and not self.too_young(turn, SeniorCard.min_age):
-            done.update(offered(SENIOR_CARD))
-        return done
+        if done:
+            if not self.too_young(turn, SeniorCard.min_age):
+                done.update(offered(SENIOR_CARD))
+            return done
+        # Applied already: say so now, before the commitment is asked for.
+        found = await self.existing(turn)
+        if found is None:
+            return {}
+        return {"service_done": True, **self.say_existing(turn, found)}
 
     def say_too_young(self, turn: Turn) -> None:
         who = self.who(turn)

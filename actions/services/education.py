@@ -1,30 +1,49 @@
-"""教育缴费: find the student's unpaid bill, read it out, and on "对" create the payment.
+"""教育缴费: find the student's open bills, read them out, and pay the one or those chosen.
 
-Questions: the student number → the read-back of school, term and total ("现在缴费吗？").
-No identity is needed (the platform finds bills by student number); the payment carries an
-Idempotency-Key per conversation and bill, so a repeated "对" never pays twice. A bill paid
-already is said so; one whose pay code was issued and not used yet is told as waiting, with
-that same pay code (:mod:`actions.services.paying`).
+Questions: the student number → the read-back: school and term, then the one open bill with
+its items and total ("学费和住宿费，一共 2550.00 元。现在缴费吗？"), or how many are open, the
+total and each one, and whether to pay all or one (:mod:`actions.services.paying`). No
+identity is needed (the platform finds bills by student number); each payment carries an
+Idempotency-Key per conversation and bill, so a repeated "对" never pays twice. The bills left
+open are said at the end. A bill paid already is said so; one whose pay code was issued and
+not used yet is told as waiting, with that same pay code.
+
+``bill_id`` keeps the open bills (:meth:`~actions.services.paying.OpenBill.as_slot`, in due
+order) and ``bill_total`` their total; ``education_confirmed`` is ``True`` for the one bill or
+the ids of the bills chosen among several.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.services.base import Service, Turn, yes_no
-from actions.services.paying import say_pending
+from actions.services.base import Service, Turn
+from actions.services.paying import (
+    CHOICE_HINT,
+    OpenBill,
+    ask_to_pay,
+    choose,
+    chosen_bills,
+    item_names,
+    not_now,
+    open_bills,
+    pay,
+    read_back,
+    total_of,
+    what_items,
+)
 from platform_client import PlatformError
-from platform_client.errors import BillAlreadyPaid
+from platform_client.results import EducationBill
 from zhtext import spoken as said
 from zhtext.numbers import format_amount, normalize_spoken_digits
 from zhtext.speakable import spoken
 
 STUDENT_ID_LENGTH = 10
 _STUDENT_ID = re.compile(rf"(?<!\d)\d{{{STUDENT_ID_LENGTH}}}(?!\d)")
+HOW_TO_PAY = ("请在支付应用里输入缴费码付款。", "付款后学校会收到，回执在支付应用里。")
 
 
 def extract_student_id(text: Any) -> str | None:
@@ -33,6 +52,17 @@ def extract_student_id(text: Any) -> str | None:
         return None
     match = _STUDENT_ID.search(normalize_spoken_digits(text).replace(" ", ""))
     return match.group(0) if match else None
+
+
+def open_bill(bill: EducationBill) -> OpenBill:
+    """An education bill as it is said: its items and total."""
+    names = [item.name for item in bill.items]
+    return OpenBill(
+        bill_id=bill.bill_id,
+        what=what_items(names),
+        amount=format_amount(bill.total),
+        names=item_names(names),
+    )
 
 
 class EducationFee(Service):
@@ -47,22 +77,32 @@ class EducationFee(Service):
         if slot == "student_id":
             turn.say("好的，帮您交学费。请告诉我孩子的学号。")
         elif slot == "education_confirmed":
+            bills = open_bills(turn.slot("bill_id"))
             turn.say(f"查到了：{turn.slot('bill_school')}，{turn.slot('bill_term')}。")
-            turn.say(f"一共 {format_amount(turn.slot('bill_total'))} 元。")
-            turn.say("现在缴费吗？", yes_no("对，缴费", "先不缴"))
+            read_back(turn, bills)
+            ask_to_pay(turn, bills)
 
     async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
         if slot == "student_id":
             return await self._student_id(value, turn)
         if slot == "education_confirmed":
-            if value is True:
-                return {"education_confirmed": True}
-            if value is False:
-                turn.say("好的，这次先不缴，没有扣任何钱。")
-                return {"education_confirmed": False, "service_done": True}
-            turn.reject("请说“对”或者“先不缴”。")
-            return {"education_confirmed": None}
+            return self._confirmed(value, turn)
         return None
+
+    def _confirmed(self, value: Any, turn: Turn) -> dict[str, Any]:
+        bills = open_bills(turn.slot("bill_id"))
+        text = turn.latest_text()
+        if len(bills) > 1:
+            chosen = choose(text, bills)
+            if chosen:
+                return {"education_confirmed": [bill.bill_id for bill in chosen]}
+        if value is False or not_now(text):
+            turn.say("好的，这次先不缴，没有扣任何钱。")
+            return {"education_confirmed": False, "service_done": True}
+        if value is True and len(bills) <= 1:
+            return {"education_confirmed": True}
+        turn.reject(CHOICE_HINT if len(bills) > 1 else "请说“对”或者“先不缴”。")
+        return {"education_confirmed": None}
 
     async def _student_id(self, value: Any, turn: Turn) -> dict[str, Any]:
         student_id = turn.entity("student_id") or extract_student_id(value)
@@ -74,7 +114,9 @@ class EducationFee(Service):
         except PlatformError as error:
             turn.explain(error)
             return {"student_id": None}
-        unpaid = sorted((b for b in bills if b.status == "unpaid"), key=lambda b: b.due_date)
+        unpaid = sorted(
+            (b for b in bills if b.status == "unpaid"), key=lambda b: (b.due_date, b.bill_id)
+        )
         if not unpaid and any(b.status == "paid" for b in bills):
             turn.say("这笔费用已经缴过了，不用再缴。")
             turn.say("还有别的事要办吗？")
@@ -84,34 +126,20 @@ class EducationFee(Service):
                 spoken("学号 ", said.digits(student_id), " 没有要缴的费用。请核对后再说一遍。")
             )
             return {"student_id": None}
-        bill = unpaid[0]
+        listed = [open_bill(bill) for bill in unpaid]
         return {
             "student_id": student_id,
-            "bill_id": bill.bill_id,
-            "bill_total": str(bill.total),
-            "bill_school": bill.school,
-            "bill_term": bill.term,
+            "bill_id": [bill.as_slot() for bill in listed],
+            "bill_total": total_of(listed),
+            "bill_school": unpaid[0].school,
+            "bill_term": unpaid[0].term,
+            "education_confirmed": None,
         }
 
     async def complete(self, turn: Turn) -> list[EventType]:
-        bill_id = str(turn.slot("bill_id"))
-        try:
-            payment = await turn.platform.create_payment(
-                bill_id=bill_id, idempotency_key=turn.idempotency_key(bill_id)
-            )
-        except BillAlreadyPaid as error:
-            if error.pending is None:
-                turn.explain(error)
-            else:
-                say_pending(turn, error.pending)
-            return []
-        except PlatformError as error:
-            turn.explain(error)
-            return []
-        turn.say(f"缴费单已生成，金额 {format_amount(Decimal(payment.amount))} 元。")
-        turn.say(spoken("缴费码是 ", said.digits(payment.pay_code), "。"))
-        turn.say("请在支付应用里输入缴费码付款。")
-        turn.say("付款后学校会收到，回执在支付应用里。")
+        bills = open_bills(turn.slot("bill_id"))
+        chosen = chosen_bills(turn.slot("education_confirmed"), bills)
+        await pay(turn, chosen, bills, payer="family", how=HOW_TO_PAY, again="交学费")
         return []
 
 

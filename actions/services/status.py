@@ -3,7 +3,10 @@
 Question: the application number (SQ and 14 digits; "SQ" may be left out, digits may be said
 one by one). The number alone is enough on the platform, so no identity is needed. A person
 who does not remember it ("不记得编号") verifies their identity instead (the shared identity
-questions, asked only on this path) and hears their latest applications (at most three).
+questions, asked only on this path) and hears their latest applications (at most three); so
+does a person verified already who says "对" when another service offers a progress check
+(the number is not asked for). An application waiting for materials ends with the offer of an
+appointment for its service.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 
 from actions.confirmation import offer
 from actions.services.base import Service, Turn, day
@@ -85,9 +88,12 @@ class ApplicationStatus(Service):
         return ["status_application_number"]
 
     async def prepare(self, turn: Turn) -> dict[str, Any]:
-        """A number in the request ("查一下SQ2026…") is looked up at once."""
+        """A number in the request ("查一下SQ2026…") is looked up at once; a verified person
+        who accepted an offered progress check hears their own applications."""
         if turn.slot("status_mode") == MINE:
             return {}
+        if turn.latest_intent() != self.intent and turn.slot("citizen_verified"):
+            return {"status_mode": MINE}
         number = turn.entity("application_number") or extract_application_number(turn.latest_text())
         if number is None:
             return {}
@@ -138,7 +144,8 @@ class ApplicationStatus(Service):
             turn.say(NEXT_STEPS.get(state, "有疑问可以说“转人工”。"))
         if state == "needs_info":
             turn.say("要帮您预约去补材料吗？")
-            return [offer("appointment")]
+            # The appointment is for the application's service: "办什么事" is not asked again.
+            return [offer("appointment"), SlotSet("appointment_for", turn.slot("status_service"))]
         return []
 
     async def _mine(self, turn: Turn) -> list[EventType]:

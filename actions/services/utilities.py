@@ -1,25 +1,42 @@
-"""水电燃气缴费: find the unpaid bill of an account, read it out, and on "对" create the payment.
+"""水电燃气缴费: find the open bills of an account, read them out, and pay the one or those
+chosen.
 
 Questions: which bill (water, electricity or gas) → the 10-digit account number (户号) → the
-read-back of account (last four digits), month and amount ("现在缴费吗？"). No identity is
-needed: the platform finds bills by account number. "不对" at the read-back asks for the
-account number again; "先不缴" ends with nothing charged. The payment carries an
-Idempotency-Key per conversation and bill, so a repeated "对" never pays twice; a bill whose
-pay code was issued and not used yet is told as waiting, with that same pay code.
+read-back of account (last four digits), month and amount ("现在缴费吗？"), or, for an account
+with several open months, how many, the total and each month, and whether to pay all or one
+(:mod:`actions.services.paying`). No identity is needed: the platform finds bills by account
+number. "不对" at the read-back asks for the account number again; "先不缴" ends with nothing
+charged. Each payment carries an Idempotency-Key per conversation and bill, so a repeated "对"
+never pays twice; a bill whose pay code was issued and not used yet is told as waiting, with
+that same pay code; the months left open are said at the end.
+
+``utility_bill_id`` keeps the open bills (oldest first), ``utility_amount`` their total and
+``utility_period`` the oldest month; ``utility_confirmed`` is ``True`` for the one bill or the
+ids of the bills chosen among several.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.services.base import Service, Turn, yes_no
-from actions.services.paying import say_pending
+from actions.services.base import Service, Turn
+from actions.services.paying import (
+    CHOICE_HINT,
+    OpenBill,
+    ask_to_pay,
+    choose,
+    chosen_bills,
+    count_word,
+    open_bills,
+    ordinal,
+    pay,
+    total_of,
+)
 from platform_client import PlatformError
-from platform_client.errors import BillAlreadyPaid
+from platform_client.results import UtilityBill
 from zhtext import spoken as said
 from zhtext.numbers import format_amount, normalize_spoken_digits
 from zhtext.speakable import spoken
@@ -86,6 +103,17 @@ def period_words(period: str) -> str:
     return f"{period[:4]}年{int(period[5:7])}月" if len(period) >= 7 else period
 
 
+def open_bill(bill: UtilityBill) -> OpenBill:
+    """A utility bill as it is said: its month and kind, and its amount."""
+    month = int(bill.period[5:7]) if len(bill.period) >= 7 and bill.period[5:7].isdigit() else None
+    return OpenBill(
+        bill_id=bill.bill_id,
+        what=f"{period_words(bill.period)}的{NAMES.get(bill.type, '费用')}",
+        amount=format_amount(bill.amount),
+        month=month,
+    )
+
+
 class UtilityPayment(Service):
     code = "utility_payment"
     intent = "pay_utility_bill"
@@ -113,13 +141,18 @@ class UtilityPayment(Service):
             name = NAMES.get(str(turn.slot("utility_type")), "")
             turn.say(f"请说{name}的户号，是10位数字，缴费单上有。")
         elif slot == "utility_confirmed":
-            kind = str(turn.slot("utility_type"))
-            account = str(turn.slot("utility_account"))
-            turn.say(
-                f"户号尾号 {account[-4:]}，{period_words(str(turn.slot('utility_period')))}的"
-                f"{NAMES.get(kind, '费用')} {format_amount(turn.slot('utility_amount'))} 元。"
-            )
-            turn.say("现在缴费吗？", yes_no("对，缴费", "先不缴"))
+            kind = NAMES.get(str(turn.slot("utility_type")), "费用")
+            tail = said.digits(str(turn.slot("utility_account"))[-4:])
+            bills = open_bills(turn.slot("utility_bill_id"))
+            if len(bills) == 1:
+                turn.say(spoken("户号尾号 ", tail, f"，{bills[0].what} {bills[0].amount} 元。"))
+            else:
+                count = count_word(len(bills))
+                total = total_of(bills)
+                turn.say(spoken("户号尾号 ", tail, f" 有{count}笔{kind}没缴，一共 {total} 元。"))
+                each = (f"{ordinal(i)}，{b.what} {b.amount} 元。" for i, b in enumerate(bills))
+                turn.say("".join(each))
+            ask_to_pay(turn, bills)
 
     async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
         if slot == "utility_type":
@@ -173,54 +206,48 @@ class UtilityPayment(Service):
             turn.say(spoken("户号尾号 ", said.digits(account[-4:]), paid_up))
             turn.say("还有别的事要办吗？")
             return {**cleared, "utility_type": kind, "service_done": True}
-        bill = unpaid[0]
+        listed = [open_bill(bill) for bill in unpaid]
         return {
             **cleared,
             "utility_type": kind,
             "utility_account": account,
-            "utility_bill_id": bill.bill_id,
-            "utility_amount": str(bill.amount),
-            "utility_period": bill.period,
+            "utility_bill_id": [bill.as_slot() for bill in listed],
+            "utility_amount": total_of(listed),
+            "utility_period": unpaid[0].period,
         }
 
     async def _confirmed(self, value: Any, turn: Turn) -> dict[str, Any]:
         text = turn.latest_text()
-        if value is True:
+        bills = open_bills(turn.slot("utility_bill_id"))
+        several = len(bills) > 1
+        if value is True and not several:
             return {"utility_confirmed": True}
         corrected = extract_account_number(text)
         if corrected and corrected != turn.slot("utility_account"):
             return await self._account(corrected, turn)
+        chosen = choose(text, bills) if several else None
+        if chosen:
+            return {"utility_confirmed": [bill.bill_id for bill in chosen]}
         if value is False or any(word in text for word in (*_NOT_NOW, *_WRONG)):
             if any(word in text for word in _WRONG) and not any(w in text for w in _NOT_NOW):
                 turn.say("好的，我们重新说户号。")
                 return {"utility_account": None, "utility_confirmed": None}
             turn.say("好的，这次先不缴，没有扣任何钱。")
             return {"utility_confirmed": False, "service_done": True}
-        if any(word in text for word in _YES) and "不" not in text:
+        if not several and any(word in text for word in _YES) and "不" not in text:
             return {"utility_confirmed": True}
-        turn.reject("请说“对”或者“先不缴”。")
+        turn.reject(CHOICE_HINT if several else "请说“对”或者“先不缴”。")
         return {"utility_confirmed": None}
 
     async def complete(self, turn: Turn) -> list[EventType]:
-        bill_id = str(turn.slot("utility_bill_id"))
         kind = str(turn.slot("utility_type"))
-        try:
-            payment = await turn.platform.create_payment(
-                bill_id=bill_id, payer="self", idempotency_key=turn.idempotency_key(bill_id)
-            )
-        except BillAlreadyPaid as error:
-            if error.pending is None:
-                turn.explain(error)
-            else:
-                say_pending(turn, error.pending)
-            return []
-        except PlatformError as error:
-            turn.explain(error)
-            return []
-        turn.say(f"缴费单已生成，金额 {format_amount(Decimal(payment.amount))} 元。")
-        turn.say(spoken("缴费码是 ", said.digits(payment.pay_code), "。"))
-        turn.say(f"请在{PAY_CODE_MINUTES}分钟内，在支付应用里输入缴费码付款。")
-        turn.say(f"付款后{COMPANIES.get(kind, '收费单位')}会收到，回执在支付应用里。")
+        bills = open_bills(turn.slot("utility_bill_id"))
+        chosen = chosen_bills(turn.slot("utility_confirmed"), bills)
+        how = (
+            f"请在{PAY_CODE_MINUTES}分钟内，在支付应用里输入缴费码付款。",
+            f"付款后{COMPANIES.get(kind, '收费单位')}会收到，回执在支付应用里。",
+        )
+        await pay(turn, chosen, bills, payer="self", how=how, again=f"交{NAMES.get(kind, '费')}")
         return []
 
 

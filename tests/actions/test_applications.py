@@ -159,14 +159,37 @@ async def test_allowance_is_submitted_once_with_number_and_next_steps(
     assert numbers[0] == f"申请编号是 {mine[0]['application_number']}，请记一下。"
 
 
-async def test_a_second_allowance_application_offers_a_progress_check(
+def applied_already(number: str) -> list[str]:
+    """What the demo citizen with an allowance under review hears."""
+    return [
+        "您已经申请过高龄津贴了，不用再申请。",
+        f"申请编号是 {number}。",
+        "现在正在审核。",
+        "审核完会发短信告诉您，请耐心等。",
+    ]
+
+
+async def test_an_allowance_applied_for_is_told_right_after_verification(
     platform: None, sandbox: RunningSystem
 ) -> None:
     slots = await verified(sandbox, seed.DEMO_ALLOWANCE_APPLIED, service="elderly_allowance")
     current = turn(slots)
-    events = await service("elderly_allowance").complete(current)
-    assert events == [SlotSet("pending_action", "service:application_status")]
-    assert said(current) == ["您已经申请过了，正在办理。", "要帮您查一下进度吗？"]
+    assert await service("elderly_allowance").prepare(current) == {"service_done": True}
+    assert said(current) == applied_already(days.allowance_application())
+    # Nothing to say for a citizen who has not applied: the questions follow.
+    eligible = await verified(sandbox, seed.DEMO_ALLOWANCE_ELIGIBLE, service="elderly_allowance")
+    fresh = turn(eligible)
+    assert await service("elderly_allowance").prepare(fresh) == {}
+    assert said(fresh) == []
+
+
+async def test_a_second_allowance_application_is_told_with_its_number_and_state(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    slots = await verified(sandbox, seed.DEMO_ALLOWANCE_APPLIED, service="elderly_allowance")
+    current = turn(slots)
+    assert await service("elderly_allowance").complete(current) == []
+    assert said(current) == applied_already(days.allowance_application())
 
 
 async def test_senior_card_holder_needs_a_replacement_not_a_new_card(

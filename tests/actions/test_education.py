@@ -12,15 +12,48 @@ from actions.service_form import ActionCompleteService, ValidateServiceForm
 from actions.services import by_code, by_intent
 from actions.services.base import Turn
 from actions.services.education import EducationFee, extract_student_id
-from platform_sandbox.seed import DEMO_STUDENT_ID
+from actions.services.paying import (
+    OpenBill,
+    ask_to_pay,
+    choose,
+    open_bills,
+    read_back,
+    say_still_open,
+)
+from platform_sandbox.seed import (
+    DEMO_KINDERGARTEN_STUDENT_ID,
+    DEMO_SEVERAL_BILLS_STUDENT_ID,
+    DEMO_STUDENT_ID,
+)
 from platform_sandbox.synthetic.education import term_of
 from tests import days
-from tests.actions.conftest import load_tracker
+from tests.actions.conftest import load_tracker, text_turns
 from tests.conftest import RunningSystem
 
 
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [str(m.get("text")) for m in dispatcher.messages]
+
+
+SERVICE = EducationFee()
+turn = text_turns("education_fee", "education-test")
+
+DEMO_BILL = OpenBill("EB202600001", "学费和住宿费", "2550.00", ("学费", "住宿费", "住宿"))
+SEVERAL = [
+    OpenBill("EB202600033", "学费和住宿费", "3050.00", ("学费", "住宿费", "住宿")),
+    OpenBill("EB202600035", "教材费和作业本费", "425.30", ("教材费", "教材", "作业本费", "作业本")),
+    OpenBill("EB202600034", "餐费", "1452.00", ("餐费",)),
+]
+"""The open bills of DEMO_SEVERAL_BILLS_STUDENT_ID, the soonest due first."""
+KINDERGARTEN = [
+    OpenBill("EB202600067", "校服费", "220.00", ("校服费", "校服")),
+    OpenBill(
+        "EB202600065",
+        "幼儿园保育费和餐费",
+        "4500.00",
+        ("幼儿园保育费", "幼儿园保育", "保育费", "保育", "餐费"),
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -57,10 +90,11 @@ async def test_student_with_an_unpaid_bill_fills_the_bill_slots(
     assert dispatcher.messages == []
     assert events == [
         SlotSet("student_id", DEMO_STUDENT_ID),
-        SlotSet("bill_id", "EB202600001"),
-        SlotSet("bill_total", "2550.0"),
+        SlotSet("bill_id", [DEMO_BILL.as_slot()]),
+        SlotSet("bill_total", "2550.00"),
         SlotSet("bill_school", "相城区阳澄湖高级中学"),
         SlotSet("bill_term", term_of(days.today())),
+        SlotSet("education_confirmed", None),
         SlotSet("requested_slot", "education_confirmed"),
     ]
 
@@ -103,7 +137,7 @@ async def test_confirmed_bill_is_paid_once(
     platform: None, domain: dict, sandbox: RunningSystem
 ) -> None:
     slots = {
-        "bill_id": "EB202600001",
+        "bill_id": [DEMO_BILL.as_slot()],
         "bill_total": "2550.00",
         "education_confirmed": True,
         "requested_slot": None,
@@ -116,7 +150,7 @@ async def test_confirmed_bill_is_paid_once(
         again, load_tracker("service_student_id_given", **slots), domain
     )
     said = texts(first)
-    assert said[0] == "缴费单已生成，金额 2550.00 元。"
+    assert said[0] == "缴费单已生成：学费和住宿费，2550.00 元。"
     assert said[1].startswith("缴费码是 ") and texts(again)[1] == said[1]
     assert SlotSet("service", None) in events and SlotSet("bill_id", None) in events
     with sandbox.platform() as client:
@@ -133,7 +167,7 @@ async def test_a_bill_waiting_for_payment_is_told_as_waiting_then_as_paid(
     platform: None, domain: dict, sandbox: RunningSystem
 ) -> None:
     slots = {
-        "bill_id": "EB202600001",
+        "bill_id": [DEMO_BILL.as_slot()],
         "bill_total": "2550.00",
         "education_confirmed": True,
         "requested_slot": None,
@@ -164,3 +198,137 @@ async def test_a_bill_waiting_for_payment_is_told_as_waiting_then_as_paid(
     )
     assert texts(dispatcher) == ["这笔费用已经缴过了，不用再缴。", "还有别的事要办吗？"]
     assert SlotSet("service_done", True) in events
+
+
+async def test_one_bill_is_read_back_with_its_items(platform: None) -> None:
+    current = turn(
+        "",
+        bill_id=[DEMO_BILL.as_slot()],
+        bill_school="相城区阳澄湖高级中学",
+        bill_term="2026年秋季学期",
+    )
+    await SERVICE.ask("education_confirmed", current)
+    assert texts(current.dispatcher) == [
+        "查到了：相城区阳澄湖高级中学，2026年秋季学期。",
+        "学费和住宿费，一共 2550.00 元。",
+        "现在缴费吗？",
+    ]
+
+
+async def test_several_open_bills_are_counted_and_each_said(platform: None) -> None:
+    looked_up = turn(DEMO_SEVERAL_BILLS_STUDENT_ID)
+    result = await SERVICE.validate("student_id", DEMO_SEVERAL_BILLS_STUDENT_ID, looked_up)
+    assert result is not None
+    assert open_bills(result["bill_id"]) == SEVERAL and result["bill_total"] == "4927.30"
+    current = turn("", **result)
+    await SERVICE.ask("education_confirmed", current)
+    assert texts(current.dispatcher) == [
+        f"查到了：虎丘区通安高级中学，{term_of(days.today())}。",
+        "有三笔费用没缴，一共 4927.30 元。",
+        "第一笔，学费和住宿费 3050.00 元。第二笔，教材费和作业本费 425.30 元。"
+        "第三笔，餐费 1452.00 元。",
+        "全部缴，还是只缴其中一笔？",
+    ]
+    buttons = current.dispatcher.messages[-1]["buttons"]
+    assert [b["title"] for b in buttons] == ["全部缴", "只缴第一笔", "先不缴"]
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        ("全部缴", [0, 1, 2]),
+        ("都交了吧", [0, 1, 2]),
+        ("三笔都缴", [0, 1, 2]),
+        ("只缴第一笔", [0]),
+        ("第二笔", [1]),
+        ("第3笔", [2]),
+        ("只交餐费", [2]),
+        ("学费和餐费", [0, 2]),
+        ("只缴学费，别的先不缴", [0]),
+        ("最后一笔", [2]),
+        ("一笔一笔缴", [0]),
+        ("先不缴", None),
+        ("好的", None),
+        ("都不缴", None),
+    ],
+)
+def test_the_bills_an_answer_chooses(text: str, chosen: list[int] | None) -> None:
+    picked = choose(text, SEVERAL)
+    assert picked == (None if chosen is None else [SEVERAL[i] for i in chosen])
+
+
+def test_kindergarten_items_are_named_the_way_people_say_them() -> None:
+    assert choose("只缴保育费", KINDERGARTEN) == KINDERGARTEN[1:]
+    assert choose("校服的", KINDERGARTEN) == KINDERGARTEN[:1]
+
+
+async def test_a_plain_yes_to_several_bills_asks_which(platform: None) -> None:
+    current = turn("对", intent="affirm", bill_id=[b.as_slot() for b in SEVERAL])
+    assert await SERVICE.validate("education_confirmed", True, current) == {
+        "education_confirmed": None
+    }
+    assert current.failed and texts(current.dispatcher) == ["请说“全部缴”，或者说缴第几笔。"]
+    chosen = turn("只缴餐费", bill_id=[b.as_slot() for b in SEVERAL])
+    assert await SERVICE.validate("education_confirmed", "只缴餐费", chosen) == {
+        "education_confirmed": ["EB202600034"]
+    }
+
+
+async def test_paying_all_bills_says_each_pay_code(platform: None, sandbox: RunningSystem) -> None:
+    ids = [bill.bill_id for bill in SEVERAL]
+    current = turn("全部缴", bill_id=[b.as_slot() for b in SEVERAL], education_confirmed=ids)
+    assert await SERVICE.complete(current) == []
+    said = texts(current.dispatcher)
+    assert said[0] == "好的，三笔分开缴，每笔一个缴费码。"
+    codes = []
+    for text, bill in zip(said[1:4], SEVERAL, strict=True):
+        prefix = f"{bill.what} {bill.amount} 元，缴费码是 "
+        assert text.startswith(prefix)
+        codes.append(text.removeprefix(prefix).removesuffix("。"))
+    assert len(set(codes)) == 3
+    assert said[4:] == ["请在支付应用里输入缴费码付款。", "付款后学校会收到，回执在支付应用里。"]
+    with sandbox.platform() as client:
+        for bill_id, code in zip(ids, codes, strict=True):
+            refused = client.post("/v1/payments", json={"bill_id": bill_id, "payer": "family"})
+            assert refused.json()["error"]["pending_payment"]["pay_code"] == code
+
+
+async def test_paying_one_bill_says_what_is_still_open(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    current = turn(
+        "只缴校服费",
+        bill_id=[b.as_slot() for b in KINDERGARTEN],
+        education_confirmed=["EB202600067"],
+    )
+    await SERVICE.complete(current)
+    said = texts(current.dispatcher)
+    assert said[0] == "缴费单已生成：校服费，220.00 元。"
+    assert said[-2:] == [
+        "还有一笔幼儿园保育费和餐费 4500.00 元没缴。",
+        "要缴的时候，再跟我说“交学费”。",
+    ]
+    with sandbox.platform() as client:
+        bills = client.get(
+            "/v1/education/bills", params={"student_id": DEMO_KINDERGARTEN_STUDENT_ID}
+        ).json()
+        kept_open = client.post("/v1/payments", json={"bill_id": "EB202600065", "payer": "family"})
+    assert {b["bill_id"]: b["status"] for b in bills}["EB202600065"] == "unpaid"
+    assert kept_open.status_code == 201, kept_open.text
+
+
+def test_more_bills_than_can_be_listed_are_said_as_a_count_and_a_total() -> None:
+    many = [OpenBill(f"EB9{i}", f"第{i}项费", "100.50") for i in range(4)]
+    current = turn("")
+    read_back(current, many)
+    ask_to_pay(current, many)
+    say_still_open(current, many[1:], again="交学费")
+    assert texts(current.dispatcher) == [
+        "有四笔费用没缴，一共 402.00 元。",
+        "全部缴，还是一笔一笔缴？",
+        "还有三笔没缴。第1项费 100.50 元。第2项费 100.50 元。第3项费 100.50 元。",
+        "要缴的时候，再跟我说“交学费”。",
+    ]
+    buttons = current.dispatcher.messages[1]["buttons"]
+    assert [b["title"] for b in buttons] == ["全部缴", "一笔一笔缴", "先不缴"]
+    assert choose("一笔一笔缴", many) == many[:1]

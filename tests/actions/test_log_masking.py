@@ -32,7 +32,7 @@ async def test_student_and_account_numbers_are_logged_masked(
     assert education is not None and utilities is not None
     turn = form_turn(text=DEMO_STUDENT_ID, service="education_fee")
     found = await education.validate("student_id", DEMO_STUDENT_ID, turn)
-    assert found is not None and found["bill_id"] == "EB202600001"
+    assert found is not None and found["bill_id"][0]["bill_id"] == "EB202600001"
     turn = form_turn(text=ELECTRICITY_ACCOUNT, service="utility_payment")
     looked_up = await utilities.validate("utility_account", ELECTRICITY_ACCOUNT, turn)
     assert looked_up is not None and looked_up["utility_bill_id"], said(turn)

@@ -90,8 +90,9 @@ async def test_a_payment_answered_with_a_list_is_explained(
     bad: MalformedPlatform, domain: dict[str, Any]
 ) -> None:
     bad.answer("POST", "/v1/payments", json_answer([{"payment_id": "pay_1"}]))
+    bill = {"bill_id": "EB202600001", "what": "学费和住宿费", "amount": "2550.00"}
     slots = {
-        "bill_id": "EB202600001",
+        "bill_id": [bill],
         "bill_total": "2550.00",
         "education_confirmed": True,
         "requested_slot": None,

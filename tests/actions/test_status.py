@@ -100,7 +100,10 @@ async def test_needing_materials_offers_an_appointment(platform: None) -> None:
     result = await SERVICE.validate("status_application_number", NEEDS_INFO, current)
     assert result is not None and result["status_state"] == "needs_info"
     done = turn("", **result)
-    assert await SERVICE.complete(done) == [SlotSet("pending_action", "service:appointment")]
+    assert await SERVICE.complete(done) == [
+        SlotSet("pending_action", "service:appointment"),
+        SlotSet("appointment_for", "senior_card"),
+    ]
     assert said(done)[1:] == [
         "现在还要补交材料。",
         f"最新进展：{days.written(days.beijing_day(NEEDS_INFO_APPLICATION.events[-1].at))}，{NEEDS_INFO_APPLICATION.events[-1].note}。",
@@ -131,6 +134,15 @@ async def test_a_number_in_the_request_is_looked_up_at_start(platform: None) -> 
     result = await SERVICE.prepare(current)
     assert result["status_application_number"] == DEMO_ALLOWANCE_APPLICATION
     assert await SERVICE.prepare(turn("查一下我的办件进度")) == {}
+
+
+async def test_a_verified_person_offered_a_progress_check_is_not_asked_the_number() -> None:
+    offered = turn("对", intent="affirm", citizen_verified=True)
+    assert await SERVICE.prepare(offered) == {"status_mode": MINE}
+    # Nobody verified: the number is asked for, as when the person asks themselves.
+    assert await SERVICE.prepare(turn("对", intent="affirm")) == {}
+    asked = turn("查一下进度", intent="query_application_status", citizen_verified=True)
+    assert await SERVICE.prepare(asked) == {}
 
 
 async def test_no_number_takes_the_identity_path(platform: None) -> None:

@@ -13,7 +13,11 @@ from actions.services.utilities import (
     extract_account_number,
     utility_type_in,
 )
-from platform_sandbox.seed import DEMO_UTILITY_BILLS
+from platform_sandbox.seed import (
+    DEMO_ARREARS_ACCOUNT,
+    DEMO_ARREARS_BILLS,
+    DEMO_UTILITY_BILLS,
+)
 from tests import days
 from tests.actions.conftest import said, text_turns
 from tests.conftest import RunningSystem
@@ -28,6 +32,31 @@ PAID_UP = "1556954371"
 """An electricity account whose bills are all paid."""
 
 SERVICE = UtilityPayment()
+
+
+def month_words(period: str) -> str:
+    """2026-11 → 2026年11月."""
+    year, month = period.split("-")
+    return f"{year}年{int(month)}月"
+
+
+def bill(bill_id: str, what: str, amount: str, period: str) -> dict[str, Any]:
+    """A bill as the service keeps it in ``utility_bill_id``."""
+    month = int(period.split("-")[1])
+    return {"bill_id": bill_id, "what": what, "amount": amount, "names": [], "month": month}
+
+
+WATER_BILL = bill(DEMO_UTILITY_BILLS[0], f"{month_words(LAST_MONTH)}的水费", "122.83", LAST_MONTH)
+ELECTRICITY_BILL = bill(
+    DEMO_UTILITY_BILLS[1], f"{month_words(LAST_MONTH)}的电费", "255.87", LAST_MONTH
+)
+ARREARS_MONTHS = days.months_before(days.today(), 3)[::-1]
+ARREARS = [
+    bill(bill_id, f"{month_words(period)}的水费", amount, period)
+    for bill_id, amount, period in zip(
+        DEMO_ARREARS_BILLS, ("86.98", "57.37", "62.78"), ARREARS_MONTHS, strict=True
+    )
+]
 
 
 turn = text_turns("utility_payment", "utilities-test")
@@ -71,7 +100,7 @@ async def test_account_with_an_unpaid_bill_is_read_back(platform: None) -> None:
         "utility_type": "electricity",
         "utility_account": ELECTRICITY,
         "utility_confirmed": None,
-        "utility_bill_id": DEMO_UTILITY_BILLS[1],
+        "utility_bill_id": [ELECTRICITY_BILL],
         "utility_amount": "255.87",
         "utility_period": LAST_MONTH,
     }
@@ -92,7 +121,7 @@ async def test_an_account_of_another_kind_switches_the_bill(platform: None) -> N
     result = await SERVICE.validate("utility_account", GAS, current)
     assert result is not None
     assert result["utility_type"] == "gas"
-    assert result["utility_bill_id"] == DEMO_UTILITY_BILLS[2]
+    assert [b["bill_id"] for b in result["utility_bill_id"]] == [DEMO_UTILITY_BILLS[2]]
     assert said(current) == ["这个户号是交燃气费的。"]
 
 
@@ -154,7 +183,7 @@ async def test_yes_creates_one_payment_even_when_repeated(platform: None) -> Non
     slots: dict[str, Any] = {
         "utility_type": "water",
         "utility_account": WATER,
-        "utility_bill_id": DEMO_UTILITY_BILLS[0],
+        "utility_bill_id": [WATER_BILL],
         "utility_amount": "122.83",
         "utility_confirmed": True,
     }
@@ -163,7 +192,7 @@ async def test_yes_creates_one_payment_even_when_repeated(platform: None) -> Non
         current = turn("对", intent="affirm", sender="utilities-pay", **slots)
         assert await SERVICE.complete(current) == []
         texts = said(current)
-        assert texts[0] == "缴费单已生成，金额 122.83 元。"
+        assert texts[0] == f"缴费单已生成：{month_words(LAST_MONTH)}的水费，122.83 元。"
         assert texts[2] == "请在30分钟内，在支付应用里输入缴费码付款。"
         assert texts[3] == "付款后自来水公司会收到，回执在支付应用里。"
         codes.append(texts[1])
@@ -186,7 +215,8 @@ async def test_a_bill_waiting_for_payment_is_told_as_waiting_with_its_pay_code(
         intent="affirm",
         utility_type="electricity",
         utility_account=ELECTRICITY,
-        utility_bill_id=DEMO_UTILITY_BILLS[1],
+        utility_bill_id=[ELECTRICITY_BILL],
+        utility_confirmed=True,
     )
     assert await SERVICE.complete(current) == []
     texts = said(current)
@@ -206,7 +236,8 @@ async def test_a_bill_waiting_for_payment_is_told_as_waiting_with_its_pay_code(
         sender="utilities-asked-after-paying",
         utility_type="electricity",
         utility_account=ELECTRICITY,
-        utility_bill_id=DEMO_UTILITY_BILLS[1],
+        utility_bill_id=[ELECTRICITY_BILL],
+        utility_confirmed=True,
     )
     assert await SERVICE.complete(again) == []
     assert said(again) == ["这笔费用已经缴过了，不用再缴。", "还有别的事要办吗？"]
@@ -236,3 +267,100 @@ async def test_several_kinds_named_ask_which() -> None:
     assert await SERVICE.prepare(current) == {"utility_type": None}
     await SERVICE.ask("utility_type", current)
     assert said(current) == ["好的，帮您交费。要交水费、电费，还是燃气费？"]
+
+
+async def test_an_account_with_several_open_months_says_each_and_asks_which(
+    platform: None,
+) -> None:
+    current = turn(DEMO_ARREARS_ACCOUNT, utility_type="water")
+    result = await SERVICE.validate("utility_account", DEMO_ARREARS_ACCOUNT, current)
+    assert result is not None
+    assert result["utility_bill_id"] == ARREARS and result["utility_amount"] == "207.13"
+    confirm = turn("", **result)
+    await SERVICE.ask("utility_confirmed", confirm)
+    first, second, third = (f"{month_words(p)}的水费" for p in ARREARS_MONTHS)
+    assert said(confirm) == [
+        "户号尾号 2673 有三笔水费没缴，一共 207.13 元。",
+        f"第一笔，{first} 86.98 元。第二笔，{second} 57.37 元。第三笔，{third} 62.78 元。",
+        "全部缴，还是只缴其中一笔？",
+    ]
+    buttons = confirm.dispatcher.messages[-1]["buttons"]
+    assert [b["title"] for b in buttons] == ["全部缴", "只缴第一笔", "先不缴"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "chosen"),
+    [
+        ("全部缴", True, [0, 1, 2]),
+        ("三笔都交了吧", "三笔都交了吧", [0, 1, 2]),
+        ("只缴第一笔", "只缴第一笔", [0]),
+        ("第三笔", "第三笔", [2]),
+        ("只缴{month}月的", "只缴{month}月的", [1]),
+    ],
+)
+async def test_the_months_chosen_among_several(
+    platform: None, text: str, value: Any, chosen: list[int]
+) -> None:
+    month = str(int(ARREARS_MONTHS[1].split("-")[1]))
+    text, value = (
+        text.format(month=month),
+        value.format(month=month) if value is not True else value,
+    )
+    slots = {"utility_type": "water", "utility_account": DEMO_ARREARS_ACCOUNT}
+    current = turn(text, utility_bill_id=ARREARS, **slots)
+    result = await SERVICE.validate("utility_confirmed", value, current)
+    assert result == {"utility_confirmed": [DEMO_ARREARS_BILLS[i] for i in chosen]}
+    assert not current.failed
+
+
+async def test_a_plain_yes_to_several_months_is_asked_which(platform: None) -> None:
+    current = turn("好的", intent="affirm", utility_bill_id=ARREARS)
+    result = await SERVICE.validate("utility_confirmed", True, current)
+    assert result == {"utility_confirmed": None}
+    assert current.failed and said(current) == ["请说“全部缴”，或者说缴第几笔。"]
+
+
+async def test_paying_all_months_gives_one_pay_code_each(platform: None) -> None:
+    current = turn(
+        "全部缴",
+        utility_type="water",
+        utility_account=DEMO_ARREARS_ACCOUNT,
+        utility_bill_id=ARREARS,
+        utility_confirmed=list(DEMO_ARREARS_BILLS),
+    )
+    assert await SERVICE.complete(current) == []
+    texts = said(current)
+    assert texts[0] == "好的，三笔分开缴，每笔一个缴费码。"
+    codes = []
+    for text, open_bill in zip(texts[1:4], ARREARS, strict=True):
+        prefix = f"{open_bill['what']} {open_bill['amount']} 元，缴费码是 "
+        assert text.startswith(prefix)
+        codes.append(text.removeprefix(prefix))
+    assert len(set(codes)) == 3
+    assert texts[4:] == [
+        "请在30分钟内，在支付应用里输入缴费码付款。",
+        "付款后自来水公司会收到，回执在支付应用里。",
+    ]
+
+
+async def test_paying_one_month_says_the_months_still_open(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    current = turn(
+        "只缴第一笔",
+        utility_type="water",
+        utility_account=DEMO_ARREARS_ACCOUNT,
+        utility_bill_id=ARREARS,
+        utility_confirmed=[DEMO_ARREARS_BILLS[0]],
+    )
+    await SERVICE.complete(current)
+    texts = said(current)
+    assert texts[0] == f"缴费单已生成：{ARREARS[0]['what']}，86.98 元。"
+    assert texts[-2:] == [
+        f"还有两笔没缴。{ARREARS[1]['what']} 57.37 元。{ARREARS[2]['what']} 62.78 元。",
+        "要缴的时候，再跟我说“交水费”。",
+    ]
+    with sandbox.platform() as client:
+        for bill_id, waiting in zip(DEMO_ARREARS_BILLS, (True, False, False), strict=True):
+            answer = client.post("/v1/payments", json={"bill_id": bill_id, "payer": "self"})
+            assert (answer.status_code == 409) is waiting, answer.text

@@ -60,10 +60,18 @@ def test_slots_run_from_the_day_for_thirty_days_on_weekdays(data: Dataset) -> No
 def test_bills_fall_due_after_the_day_and_were_paid_before_it(data: Dataset) -> None:
     assert all(data.today < b.due_date <= data.today + timedelta(days=30) for b in data.bills)
     assert all(_beijing(p.paid_at) < data.today for p in data.payments)
-    unpaid = [b for b in data.utility_bills if b.status == "unpaid"]
+    unpaid = [
+        b
+        for b in data.utility_bills
+        if b.status == "unpaid" and b.account_number != seed.DEMO_ARREARS_ACCOUNT
+    ]
     last_month = (data.today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     assert unpaid and {b.period for b in unpaid} == {last_month}
     assert {b.due_date for b in unpaid} == {data.today.replace(day=25)}  # this month's 25th
+    # The account in arrears: its older months were due before this month.
+    arrears = [b for b in data.utility_bills if b.account_number == seed.DEMO_ARREARS_ACCOUNT]
+    assert all(b.due_date < data.today.replace(day=1) for b in arrears[:-1])
+    assert arrears[-1].due_date == data.today.replace(day=25)
 
 
 def test_pension_and_medical_states_hold_on_the_day(data: Dataset) -> None:

@@ -151,3 +151,41 @@ def test_demo_facts() -> None:
     assert slots[demo.last_place].capacity - slots[demo.last_place].booked == 1
     medical = {a.citizen_id: a.status for a in DATASET.medical_accounts}
     assert medical[seed.DEMO_MEDICAL_SUSPENDED.citizen_id] == "suspended"
+
+
+def _open_bills(student_id: str) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    return [
+        (b.bill_id, tuple((item.name, item.amount_fen) for item in b.items))
+        for b in DATASET.bills_of(student_id)
+        if b.status == "unpaid"
+    ]
+
+
+def test_demo_students_with_several_open_bills() -> None:
+    assert _open_bills(seed.DEMO_SEVERAL_BILLS_STUDENT_ID) == [
+        ("EB202600033", (("学费", 240000), ("住宿费", 65000))),
+        ("EB202600034", (("餐费", 145200),)),
+        ("EB202600035", (("教材费", 37050), ("作业本费", 5480))),
+    ]
+    assert _open_bills(seed.DEMO_KINDERGARTEN_STUDENT_ID) == [
+        ("EB202600065", (("幼儿园保育费", 340000), ("餐费", 110000))),
+        ("EB202600067", (("校服费", 22000),)),
+    ]
+    statuses = {b.bill_id: b.status for b in DATASET.bills_of(seed.DEMO_KINDERGARTEN_STUDENT_ID)}
+    assert statuses["EB202600066"] == "paid"
+
+
+def test_the_account_in_arrears_has_every_month_open() -> None:
+    account = next(
+        a for a in DATASET.utility_accounts if a.account_number == seed.DEMO_ARREARS_ACCOUNT
+    )
+    assert account.type == "water" and account.citizen_id == "CZ000010"
+    bills = [b for b in DATASET.utility_bills if b.account_number == seed.DEMO_ARREARS_ACCOUNT]
+    assert [b.bill_id for b in bills] == list(seed.DEMO_ARREARS_BILLS)
+    assert [b.status for b in bills] == ["unpaid"] * 3
+    assert [b.amount_fen for b in bills] == [8698, 5737, 6278]
+    assert [b.period for b in bills] == days.months_before(DATASET.today, 3)[::-1]
+    # The other accounts are as before: only the latest month of any of them is open.
+    others = [b for b in DATASET.utility_bills if b.account_number != seed.DEMO_ARREARS_ACCOUNT]
+    latest = max(b.period for b in others)
+    assert all(b.period == latest for b in others if b.status == "unpaid")

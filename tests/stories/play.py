@@ -5,7 +5,8 @@ dialogues of ``make eval`` (``bench/dialogues_eval.py``, which counts and report
 A script names a seeded citizen (``citizen: DEMO_…`` of ``platform_sandbox.seed``) and lists
 steps. A step's ``user`` text may use ``{id}``, ``{name}``, ``{phone}``, ``{last6}``, ``{age}``
 (the citizen's), ``{sms}`` (the code the sandbox last sent to the citizen's phone) and
-``{student_id}``. ``bot`` lists texts that must all be in the answer, ``not`` texts that must
+``{student_id}`` (and ``{several_bills_student}``, ``{kindergarten_student}``,
+``{arrears_account}``: the demo students and water account with several open bills). ``bot`` lists texts that must all be in the answer, ``not`` texts that must
 not, ``mode`` the conversation's mode after the turn, ``setting`` a conversation setting;
 ``faults`` (``{error_rate: 1}``) makes the platform fail from that turn on (reset with the
 platform before the next script).
@@ -79,7 +80,13 @@ def calendar(today: date) -> dict[str, str]:
 
 def story_values(citizen: Any, today: date) -> dict[str, str]:
     """The placeholders of a script that do not change while it runs."""
-    values = {**calendar(today), "{student_id}": seed.DEMO_STUDENT_ID}
+    values = {
+        **calendar(today),
+        "{student_id}": seed.DEMO_STUDENT_ID,
+        "{several_bills_student}": seed.DEMO_SEVERAL_BILLS_STUDENT_ID,
+        "{kindergarten_student}": seed.DEMO_KINDERGARTEN_STUDENT_ID,
+        "{arrears_account}": seed.DEMO_ARREARS_ACCOUNT,
+    }
     if citizen is not None:
         values.update(
             {
