@@ -6,10 +6,11 @@ A script names a seeded citizen (``citizen: DEMO_…`` of ``platform_sandbox.see
 steps. A step's ``user`` text may use ``{id}``, ``{name}``, ``{phone}``, ``{last6}``, ``{age}``
 (the citizen's), ``{sms}`` (the code the sandbox last sent to the citizen's phone) and
 ``{student_id}`` (and ``{several_bills_student}``, ``{kindergarten_student}``,
-``{arrears_account}``: the demo students and water account with several open bills). ``bot`` lists texts that must all be in the answer, ``not`` texts that must
-not, ``mode`` the conversation's mode after the turn, ``setting`` a conversation setting;
-``faults`` (``{error_rate: 1}``) makes the platform fail from that turn on (reset with the
-platform before the next script).
+``{arrears_account}``: the demo students and water account with several open bills). ``bot``
+lists texts that must all be in the answer, ``not`` texts that must not, ``mode`` the
+conversation's mode after the turn, ``setting`` a conversation setting; ``faults``
+(``{error_rate: 1}``) makes the platform fail from that turn on (reset with the platform before
+the next script).
 Days are named relative to the day the system works on (:mod:`tests.days`), in ``user``,
 ``bot`` and ``not`` alike: ``{full_day}``, ``{open_day}`` and ``{last_place_day}`` are the
 demo point's three demo days (its 9 o'clock slot full, empty, one place left) and
