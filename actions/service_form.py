@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import identity
-from actions.handoff import request_handoff, say_notice
+from actions.handoff import home_visit_instead, request_handoff, say_notice
 from actions.instead import answered_instead
 from actions.services import ALL_SERVICE_SLOTS, ASKED_SLOTS, by_code, by_intent
 from actions.services.base import Service, Turn
@@ -227,6 +227,10 @@ class ActionStartService(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent == "book_appointment":
+            visit = await home_visit_instead(dispatcher, tracker)
+            if visit is not None:
+                return visit
         service = by_intent(intent) or by_code(str(tracker.get_slot("service") or ""))
         turn = Turn(dispatcher, tracker)
         if service is None:

@@ -525,6 +525,7 @@ _CORRECTION = re.compile(
     r"(?:不对不对|不对|说错了|搞错了|错了|哦不|噢不|不是不是)[，,。、\s]*(?:应该是|是)?"
 )
 _DIGIT_RUN = re.compile(r"[0-9X]+")
+_WHICH_DIGITS = re.compile(r"(?:最后|后面|后)?[0-9一二三四五六七八九两]位(?:数)?(?:是|应该是)?")
 
 
 def corrected_digits(text: str) -> str:
@@ -539,7 +540,8 @@ def corrected_digits(text: str) -> str:
     if len(parts) < 2:
         return text
     before = "".join(_DIGIT_RUN.findall("".join(parts[:-1])))
-    after = "".join(_DIGIT_RUN.findall(parts[-1]))
+    # "最后四位是2402" (normalised "最后4位是2402"): the count is not part of the number.
+    after = "".join(_DIGIT_RUN.findall(_WHICH_DIGITS.sub("", parts[-1])))
     if not after:
         return text
     if len(after) >= len(before) or not before:

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType
 from actions.services.base import Service, Turn, clean_answer, yes_no, yes_or_no
 from platform_client import PlatformError
 from zhtext import spoken as said
-from zhtext.numbers import normalize_spoken_digits
+from zhtext.numbers import corrected_digits, normalize_spoken_digits
 from zhtext.speakable import spoken
 
 MIN_CONTENT = 5
@@ -62,7 +62,8 @@ def category_of(*texts: Any) -> str:
 
 def find_phone(text: Any) -> str | None:
     """An 11-digit mobile number in what was said or typed, or None."""
-    match = _PHONE.search(normalize_spoken_digits(str(text or "")).replace(" ", ""))
+    said = normalize_spoken_digits(str(text or "")).replace(" ", "")
+    match = _PHONE.search(corrected_digits(said))
     return match.group(0) if match else None
 
 

@@ -38,7 +38,7 @@ from actions.services.paying import (
 from platform_client import PlatformError
 from platform_client.results import EducationBill
 from zhtext import spoken as said
-from zhtext.numbers import format_amount, normalize_spoken_digits
+from zhtext.numbers import corrected_digits, format_amount, normalize_spoken_digits
 from zhtext.speakable import spoken
 
 STUDENT_ID_LENGTH = 10
@@ -50,7 +50,7 @@ def extract_student_id(text: Any) -> str | None:
     """The 10-digit student number in what the user said or typed, or None."""
     if not isinstance(text, str):
         return None
-    match = _STUDENT_ID.search(normalize_spoken_digits(text).replace(" ", ""))
+    match = _STUDENT_ID.search(corrected_digits(normalize_spoken_digits(text).replace(" ", "")))
     return match.group(0) if match else None
 
 

@@ -94,6 +94,10 @@ class ApplicationStatus(Service):
             return {}
         if turn.latest_intent() != self.intent and turn.slot("citizen_verified"):
             return {"status_mode": MINE}
+        if forgot_number(turn.latest_text()):
+            # "编号我也记不住" in the request itself: no need to ask for it first.
+            turn.say("没关系，核对身份后，我帮您查您的申请。")
+            return {"status_mode": MINE}
         number = turn.entity("application_number") or extract_application_number(turn.latest_text())
         if number is None:
             return {}

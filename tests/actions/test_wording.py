@@ -189,3 +189,11 @@ def test_yes_and_no_are_read_from_what_people_say() -> None:
     assert yes_or_no(None, "不对，是139") is False
     assert yes_or_no(True, "") is True
     assert yes_or_no(None, "我想想") is None
+
+
+def test_a_student_number_or_reply_phone_corrected_in_the_sentence() -> None:
+    from actions.services.complaints import find_phone
+    from actions.services.education import extract_student_id
+
+    assert extract_student_id("学号是7320291086，不对不对，是7320291068") == "7320291068"
+    assert find_phone("幺三八 幺三零九 零六幺三，不对不对，最后是六幺两") == "13813090612"
