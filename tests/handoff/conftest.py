@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,6 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser
 
@@ -37,6 +34,7 @@ from tests.chat import TOKEN_HEADER
 from tests.chromium import launch_chromium
 from tests.conftest import free_port
 from tests.handoff.kit import PASSWORD, Account, unique
+from tests.served import served
 
 SERVICE_TOKEN = "test-service-token-0123456789"
 T = TypeVar("T")
@@ -224,7 +222,6 @@ class ServedGateway:
 def served_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedGateway]:
     """One gateway per test module, served on a free port of 127.0.0.1 (queue clock stopped)."""
     database = tmp_path_factory.mktemp("served") / "gateway.db"
-    port = free_port()
     app = create_app(
         GatewayConfig(
             database_url=f"sqlite+aiosqlite:///{database}",
@@ -237,19 +234,5 @@ def served_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedG
             ),
         )
     )
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
-        time.sleep(0.05)
-    try:
-        yield ServedGateway(f"http://127.0.0.1:{port}", app, loop)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        loop.close()
+    with served(app) as (url, loop):
+        yield ServedGateway(url, app, loop)

