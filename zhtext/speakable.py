@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from zhtext.numbers import amount_to_words, digits_to_speech, int_to_chinese
 from zhtext.pronunciation import respell
-from zhtext.spoken import Fragment, code, id_number, masked, phone
+from zhtext.spoken import INTERNAL_ID, Fragment, code, id_number, masked, phone
 
 _AMOUNT = re.compile(r"[¥￥]\s*(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s*(?:元|块钱|块)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -35,9 +35,9 @@ _DIGIT_GROUPS = re.compile(r"(?<![\d.])\d{3,4}(?: \d{3,4})+(?![\d.])")
 # A code of capital letters and digits (SQ20260913000001): letters by name, digits grouped.
 _LETTER_CODE = re.compile(r"(?<![A-Za-z\d])([A-Z]{1,4})(\d{4,})(?![A-Za-z\d])")
 # Internal ids (pc_1be67aed50ff0b3d) mean nothing to a listener.
-_INTERNAL_ID = re.compile(r"(?<![A-Za-z\d])[a-z]{1,8}_[0-9a-f]{6,}(?![A-Za-z\d])")
+_INTERNAL_ID = re.compile(rf"(?<![A-Za-z\d]){INTERNAL_ID.pattern}(?![A-Za-z\d])")
 # A lone 2 counting something is 两 (两点, 两个), not 二.
-_TWO = re.compile(r"(?<![\d.])2(?=\s*(?:点|个|位|份|张|次|天|周|小时|分钟|岁|件|项|年|条))")
+_TWO = re.compile(r"(?<![\d.])2(?=\s*(?:点|个|位|份|张|次|天|周|小时|分钟|岁|件|项|年(?!级)|条))")
 _ID_NUMBER = re.compile(r"(?<![\dXx])(\d{17}[\dXx])(?![\dXx])")
 _DIGIT_RUN = re.compile(r"\d{5,}")
 _DECIMAL = re.compile(r"(\d+)\.(\d+)")

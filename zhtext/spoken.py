@@ -57,13 +57,14 @@ class Fragment:
     speech: str
 
 
-_INTERNAL = re.compile(r"[a-z]{1,8}_[0-9a-f]{6,}")
+INTERNAL_ID = re.compile(r"[a-z]{1,8}_[0-9a-f]{6,}")
+"""A system's internal id (``pc_1be67aed50ff0b3d``)."""
 
 
 def is_internal_id(value: str) -> bool:
     """Whether ``value`` is a system's internal id (``pc_1be67aed50ff0b3d``): it means nothing to
     a citizen and is neither shown nor said."""
-    return bool(_INTERNAL.fullmatch(str(value)))
+    return bool(INTERNAL_ID.fullmatch(str(value)))
 
 
 def _digits(value: str) -> str:

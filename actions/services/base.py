@@ -193,7 +193,7 @@ class Service:
         raise NotImplementedError
 
 
-_NO = re.compile(r"^\s*(不对|不是|不行|不用|不要|错了|没有|不)")
+_NO = re.compile(r"^\s*(不对|不是|不行|不用|不要|错了|没有)")
 _YES = re.compile(r"^\s*(对|是|好|行|可以|没错|嗯|确认|没问题|交上去|提交)")
 
 

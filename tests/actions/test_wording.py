@@ -189,6 +189,7 @@ def test_yes_and_no_are_read_from_what_people_say() -> None:
     assert yes_or_no(None, "不对，是139") is False
     assert yes_or_no(True, "") is True
     assert yes_or_no(None, "我想想") is None
+    assert yes_or_no(None, "不知道对不对") is None  # unsure, not a no
 
 
 def test_a_student_number_or_reply_phone_corrected_in_the_sentence() -> None:

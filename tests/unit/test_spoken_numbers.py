@@ -42,6 +42,7 @@ QUANTITY_WORDS = re.compile("[十百千万亿]")
         ("一共 3050.00 元。", "一共 三千零五十元。"),
         ("排在第12位", "排在第十二位"),
         ("有2个账单", "有两个账单"),
+        ("孙子上2年级", "孙子上二年级"),
     ],
 )
 def test_the_formatter_says_what_a_number_is(text: str, speech: str) -> None:
