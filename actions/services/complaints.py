@@ -13,10 +13,10 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.identity import find_phone
 from actions.services.base import Service, Turn, clean_answer, yes_no, yes_or_no
 from platform_client import PlatformError
 from zhtext import spoken as said
+from zhtext.numbers import corrected_digits, normalize_spoken_digits
 from zhtext.speakable import spoken
 
 MIN_CONTENT = 5
@@ -38,6 +38,7 @@ _SKIP_LOCATION = ("不说", "不用", "不知道", "跳过", "没有", "算了",
 _NO_PHONE = ("不留", "不用", "不要", "没有", "算了", "不想")
 _WRONG = ("不对", "错", "不是")
 _STOP = ("不提交", "不要了", "算了", "不投诉", "不用了", "不办")
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def substance(text: Any) -> str:
@@ -57,6 +58,13 @@ def category_of(*texts: Any) -> str:
     if ("建议" in said or "意见" in said) and "投诉" not in said:
         return "suggestion"
     return "complaint"
+
+
+def find_phone(text: Any) -> str | None:
+    """An 11-digit mobile number in what was said or typed, or None."""
+    said = normalize_spoken_digits(str(text or "")).replace(" ", "")
+    match = _PHONE.search(corrected_digits(said))
+    return match.group(0) if match else None
 
 
 def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
