@@ -1,0 +1,1 @@
+"""The phone channel: banshi as a SIP endpoint that a hotline's PBX sends calls to."""
