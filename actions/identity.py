@@ -65,6 +65,7 @@ _NAME = re.compile(r"^[\u4e00-\u9fa5·]{2,6}$")
 _NAME_NOISE = re.compile(r"^(我叫|我是|叫|名字是|名字叫|姓名是|姓名|是|他叫|她叫)|(吧|啊|呀|的)$")
 _NO_ID = (
     "记不清",
+    "记不住",
     "记不得",
     "不记得",
     "想不起",
@@ -127,7 +128,7 @@ async def lapsed(turn: Turn) -> dict[str, Any]:
 
 def identity_steps(turn: Turn, service: Service) -> list[str]:
     """The identity questions still in front of the service's own questions."""
-    if not service.requires_identity:
+    if not service.needs_identity(turn):
         return []
     if not verified(turn, service):
         if turn.slot("id_method") == "phone":
@@ -181,22 +182,52 @@ async def validate(slot: str, value: Any, turn: Turn, service: Service) -> dict[
     return None if check is None else await check(value, turn, service)
 
 
+_NAME_WITH_ID = re.compile(r"(?:[我她他]叫|名字(?:是|叫)?|姓名(?:是)?)([\u4e00-\u9fa5·]{2,6})")
+"""A name said with the ID number ("身份证是…，名字黎国庆", "…，我叫陈素琴")."""
+
+
+def name_said_with(text: str) -> str | None:
+    """The name said in the same breath as the ID number, or None."""
+    match = _NAME_WITH_ID.search(text)
+    if match is None:
+        return None
+    name = _NAME_NOISE.sub("", match.group(1))
+    return name if _NAME.fullmatch(name) else None
+
+
+async def from_request(turn: Turn, service: Service) -> dict[str, Any]:
+    """The ID number (and the name) said with the request ("帮我查查养老金，身份证号是…"), checked
+    like an answer to the first question; nothing when the request has none."""
+    text = turn.latest_text()
+    if find_id_number(text) is None:
+        return {}
+    return await _id_number(text, turn, service)
+
+
 async def _id_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
     text = str(value or "")
-    if any(word in text for word in _NO_ID):
+    id_number = find_id_number(text) or turn.entity("id_number")
+    if id_number is None and any(word in text for word in _NO_ID):
         return {"id_number": None, "id_method": "phone"}
-    id_number = turn.entity("id_number") or find_id_number(text)
     if id_number is None:
         turn.reject("身份证号是18位。请一位一位慢慢说。")
         return {"id_number": None}
     if not is_valid_id_number(id_number):
         turn.reject("这个号码好像有一位不对。请再说一遍。")
         return {"id_number": None}
-    return {"id_number": id_number, "id_number_confirmed": None}
+    found: dict[str, Any] = {"id_number": id_number, "id_number_confirmed": None}
+    name = name_said_with(turn.latest_text())
+    if name:
+        # Said with the number: not asked again once the number is confirmed.
+        found["person_name"] = name
+    return found
 
 
 async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
     value = yes_or_no(value, turn.latest_text())
+    name = turn.slot("person_name")
+    if value is True and name and not turn.slot("verification_id"):
+        return await _send_code(turn, service, {"id_number_confirmed": True}, name=str(name))
     if value is True:
         return {"id_number_confirmed": True}
     corrected = find_id_number(turn.latest_text())
@@ -249,7 +280,7 @@ async def _person_name(value: Any, turn: Turn, service: Service) -> dict[str, An
 
 
 async def _phone_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
-    phone = turn.entity("phone_number") or find_phone(value)
+    phone = find_phone(turn.latest_text()) or turn.entity("phone_number") or find_phone(value)
     if phone is None:
         turn.reject("手机号是11位，1开头。请一位一位慢慢说。")
         return {"phone_number": None}

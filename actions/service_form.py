@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import identity
 from actions.handoff import home_visit_instead, request_handoff, say_notice
-from actions.instead import answered_instead
+from actions.instead import answer_not_leaving, answer_not_request, answered_instead
 from actions.services import ALL_SERVICE_SLOTS, ASKED_SLOTS, by_code, by_intent
 from actions.services.base import Service, Turn
 
@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 CANCELLED = "好的，不办了，什么都没有提交。有事随时找我。"
 FAILURES_BEFORE_OFFER = 2
 FAILURES_BEFORE_HANDOFF = 3
-FLOW_SLOTS = ("service_done", "field_failures", "escalate")
+FLOW_SLOTS = ("service_done", "field_failures", "escalate", "lookup_by_citizen")
 """Bookkeeping of the form itself."""
 RESET_ON_START = (*ALL_SERVICE_SLOTS, *identity.IDENTITY_SLOTS, *identity.PROXY_SLOTS, *FLOW_SLOTS)
 
@@ -55,8 +55,9 @@ async def start_service(turn: Turn, service: Service) -> None:
             start[slot] = value
     # Whom it is for comes from the request only, never from a later answer.
     start["relation"] = for_whom(turn)
+    start.update(service.heard(turn))
     turn.updates.update(start)
-    if not service.requires_identity:
+    if not service.needs_identity(turn):
         # Answers given with the request ("学号7320291068交学费") are checked like any answer.
         for slot in service.asked:
             if start.get(slot) is not None:
@@ -67,10 +68,13 @@ async def start_service(turn: Turn, service: Service) -> None:
     if relation and relation != identity.SELF and not service.proxy_allowed:
         turn.say(f"{service.title}要本人来办，不能代办。")
         turn.updates["relation"] = identity.SELF
-    if service.requires_identity:
+    if service.needs_identity(turn):
         # A verification whose token has expired since counts as none: ask again.
         turn.updates.update(await identity.lapsed(turn))
-    if not service.requires_identity or identity.verified(turn, service):
+        if not identity.verified(turn, service):
+            # "帮我查查养老金，身份证号是…": the number is taken, not asked for again.
+            turn.updates.update(await identity.from_request(turn, service))
+    if not service.needs_identity(turn) or identity.verified(turn, service):
         turn.updates.update(await service.prepare(turn))
 
 
@@ -165,7 +169,7 @@ class ValidateServiceForm(FormValidationAction):
             return []
         requested = tracker.get_slot("requested_slot")
         validated = False
-        if service.requires_identity and requested not in identity.ASKED_IDENTITY_SLOTS:
+        if service.needs_identity(turn) and requested not in identity.ASKED_IDENTITY_SLOTS:
             # The token expired during the service: verify again before going on.
             turn.updates.update(await identity.lapsed(turn))
         identifying = bool(identity.identity_steps(turn, service))
@@ -175,7 +179,9 @@ class ValidateServiceForm(FormValidationAction):
             if slot != requested and slot not in service.slots:
                 continue
             validated = True
-            result = await identity.validate(slot, value, turn, service)
+            result = await service.answered_otherwise(slot, value, turn)
+            if result is None:
+                result = await identity.validate(slot, value, turn, service)
             if result is None:
                 result = await service.validate(slot, value, turn)
             turn.updates.update(result if result is not None else {slot: value})
@@ -231,11 +237,15 @@ class ActionStartService(Action):
             visit = await home_visit_instead(dispatcher, tracker)
             if visit is not None:
                 return visit
+        answer = await answer_not_request(dispatcher, tracker)
+        if answer is not None:
+            return answer
         service = by_intent(intent) or by_code(str(tracker.get_slot("service") or ""))
         turn = Turn(dispatcher, tracker)
         if service is None:
             dispatcher.utter_message(response="utter_how_can_i_help")
             return [SlotSet("service_done", True)]
+        service = by_code(service.rather(turn) or service.code) or service
         await start_service(turn, service)
         logger.info("actions.service.start service=%s", service.code)
         events: list[EventType] = [SlotSet(key, value) for key, value in turn.updates.items()]
@@ -243,6 +253,42 @@ class ActionStartService(Action):
             # Started by "对" to an offer, not by the request itself: no rule runs the form.
             events.append(FollowupAction("service_form"))
         return events
+
+
+SERVICE_ENTITIES = (
+    ("account_number", "utility_payment"),
+    ("utility_type", "utility_payment"),
+    ("student_id", "education_fee"),
+    ("school", "education_fee"),
+    ("application_number", "application_status"),
+    ("certificate_type", "e_certificate"),
+)
+"""Entities that name the service an answer is about when no question was asked."""
+
+
+class ActionAnswerWithoutQuestion(Action):
+    """An answer when no question was asked ("那我交燃气费，户号6280814050" read as an answer):
+    the service its numbers or words belong to, started with them; else "what can I do"."""
+
+    def name(self) -> str:
+        return "action_answer_without_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        turn = Turn(dispatcher, tracker)
+        service = next(
+            (by_code(code) for entity, code in SERVICE_ENTITIES if turn.entity(entity)), None
+        )
+        if service is None:
+            dispatcher.utter_message(response="utter_how_can_i_help")
+            return []
+        await start_service(turn, service)
+        logger.info("actions.service.start service=%s by=answer", service.code)
+        return [
+            *(SlotSet(key, value) for key, value in turn.updates.items()),
+            FollowupAction("service_form"),
+        ]
 
 
 class ActionCompleteService(Action):
@@ -279,6 +325,9 @@ class ActionCancelService(Action):
         )
         if skipped is not None:
             return skipped
+        answer = await answer_not_leaving(dispatcher, tracker)
+        if answer is not None:
+            return answer
         dispatcher.utter_message(text=CANCELLED)
         return [*clear_service(), SlotSet("pending_action", None)]
 

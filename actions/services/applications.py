@@ -30,6 +30,7 @@ from actions import identity
 from actions.confirmation import offer
 from actions.explain import MAX_SENTENCE_CHARS
 from actions.services.base import Button, Service, Turn, clean_answer, yes_no
+from actions.services.paying import count_word
 from actions.services.status import NEXT_STEPS, STATUS_WORDS
 from platform_client import PlatformError
 from platform_client.results import ApplicationSummary
@@ -69,6 +70,8 @@ REPLACEMENT_WORDS = (
     "重新办",
     "换",
 )
+SHOWING = re.compile(r"给[^，。]{0,6}看|出示|亮[一个下出]|调出来|弄出来|拿出来")
+"""Words of showing a card (on the phone) rather than applying for one."""
 FIRST_WORDS = ("第一次", "新办", "没办过", "没有办过", "新的", "头一回", "办一张")
 
 _YES = ("对", "好", "是", "可以", "行", "嗯")
@@ -78,6 +81,7 @@ _NUMBER = re.compile(
     r"(?P<wan>万)?(?P<more>多|来|几)?(?P<unit>元|块|钱|圆)?(?P<after>.?)"
 )
 _NOT_MONEY_AFTER = set("个口人岁月年天号次户间层")
+_WORD_AFTER_ONE = set("共起些样直点下般定")
 _ADDRESS_NOISE = re.compile(
     r"^(户口)?(现在)?(是|在|从|迁到|迁去|迁往|要迁到|转到|落到|到)+|"
     r"(那里|那边|那儿|这里|去|吧|啊|呀)+$"
@@ -94,6 +98,8 @@ def parse_income(text: Any) -> Decimal | None:
     for match in _NUMBER.finditer(said):
         if match.group("after") in _NOT_MONEY_AFTER and not match.group("unit"):
             continue
+        if match.group("number") == "一" and match.group("after") in _WORD_AFTER_ONE:
+            continue  # 一共, 一起: words, not numbers
         value = _number(match.group("number"))
         if value is None:
             continue
@@ -112,6 +118,35 @@ def parse_income(text: Any) -> Decimal | None:
     if amount is None or amount < 0 or amount > MAX_INCOME:
         return None
     return amount.quantize(Decimal("0.01"))
+
+
+_PEOPLE = re.compile(r"(?P<count>[两二三四五六七八九2-9])\s*(?:个人|口人|口子|个|口)|老两口|两口子")
+_COUNTS = {word: index + 2 for index, word in enumerate("两三四五六七八九")} | {"二": 2}
+_TOGETHER = ("加起来", "一共", "总共", "合起来", "全家", "两口子", "老两口")
+_EACH = ("每人", "每个人", "一个人", "平均")
+_ABOUT = ("不到", "左右", "差不多", "大概", "多", "来块")
+
+
+def household_size(text: Any) -> int:
+    """How many people a household income was said for ("我跟老头子两个人，加起来…" → 2); 1
+    when the amount is already per person."""
+    said = clean_answer(text).replace(" ", "")
+    match = _PEOPLE.search(said)
+    if match is None or not any(word in said for word in _TOGETHER):
+        return 1
+    if any(word in said for word in _EACH):
+        return 1
+    count = match.group("count") or "两"
+    return int(count) if count.isdigit() else _COUNTS.get(count, 1)
+
+
+def income_per_person(text: Any) -> Decimal | None:
+    """The monthly income per person in what was said: the household's total divided by the
+    people it was said for."""
+    total = parse_income(text)
+    if total is None:
+        return None
+    return (total / household_size(text)).quantize(Decimal("0.01"))
 
 
 def _number(text: str) -> Decimal | None:
@@ -429,6 +464,10 @@ class SeniorCard(CommitmentApplication):
     def doing(self, turn: Turn) -> str:
         return "补办敬老卡" if turn.slot("senior_card_kind") == "replacement" else "办理敬老卡"
 
+    def rather(self, turn: Turn) -> str | None:
+        # "坐车要给司机看老年卡，手机上能弄出来吗": showing the card on the phone (电子证照).
+        return "e_certificate" if SHOWING.search(turn.latest_text()) else None
+
     def form(self, turn: Turn) -> dict[str, Any]:
         return {"replacement": turn.slot("senior_card_kind") == "replacement"}
 
@@ -496,7 +535,11 @@ class SocialAssistance(Application):
             turn.say(f"{who}家里平均每人每月收入多少钱？")
         elif slot == "assistance_income_confirmed":
             words = amount_to_words(turn.slot("assistance_income"))
-            turn.say(f"{who}家每人每月收入{words}，对吗？", yes_no())
+            said = turn.latest_text()
+            people = household_size(said)
+            about = "大约" if any(word in said for word in _ABOUT) else ""
+            split = f"按{count_word(people)}个人算，" if people > 1 else ""
+            turn.say(f"{split}{who}家每人每月收入{about}{words}，对吗？", yes_no())
 
     async def validate(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
         if slot == "assistance_kind":
@@ -505,9 +548,9 @@ class SocialAssistance(Application):
                 turn.reject("请说低保、临时救助，或者医疗救助。")
             return {slot: kind}
         if slot == "assistance_income":
-            income = parse_income(turn.latest_text())
+            income = income_per_person(turn.latest_text())
             if income is None:
-                income = parse_income(value)
+                income = income_per_person(value)
             if income is None:
                 turn.reject("没有听清钱数。请说一个数，比如“一千二百元”。")
                 return {slot: None}

@@ -107,7 +107,8 @@ class BookAppointment(Service):
             said, point_said = "", None
         else:
             said = str(event.get("text") or "")
-            code = service_in(said)
+            # "好的，帮我约一下" after an offer: the offered service, when the words name none.
+            code = service_in(said) or service_in(turn.slot("appointment_for"))
             point_said = event_entity(event, "agency_point")
         if code is None:
             return updates
@@ -367,6 +368,12 @@ class BookAppointment(Service):
         picked = _at(free, said) if said else None
         if picked is not None:
             updates["appointment_time"] = picked["slot_id"]
+        elif said:
+            # "12月7号上午九点": that hour is taken (or not offered) — say so before the others.
+            asked = _at(slots, said)
+            taken = "已经约满了" if asked is not None else "不能约"
+            label = clock_label(asked["start"]) if asked is not None else "这个时间"
+            turn.say(f"{label}{taken}。")
         return updates
 
     async def _slots_of(

@@ -168,6 +168,28 @@ class Service:
         """Everything the service fills."""
         return (*self.asked, *self.kept)
 
+    def needs_identity(self, turn: Turn) -> bool:
+        """Whether the citizen is verified before the service's own questions: always when the
+        service ``requires_identity``; for a service found by a number (a student number, an
+        account number) when the person does not have it and the platform looks it up by the
+        verified citizen instead (``lookup_by_citizen``)."""
+        return self.requires_identity or turn.slot("lookup_by_citizen") is True
+
+    async def answered_otherwise(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
+        """An answer to an identity question that makes the question moot (an application
+        number read out when asked for the ID): the slot values to set, or None."""
+        return None
+
+    def rather(self, turn: Turn) -> str | None:
+        """Another service the request really asks for, by its code ("给司机看老年卡" asks to
+        show the card, not to apply for one), or None."""
+        return None
+
+    def heard(self, turn: Turn) -> dict[str, Any]:
+        """Answers the request itself gave in words the NLU does not tag ("学号是七三二，零二九…",
+        "学号我不晓得"): slot values, checked like answers when nobody needs verifying."""
+        return {}
+
     def steps(self, turn: Turn) -> list[str]:
         """The slots still to fill, in order, given what is known (after identity): by default
         every question of ``asked``, in its order."""
@@ -191,6 +213,26 @@ class Service:
         """Every question is answered and confirmed: do it on the platform, then say what
         happened and what comes next."""
         raise NotImplementedError
+
+
+FORGOT_WORDS = (
+    "不记得",
+    "记不得",
+    "记不清",
+    "记不住",
+    "忘了",
+    "忘记",
+    "不知道",
+    "不晓得",
+    "找不到",
+    "想不起",
+)
+"""How people say they do not have a number at hand."""
+
+
+def says_forgotten(text: Any) -> bool:
+    """Whether the person says they do not remember or have the number."""
+    return any(word in str(text or "") for word in FORGOT_WORDS)
 
 
 _NO = re.compile(r"^\s*(不对|不是|不行|不用|不要|错了|没有)")

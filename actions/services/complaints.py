@@ -179,7 +179,7 @@ class Complaint(Service):
 
     @staticmethod
     def _phone(value: Any, turn: Turn) -> dict[str, Any]:
-        phone = turn.entity("phone_number") or find_phone(value)
+        phone = find_phone(turn.latest_text()) or turn.entity("phone_number") or find_phone(value)
         if phone is None and any(word in str(value) for word in _NO_PHONE):
             return {"complaint_phone": SKIPPED, "complaint_phone_confirmed": None}
         if phone is None:

@@ -20,18 +20,19 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.services.base import Service, Turn
+from actions.services.base import Service, Turn, says_forgotten, yes_or_no
 from actions.services.paying import (
     CHOICE_HINT,
     OpenBill,
     ask_to_pay,
-    choose,
     chosen_bills,
+    confirm_choice,
     item_names,
     not_now,
     open_bills,
     pay,
     read_back,
+    settle_choice,
     total_of,
     what_items,
 )
@@ -65,19 +66,71 @@ def open_bill(bill: EducationBill) -> OpenBill:
     )
 
 
+def by_citizen(turn: Turn) -> dict[str, Any]:
+    """Without the student number: the person verifies who they are, and the platform finds
+    the bills of the children it knows them for (their own identity, not the child's)."""
+    from actions.identity import SELF  # (identity imports the services: not at module level)
+
+    turn.say("没关系，核对您的身份后，我帮您查孩子要缴的费用。")
+    return {"lookup_by_citizen": True, "relation": SELF}
+
+
 class EducationFee(Service):
     code = "education_fee"
     intent = "pay_education_fee"
     title = "交学费"
     requires_identity = False
     asked = ("student_id", "education_confirmed")
-    kept = ("bill_id", "bill_total", "bill_school", "bill_term")
+    kept = ("bill_id", "bill_total", "bill_school", "bill_term", "bill_chosen")
+
+    def heard(self, turn: Turn) -> dict[str, Any]:
+        text = turn.latest_text()
+        student_id = extract_student_id(text)
+        if student_id:
+            return {"student_id": student_id}
+        if "学号" in text and says_forgotten(text):
+            return by_citizen(turn)
+        return {}
+
+    def steps(self, turn: Turn) -> list[str]:
+        if turn.slot("lookup_by_citizen") is True:
+            return ["education_confirmed"]
+        return list(self.asked)
+
+    async def prepare(self, turn: Turn) -> dict[str, Any]:
+        """Verified, without the student number: the bills of the citizen's grandchildren and
+        children that the platform knows."""
+        if turn.slot("lookup_by_citizen") is not True:
+            return {}
+        try:
+            bills = await turn.platform.education_bills(citizen=await turn.auth())
+        except PlatformError as error:
+            turn.explain(error)
+            return {"service_done": True}
+        unpaid = sorted(
+            (b for b in bills if b.status == "unpaid"), key=lambda b: (b.due_date, b.bill_id)
+        )
+        if not unpaid:
+            turn.say("没有查到您家孩子要缴的费用。")
+            turn.say("如果孩子的学校不在这里，请说“转人工”。")
+            return {"service_done": True}
+        listed = [open_bill(bill) for bill in unpaid]
+        return {
+            "bill_id": [bill.as_slot() for bill in listed],
+            "bill_total": total_of(listed),
+            "bill_school": unpaid[0].school,
+            "bill_term": unpaid[0].term,
+            "education_confirmed": None,
+        }
 
     async def ask(self, slot: str, turn: Turn) -> None:
         if slot == "student_id":
             turn.say("好的，帮您交学费。请告诉我孩子的学号。")
         elif slot == "education_confirmed":
             bills = open_bills(turn.slot("bill_id"))
+            if turn.slot("bill_chosen"):
+                confirm_choice(turn, chosen_bills(turn.slot("bill_chosen"), bills))
+                return
             turn.say(f"查到了：{turn.slot('bill_school')}，{turn.slot('bill_term')}。")
             read_back(turn, bills)
             ask_to_pay(turn, bills)
@@ -93,19 +146,27 @@ class EducationFee(Service):
         bills = open_bills(turn.slot("bill_id"))
         text = turn.latest_text()
         if len(bills) > 1:
-            chosen = choose(text, bills)
-            if chosen:
-                return {"education_confirmed": [bill.bill_id for bill in chosen]}
+            outcome, ids = settle_choice(value, text, bills, turn.slot("bill_chosen"))
+            if outcome == "pay":
+                return {"education_confirmed": ids}
+            if outcome == "chosen":
+                return {"bill_chosen": ids, "education_confirmed": None}
         if value is False or not_now(text):
             turn.say("好的，这次先不缴，没有扣任何钱。")
             return {"education_confirmed": False, "service_done": True}
-        if value is True and len(bills) <= 1:
+        if yes_or_no(value, text) is True and len(bills) <= 1:
             return {"education_confirmed": True}
         turn.reject(CHOICE_HINT if len(bills) > 1 else "请说“对”或者“先不缴”。")
         return {"education_confirmed": None}
 
     async def _student_id(self, value: Any, turn: Turn) -> dict[str, Any]:
-        student_id = turn.entity("student_id") or extract_student_id(value)
+        student_id = (
+            extract_student_id(turn.latest_text())
+            or turn.entity("student_id")
+            or extract_student_id(value)
+        )
+        if student_id is None and says_forgotten(turn.latest_text()):
+            return {"student_id": None, **by_citizen(turn)}
         if student_id is None:
             turn.reject("学号是10位数字。请再说一遍学号。")
             return {"student_id": None}

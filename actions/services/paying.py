@@ -10,7 +10,10 @@ all makes one payment per bill, each with its own pay code and Idempotency-Key; 
 open are said at the end ("还有一笔餐费 1452.00 元没缴。").
 
 The open bills live in the service's bill slot as a list of :meth:`OpenBill.as_slot` values;
-the answer to the read-back is ``True`` (the one bill) or the list of the chosen bill ids.
+the answer to the read-back is ``True`` (the one bill) or the list of the chosen bill ids. A
+choice among several is confirmed before anything is paid: the chosen bills and their total
+are said back ("两笔，一共 1526.90 元。现在缴吗？", ACCESSIBILITY.md V10) and kept in
+``bill_chosen`` until the "对".
 
 The platform answers ``bill_already_paid`` both for a paid bill and, with the waiting payment
 (``pending_payment``, platform_client/CONTRACT.md), for a bill whose pay code was issued and
@@ -149,6 +152,31 @@ def ask_to_pay(turn: Turn, bills: Sequence[OpenBill]) -> None:
         turn.say("全部缴，还是只缴其中一笔？", (every, ("只缴第一笔", "只缴第一笔"), later))
     else:
         turn.say("全部缴，还是一笔一笔缴？", (every, ("一笔一笔缴", "一笔一笔缴"), later))
+
+
+def confirm_choice(turn: Turn, chosen: Sequence[OpenBill]) -> None:
+    """Say back the bills chosen among several, with their total, and ask to pay."""
+    if len(chosen) == 1:
+        turn.say(f"只缴{chosen[0].what}，{chosen[0].amount} 元。")
+    else:
+        turn.say(f"{count_word(len(chosen))}笔都缴，一共 {total_of(chosen)} 元。")
+    turn.say("现在缴费吗？", yes_no("对，缴费", "先不缴"))
+
+
+def settle_choice(
+    value: Any, text: str, bills: Sequence[OpenBill], pending: Any
+) -> tuple[str, list[str] | None]:
+    """The answer to the question about several bills: ``("pay", ids)`` after a choice was said
+    back and confirmed, ``("chosen", ids)`` for a new choice (to be said back), ``("not_now",
+    None)``, or ``("unclear", None)``."""
+    chosen = choose(text, bills)
+    if chosen and (not pending or {b.bill_id for b in chosen} != set(pending)):
+        return "chosen", [bill.bill_id for bill in chosen]
+    if pending and (value is True or chosen):
+        return "pay", [str(bill_id) for bill_id in pending]
+    if value is False or not_now(text):
+        return "not_now", None
+    return "unclear", None
 
 
 CHOICE_HINT = "请说“全部缴”，或者说缴第几笔。"

@@ -17,7 +17,7 @@ from typing import Any
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.confirmation import offer
-from actions.services.base import Service, Turn, day
+from actions.services.base import Service, Turn, day, says_forgotten
 from platform_client import PlatformError
 from platform_client.results import Application, ApplicationSummary
 from zhtext.numbers import normalize_spoken_digits
@@ -28,7 +28,6 @@ LISTED = 3
 """At most this many applications are read out."""
 
 _NUMBER = re.compile(r"(?:SQ)?(?<!\d)(\d{14})(?!\d)")
-_FORGOT = ("不记得", "记不得", "记不清", "忘了", "忘记", "不知道", "找不到", "没有编号", "没编号")
 
 _MISSING = re.compile(r"还缺([^，。]+)")
 SERVICE_NAMES = {
@@ -64,7 +63,16 @@ def extract_application_number(text: Any) -> str | None:
 
 def forgot_number(text: Any) -> bool:
     """Whether the person says they do not have the number."""
-    return any(word in str(text or "") for word in _FORGOT)
+    return says_forgotten(text) or any(word in str(text or "") for word in ("没有编号", "没编号"))
+
+
+APPLIED_FOR = ("津贴", "补贴", "尊老金", "敬老卡", "老年卡", "优待证", "低保", "救助", "户口")
+"""Words that name what an application was for."""
+
+
+def names_an_application(text: Any) -> bool:
+    """Whether the person names their application by what it was for ("我申请的高龄补贴")."""
+    return any(word in str(text or "") for word in APPLIED_FOR)
 
 
 def service_name(code: str) -> str:
@@ -98,10 +106,26 @@ class ApplicationStatus(Service):
             # "编号我也记不住" in the request itself: no need to ask for it first.
             turn.say("没关系，核对身份后，我帮您查您的申请。")
             return {"status_mode": MINE}
-        number = turn.entity("application_number") or extract_application_number(turn.latest_text())
+        number = extract_application_number(turn.latest_text()) or turn.entity("application_number")
+        if number is None and names_an_application(turn.latest_text()):
+            # "我申请的高龄补贴还没个信": the application is known by what it was for, not by
+            # its number; the person's own applications are found after verifying.
+            turn.say("好的，帮您查申请进度。")
+            return {"status_mode": MINE}
         if number is None:
             return {}
         return await self._look_up(extract_application_number(number) or number, turn)
+
+    async def answered_otherwise(self, slot: str, value: Any, turn: Turn) -> dict[str, Any] | None:
+        """Asked for the ID on the way to the person's own applications, they read out the
+        application's number instead: it is looked up, and no identity is needed."""
+        number = extract_application_number(turn.latest_text())
+        if turn.slot("status_mode") != MINE or number is None:
+            return None
+        found = await self._look_up(number, turn)
+        if found.get("status_application_number") is None:
+            return {slot: None}
+        return {**found, slot: None, "status_mode": None}
 
     async def ask(self, slot: str, turn: Turn) -> None:
         if slot == "status_application_number":

@@ -10,6 +10,10 @@ charged. Each payment carries an Idempotency-Key per conversation and bill, so a
 never pays twice; a bill whose pay code was issued and not used yet is told as waiting, with
 that same pay code; the months left open are said at the end.
 
+A person who does not have the account number ("户号我记不住") verifies who they are instead,
+and hears the open bills of every account the platform has for them (water, electricity and
+gas together); a choice among several is said back with its total before it is paid.
+
 ``utility_bill_id`` keeps the open bills (oldest first), ``utility_amount`` their total and
 ``utility_period`` the oldest month; ``utility_confirmed`` is ``True`` for the one bill or the
 ids of the bills chosen among several.
@@ -22,17 +26,19 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.services.base import Service, Turn
+from actions.services.base import Service, Turn, says_forgotten
 from actions.services.paying import (
     CHOICE_HINT,
     OpenBill,
     ask_to_pay,
-    choose,
     chosen_bills,
+    confirm_choice,
     count_word,
     open_bills,
     ordinal,
     pay,
+    read_back,
+    settle_choice,
     total_of,
 )
 from platform_client import PlatformError
@@ -114,16 +120,39 @@ def open_bill(bill: UtilityBill) -> OpenBill:
     )
 
 
+def by_citizen(turn: Turn) -> dict[str, Any]:
+    """Without the account number: the person verifies who they are, and the platform finds
+    their accounts."""
+    from actions.identity import SELF  # (identity imports the services: not at module level)
+
+    turn.say("没关系，核对您的身份后，我帮您查家里要缴的费用。")
+    return {"lookup_by_citizen": True, "relation": SELF}
+
+
 class UtilityPayment(Service):
     code = "utility_payment"
     intent = "pay_utility_bill"
     title = "交水电燃气费"
     requires_identity = False
     asked = ("utility_type", "utility_account", "utility_confirmed")
-    kept = ("utility_bill_id", "utility_amount", "utility_period")
+    kept = ("utility_bill_id", "utility_amount", "utility_period", "bill_chosen")
+
+    def heard(self, turn: Turn) -> dict[str, Any]:
+        text = turn.latest_text()
+        if "号" in text and says_forgotten(text) and extract_account_number(text) is None:
+            return by_citizen(turn)
+        return {}
+
+    def steps(self, turn: Turn) -> list[str]:
+        if turn.slot("lookup_by_citizen") is True:
+            return ["utility_confirmed"]
+        return list(self.asked)
 
     async def prepare(self, turn: Turn) -> dict[str, Any]:
-        """What the request already said: the kind of bill, maybe the account number."""
+        """What the request already said: the kind of bill, maybe the account number; or,
+        verified without the account number, the open bills of all the citizen's accounts."""
+        if turn.slot("lookup_by_citizen") is True:
+            return await self._citizens_bills(turn)
         kind = utility_type_of(turn, turn.latest_text())
         turn.updates["utility_type"] = kind
         account = turn.entity("account_number")
@@ -141,6 +170,14 @@ class UtilityPayment(Service):
             name = NAMES.get(str(turn.slot("utility_type")), "")
             turn.say(f"请说{name}的户号，是10位数字，缴费单上有。")
         elif slot == "utility_confirmed":
+            bills = open_bills(turn.slot("utility_bill_id"))
+            if turn.slot("bill_chosen"):
+                confirm_choice(turn, chosen_bills(turn.slot("bill_chosen"), bills))
+                return
+            if turn.slot("lookup_by_citizen") is True:
+                read_back(turn, bills)
+                ask_to_pay(turn, bills)
+                return
             kind = NAMES.get(str(turn.slot("utility_type")), "费用")
             tail = said.digits(str(turn.slot("utility_account"))[-4:])
             bills = open_bills(turn.slot("utility_bill_id"))
@@ -158,7 +195,11 @@ class UtilityPayment(Service):
         if slot == "utility_type":
             return await self._utility_type(value, turn)
         if slot == "utility_account":
-            account = turn.entity("account_number") or extract_account_number(value)
+            account = (
+                extract_account_number(turn.latest_text())
+                or turn.entity("account_number")
+                or extract_account_number(value)
+            )
             if account is None:
                 turn.reject("户号是10位数字。请一位一位慢慢说。")
                 return {"utility_account": None}
@@ -216,6 +257,28 @@ class UtilityPayment(Service):
             "utility_period": unpaid[0].period,
         }
 
+    async def _citizens_bills(self, turn: Turn) -> dict[str, Any]:
+        try:
+            bills = await turn.platform.utility_bills(citizen=await turn.auth())
+        except PlatformError as error:
+            turn.explain(error)
+            return {"service_done": True}
+        unpaid = sorted(
+            (b for b in bills if b.status == "unpaid"),
+            key=lambda b: (UTILITY_TYPES.index(b.type) if b.type in UTILITY_TYPES else 9, b.period),
+        )
+        if not unpaid:
+            turn.say("您家的水费、电费和燃气费都缴清了，不用缴。")
+            turn.say("还有别的事要办吗？")
+            return {"service_done": True}
+        listed = [open_bill(bill) for bill in unpaid]
+        return {
+            "utility_bill_id": [bill.as_slot() for bill in listed],
+            "utility_amount": total_of(listed),
+            "utility_period": unpaid[0].period,
+            "utility_confirmed": None,
+        }
+
     async def _confirmed(self, value: Any, turn: Turn) -> dict[str, Any]:
         text = turn.latest_text()
         bills = open_bills(turn.slot("utility_bill_id"))
@@ -225,9 +288,12 @@ class UtilityPayment(Service):
         corrected = extract_account_number(text)
         if corrected and corrected != turn.slot("utility_account"):
             return await self._account(corrected, turn)
-        chosen = choose(text, bills) if several else None
-        if chosen:
-            return {"utility_confirmed": [bill.bill_id for bill in chosen]}
+        if several:
+            outcome, ids = settle_choice(value, text, bills, turn.slot("bill_chosen"))
+            if outcome == "pay":
+                return {"utility_confirmed": ids}
+            if outcome == "chosen":
+                return {"bill_chosen": ids, "utility_confirmed": None}
         if value is False or any(word in text for word in (*_NOT_NOW, *_WRONG)):
             if any(word in text for word in _WRONG) and not any(w in text for w in _NOT_NOW):
                 turn.say("好的，我们重新说户号。")

@@ -15,6 +15,8 @@ from actions.services.applications import (
     HukouTransfer,
     card_kind_in,
     clean_address,
+    household_size,
+    income_per_person,
     kind_in,
     move_in,
     parse_income,
@@ -65,6 +67,31 @@ def applications_of(sandbox: RunningSystem, token: str) -> list[dict[str, Any]]:
 def test_parse_income(text: str, expected: str | None) -> None:
     income = parse_income(text)
     assert (str(income) if income is not None else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "per_person", "people"),
+    [
+        ("我跟老头子两个人，一个月加起来也就两千块不到", "1000.00", 2),
+        ("我们家三口人一共三千", "1000.00", 3),
+        ("老两口一共一千六", "800.00", 2),
+        ("两个人，每人八百", "800.00", 1),
+        ("一千二", "1200.00", 1),
+    ],
+)
+def test_a_household_total_is_divided_by_its_people(
+    text: str, per_person: str, people: int
+) -> None:
+    assert str(income_per_person(text)) == per_person
+    assert household_size(text) == people
+
+
+def test_showing_the_senior_card_is_an_e_certificate_not_an_application() -> None:
+    card = service("senior_card")
+    showing = turn({}, text="坐公交要给司机看老年卡，卡忘在屋里了，手机上能不能弄出来")
+    assert card.rather(showing) == "e_certificate"
+    assert card.rather(turn({}, text="我要办老年卡")) is None
+    assert card.rather(turn({}, text="老年卡丢了，能在手机上补办吗")) is None
 
 
 def test_kinds_cards_and_addresses_in_what_was_said() -> None:

@@ -240,6 +240,12 @@ async def test_a_full_time_is_refused_and_another_is_taken(platform: None) -> No
         f"{days.written(full_day)}还能约：上午10点、下午2点、下午3点。您选哪个时间？"
     ]
 
+    with_hour = f"{days.said(full_day)}上午九点"
+    taken = turn(slots, text=with_hour)
+    day_and_hour = await SERVICE.validate("appointment_date", with_hour, taken)
+    assert day_and_hour is not None and day_and_hour["appointment_time"] is None
+    assert said(taken) == ["上午9点已经约满了。"]
+
     full = turn({**slots, **updates}, text="9点")
     assert await SERVICE.validate("appointment_time", "9点", full) == {"appointment_time": None}
     assert said(full) == ["上午9点已经约满了。"] and not full.failed

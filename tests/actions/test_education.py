@@ -21,13 +21,14 @@ from actions.services.paying import (
     say_still_open,
 )
 from platform_sandbox.seed import (
+    DEMO_GRANDPARENT,
     DEMO_KINDERGARTEN_STUDENT_ID,
     DEMO_SEVERAL_BILLS_STUDENT_ID,
     DEMO_STUDENT_ID,
 )
 from platform_sandbox.synthetic.education import term_of
 from tests import days
-from tests.actions.conftest import load_tracker, text_turns
+from tests.actions.conftest import load_tracker, text_turns, verified
 from tests.conftest import RunningSystem
 
 
@@ -125,8 +126,9 @@ async def test_nothing_to_check_lets_the_rules_answer(platform: None, domain: di
 
 async def test_the_third_unusable_answer_hands_over(platform: None, domain: dict) -> None:
     dispatcher = CollectingDispatcher()
-    tracker = load_tracker("service_student_id_given", student_id="不知道", field_failures=2)
+    tracker = load_tracker("service_student_id_given", student_id="那个嗯", field_failures=2)
     tracker.latest_message["entities"] = []
+    tracker.latest_message["text"] = "那个嗯"
     events = await ValidateServiceForm().run(dispatcher, tracker, domain)
     assert texts(dispatcher)[-1] == "抱歉，我几次都没听清，我请工作人员来帮您。"
     assert SlotSet("escalate", True) in events
@@ -270,8 +272,63 @@ async def test_a_plain_yes_to_several_bills_asks_which(platform: None) -> None:
     assert current.failed and texts(current.dispatcher) == ["请说“全部缴”，或者说缴第几笔。"]
     chosen = turn("只缴餐费", bill_id=[b.as_slot() for b in SEVERAL])
     assert await SERVICE.validate("education_confirmed", "只缴餐费", chosen) == {
-        "education_confirmed": ["EB202600034"]
+        "bill_chosen": ["EB202600034"],
+        "education_confirmed": None,
     }
+
+
+async def test_a_choice_among_several_is_said_back_with_its_total_before_paying(
+    platform: None,
+) -> None:
+    bills = [b.as_slot() for b in SEVERAL]
+    chosen = turn("两样都交掉", bill_id=bills[:2])
+    outcome = await SERVICE.validate("education_confirmed", "两样都交掉", chosen)
+    assert outcome == {"bill_chosen": ["EB202600033", "EB202600035"], "education_confirmed": None}
+    asked = turn("", bill_id=bills[:2], **outcome)
+    await SERVICE.ask("education_confirmed", asked)
+    assert texts(asked.dispatcher) == ["两笔都缴，一共 3475.30 元。", "现在缴费吗？"]
+    confirmed = turn("对的", intent="affirm", bill_id=bills[:2], **outcome)
+    assert await SERVICE.validate("education_confirmed", True, confirmed) == {
+        "education_confirmed": ["EB202600033", "EB202600035"]
+    }
+    one = turn("", bill_id=bills, bill_chosen=["EB202600034"])
+    await SERVICE.ask("education_confirmed", one)
+    assert texts(one.dispatcher)[0] == "只缴餐费，1452.00 元。"
+    declined = turn("先不缴", intent="deny", bill_id=bills, bill_chosen=["EB202600034"])
+    result = await SERVICE.validate("education_confirmed", False, declined)
+    assert result is not None and result["education_confirmed"] is False
+
+
+async def test_without_the_student_number_the_grandparent_is_verified_instead(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    request = turn("我是小孩的爷爷，孙女学费要交，学号我不晓得", intent="pay_education_fee")
+    assert SERVICE.heard(request) == {"lookup_by_citizen": True, "relation": "本人"}
+    assert SERVICE.needs_identity(request) is False  # the slot is set by the form, not yet here
+    answered = turn("学号我也记不清", relation=None)
+    result = await SERVICE.validate("student_id", "学号我也记不清", answered)
+    assert result == {"student_id": None, "lookup_by_citizen": True, "relation": "本人"}
+    assert not answered.failed
+    looked_up = turn(
+        "",
+        lookup_by_citizen=True,
+        **await verified(sandbox, DEMO_GRANDPARENT),
+    )
+    assert SERVICE.needs_identity(looked_up) and SERVICE.steps(looked_up) == ["education_confirmed"]
+    found = await SERVICE.prepare(looked_up)
+    assert [bill["bill_id"] for bill in found["bill_id"]] == ["EB202600001"]
+    assert found["bill_school"] == "相城区阳澄湖高级中学"
+
+
+async def test_a_student_number_said_in_the_request_is_taken(platform: None) -> None:
+    request = turn("帮我孙子交一下学费，学号是七三二，零二九，幺零六八")
+    assert SERVICE.heard(request) == {"student_id": DEMO_STUDENT_ID}
+    corrected = turn(
+        "学号是7320291086，不对不对，是7320291068",
+        entities=[{"entity": "student_id", "value": "7320291086"}],
+    )
+    result = await SERVICE.validate("student_id", "7320291086", corrected)
+    assert result is not None and result["student_id"] == DEMO_STUDENT_ID
 
 
 async def test_paying_all_bills_says_each_pay_code(platform: None, sandbox: RunningSystem) -> None:

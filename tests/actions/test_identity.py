@@ -120,6 +120,46 @@ async def test_name_sends_the_code_and_the_code_verifies(
     assert await PENSION.prepare(turn_with(**result)) is not None  # the token works
 
 
+async def test_a_name_said_with_the_number_is_not_asked_again(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    assert PENSION is not None
+    citizen = DEMO_CERTIFICATION_OVERDUE
+    text = f"身份证是{citizen.id_number}，名字{citizen.name}"
+    heard = await identity.validate("id_number", text, turn_with(text), PENSION)
+    assert heard == {
+        "id_number": citizen.id_number,
+        "id_number_confirmed": None,
+        "person_name": citizen.name,
+    }
+    confirmed = turn_with("对", intent="affirm", **heard)
+    sent = await identity.validate("id_number_confirmed", True, confirmed, PENSION)
+    assert sent is not None and sent["id_number_confirmed"] is True
+    assert sent["verification_id"] and sent["verification_phone"].startswith(citizen.phone[:3])
+    after = turn_with(**{**heard, **sent})
+    steps = identity.identity_steps(after, PENSION)
+    assert [step for step in steps if after.slot(step) is None] == ["sms_code"]
+    assert identity.name_said_with(f"我叫{citizen.name}，身份证号{citizen.id_number}") == (
+        citizen.name
+    )
+    assert identity.name_said_with(f"叫个人来，身份证号{citizen.id_number}") is None
+
+
+async def test_an_id_number_in_the_request_is_read_back_first(platform: None) -> None:
+    assert PENSION is not None
+    citizen = DEMO_CERTIFICATION_OVERDUE
+    spoken = "".join(
+        "幺" if d == "1" else "零一二三四五六七八九"[int(d)] for d in citizen.id_number
+    )
+    request = turn_with(f"养老金认证怎么弄，你帮我查查，身份证号是{spoken[:6]} {spoken[6:]}")
+    await start_service(request, PENSION)
+    assert request.updates["id_number"] == citizen.id_number
+    assert request.updates["id_number_confirmed"] is None
+    nothing = turn_with("我要养老金认证")
+    await start_service(nothing, PENSION)
+    assert nothing.updates["id_number"] is None and said(nothing) == []
+
+
 async def test_an_expired_citizen_token_asks_for_verification_again(
     platform: None, sandbox: RunningSystem
 ) -> None:

@@ -10,6 +10,7 @@ from actions.services.status import (
     ApplicationStatus,
     extract_application_number,
     forgot_number,
+    names_an_application,
 )
 from platform_sandbox.seed import DEMO_ALLOWANCE_APPLIED
 from platform_sandbox.synthetic.applications import MISSING_MATERIALS
@@ -67,6 +68,13 @@ def test_extract_application_number(text: str, expected: str | None) -> None:
 def test_forgot_number() -> None:
     assert forgot_number("编号我不记得了") and forgot_number("忘了")
     assert not forgot_number("SQ20260913000001")
+
+
+async def test_an_application_named_by_what_it_was_for_takes_the_identity_path() -> None:
+    request = turn("我申请的高龄补贴到现在还没个信，是不是弄丢了", intent=SERVICE.intent)
+    assert await SERVICE.prepare(request) == {"status_mode": MINE}
+    assert said(request) == ["好的，帮您查申请进度。"]
+    assert names_an_application("老年卡申请了没消息") and not names_an_application("查办件")
 
 
 async def test_a_known_number_is_looked_up_and_said_in_plain_words(platform: None) -> None:
@@ -172,3 +180,18 @@ async def test_the_verified_person_hears_their_applications(
     assert texts[1] == f"第1件，高龄津贴申请，{days.written(made)}提交，正在审核。"
     assert texts[2] == f"编号 {DEMO_ALLOWANCE_APPLICATION}。"
     assert len(texts) == 4
+
+
+async def test_an_application_number_said_when_asked_for_the_id_is_looked_up(
+    platform: None,
+) -> None:
+    digits = "零幺二三四五六七八九"
+    said_number = "S Q " + "".join(digits[int(d)] for d in NEEDS_INFO.removeprefix("SQ"))
+    mine = turn(said_number, status_mode=MINE)
+    found = await SERVICE.answered_otherwise("id_number", said_number, mine)
+    assert found is not None
+    assert found["status_application_number"] == NEEDS_INFO
+    assert found["status_state"] == "needs_info"
+    assert found["status_mode"] is None and found["id_number"] is None
+    by_number = turn(said_number)
+    assert await SERVICE.answered_otherwise("id_number", said_number, by_number) is None

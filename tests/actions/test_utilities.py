@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import runtime
 from actions.config import ActionConfig
+from actions.service_form import ActionAnswerWithoutQuestion, ActionCancelService
 from actions.services.utilities import (
     UtilityPayment,
     extract_account_number,
@@ -16,10 +18,11 @@ from actions.services.utilities import (
 from platform_sandbox.seed import (
     DEMO_ARREARS_ACCOUNT,
     DEMO_ARREARS_BILLS,
+    DEMO_UTILITIES,
     DEMO_UTILITY_BILLS,
 )
 from tests import days
-from tests.actions.conftest import said, text_turns
+from tests.actions.conftest import form_turn, said, text_turns, verified
 from tests.conftest import RunningSystem
 
 WATER = "3140831426"
@@ -309,8 +312,15 @@ async def test_the_months_chosen_among_several(
     slots = {"utility_type": "water", "utility_account": DEMO_ARREARS_ACCOUNT}
     current = turn(text, utility_bill_id=ARREARS, **slots)
     result = await SERVICE.validate("utility_confirmed", value, current)
-    assert result == {"utility_confirmed": [DEMO_ARREARS_BILLS[i] for i in chosen]}
+    ids = [DEMO_ARREARS_BILLS[i] for i in chosen]
+    assert result == {"bill_chosen": ids, "utility_confirmed": None}
     assert not current.failed
+    # Said back with the total, then paid on "对".
+    asked = turn("", utility_bill_id=ARREARS, bill_chosen=ids, **slots)
+    await SERVICE.ask("utility_confirmed", asked)
+    assert said(asked)[-1] == "现在缴费吗？"
+    yes = turn("对", intent="affirm", utility_bill_id=ARREARS, bill_chosen=ids, **slots)
+    assert await SERVICE.validate("utility_confirmed", True, yes) == {"utility_confirmed": ids}
 
 
 async def test_a_plain_yes_to_several_months_is_asked_which(platform: None) -> None:
@@ -364,3 +374,55 @@ async def test_paying_one_month_says_the_months_still_open(
         for bill_id, waiting in zip(DEMO_ARREARS_BILLS, (True, False, False), strict=True):
             answer = client.post("/v1/payments", json={"bill_id": bill_id, "payer": "self"})
             assert (answer.status_code == 409) is waiting, answer.text
+
+
+async def test_without_the_account_number_all_the_households_bills_are_found(
+    platform: None, sandbox: RunningSystem
+) -> None:
+    request = turn("我屋里水电煤气都要交，户号我记不住的", intent="pay_utility_bill")
+    assert SERVICE.heard(request) == {"lookup_by_citizen": True, "relation": "本人"}
+    assert said(request) == ["没关系，核对您的身份后，我帮您查家里要缴的费用。"]
+    assert SERVICE.heard(turn(f"户号是{GAS}，忘了交没交")) == {}
+    known = turn("", lookup_by_citizen=True, **await verified(sandbox, DEMO_UTILITIES))
+    assert SERVICE.needs_identity(known) and SERVICE.steps(known) == ["utility_confirmed"]
+    found = await SERVICE.prepare(known)
+    amounts = [b["amount"] for b in found["utility_bill_id"]]
+    assert amounts == ["122.83", "255.87", "20.24"] and found["utility_amount"] == "398.94"
+    asked = turn("", lookup_by_citizen=True, **found)
+    await SERVICE.ask("utility_confirmed", asked)
+    assert said(asked)[0] == "有三笔费用没缴，一共 398.94 元。"
+
+
+async def test_a_weak_goodbye_that_answers_the_question_goes_on_with_the_service(
+    platform: None,
+) -> None:
+    events = [{"event": "slot", "name": "requested_slot", "value": "utility_confirmed"}]
+    slots = {"service": "utility_payment", "utility_bill_id": [WATER_BILL]}
+    weak = form_turn(slots, text="那就交了吧", intent="goodbye", confidence=0.41, events=events)
+    answered = await ActionCancelService().run(weak.dispatcher, weak.tracker, {})
+    assert SlotSet("utility_confirmed", True) in answered
+    assert answered[-1] == FollowupAction("service_form")
+    strong = form_turn(slots, text="不办了", intent="cancel", confidence=0.98, events=events)
+    cancelled = await ActionCancelService().run(strong.dispatcher, strong.tracker, {})
+    assert SlotSet("service", None) in cancelled
+    assert said(strong) == ["好的，不办了，什么都没有提交。有事随时找我。"]
+
+
+async def test_an_answer_outside_any_question_starts_the_service_it_names(
+    platform: None,
+) -> None:
+    answer = form_turn(
+        {},
+        text=f"那我交燃气费，户号{GAS}",
+        entities=[
+            {"entity": "utility_type", "value": "gas"},
+            {"entity": "account_number", "value": GAS},
+        ],
+    )
+    events = await ActionAnswerWithoutQuestion().run(answer.dispatcher, answer.tracker, {})
+    assert SlotSet("service", "utility_payment") in events
+    assert SlotSet("utility_account", GAS) in events
+    assert events[-1] == FollowupAction("service_form")
+    nothing = form_turn({}, text="嗯嗯")
+    assert await ActionAnswerWithoutQuestion().run(nothing.dispatcher, nothing.tracker, {}) == []
+    assert nothing.dispatcher.messages[0]["response"] == "utter_how_can_i_help"
