@@ -142,6 +142,8 @@ class WeChatChannel:
     async def _user_turn(
         self, key: str, conversation_id: str, text: str, turn_id: str
     ) -> list[str]:
+        # The turn's claim refers to the conversation: it must exist before the turn.
+        await self.conversations.store.ensure_conversation(conversation_id, CHANNEL)
         result = await self.conversations.user_turn(
             conversation_id,
             text,

@@ -9,6 +9,7 @@ Nothing is stored before all three passed.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -74,10 +75,12 @@ class Inbound:
     @property
     def turn_id(self) -> str:
         """The message id the core makes a turn of once: ``MsgId``, or for an event (which has
-        none) its sender and time, as WeChat's retries of one event carry the same."""
+        none) its time, kind and key (the turn is the follower's: the sender is implied), as
+        WeChat's retries of one event carry the same."""
         if self.msg_id:
             return f"wx-{self.msg_id}"
-        return f"wx-ev-{self.create_time}-{self.event[:20]}"
+        what = hashlib.sha256(f"{self.event}|{self.event_key}".encode()).hexdigest()[:16]
+        return f"wx-ev-{self.create_time}-{what}"
 
 
 def check_query(config: WeChatConfig, query: Query) -> None:
