@@ -12,7 +12,7 @@ from tests.wechat.kit import Follower, conversation_of
 from tests.wechat.mock_api import WeChatApiMock
 
 
-def _handed_off(system: RunningSystem, console: Console, follower: Follower) -> tuple[str, int]:
+def _handed_off(system: RunningSystem, console: Console, follower: Follower) -> tuple[str, str]:
     queued = follower.says("转人工")
     assert queued is not None and "工作人员" in queued, queued
     conversation = conversation_of(system.settings.var_dir, follower)
@@ -20,7 +20,7 @@ def _handed_off(system: RunningSystem, console: Console, follower: Follower) -> 
     items = waiting["handoffs"] if isinstance(waiting, dict) else waiting
     (handoff,) = [h for h in items if h["conversation_id"] == conversation]
     assert console.post(f"/api/handoffs/{handoff['id']}/claim").status_code == 200
-    return conversation, int(handoff["id"])
+    return conversation, str(handoff["id"])
 
 
 def test_a_staff_reply_goes_out_through_the_api(
@@ -30,7 +30,7 @@ def test_a_staff_reply_goes_out_through_the_api(
     follower = Follower(wechat_system.gateway)
     with Console(wechat_system.gateway, account) as console:
         conversation, handoff = _handed_off(wechat_system, console, follower)
-        assert follower.says("我想问问老年卡") is None or True  # kept for staff
+        follower.says("我想问问老年卡")  # kept for staff (the answer is a queue notice or none)
         transcript = console.get(f"/api/conversations/{conversation}/transcript").json()
         texts = [m["text"] for m in transcript["messages"]]
         assert "我想问问老年卡" in texts
