@@ -44,6 +44,7 @@ def gateway_app() -> FastAPI:
                 api_base=settings.wechat_api_base,
                 reply_budget_s=settings.wechat_reply_budget_s,
                 idle_s=settings.wechat_idle_s,
+                redis_url=settings.redis_url if settings.profile == "scale" else "",
             ),
             handoff=HandoffConfig(
                 claim_timeout_s=settings.handoff_claim_timeout_s,

@@ -34,6 +34,9 @@ class WeChatConfig:
     api_timeout_s: float = 5.0
     max_media_bytes: int = 2 * 1024 * 1024
     """The largest voice file fetched (60 s of AMR is about 100 KB)."""
+    redis_url: str = ""
+    """The scale profile's Redis: one access token for every gateway process (empty: each
+    process keeps its own in memory)."""
 
     def __post_init__(self) -> None:
         if self.enabled and len(self.aes_key) != 43:

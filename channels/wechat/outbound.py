@@ -9,7 +9,11 @@ already), and the call is tried once more. Other errors are not retried: they ar
 :class:`DeliveryFailed` with WeChat's code (45015: the follower wrote last more than 48 hours
 ago; 45047: too many messages since), for the channel to show to staff.
 
-wechatpy's client is synchronous (requests): the calls run in worker threads.
+With ``redis_url`` (the scale profile) the token and its expiry live in Redis (wechatpy's
+``RedisStorage``) and the fetch is also under a Redis lock, so every gateway process uses one
+token and one fetch serves them all; otherwise they live in the process's memory.
+
+wechatpy's client is synchronous (requests, redis): the calls run in worker threads.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import requests
 from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.redisstorage import RedisStorage
 
 from channels.wechat.config import WeChatConfig
 
@@ -79,22 +86,44 @@ class _Client(WeChatClient):
 class WeChatApi:
     """The few API calls the channel makes, with the token cached and refreshed once."""
 
-    def __init__(self, config: WeChatConfig) -> None:
+    def __init__(self, config: WeChatConfig, *, redis_url: str = "") -> None:
         self.config = config
         self._lock = threading.Lock()
         self._client = _Client(self, config)
+        self._shared_lock: Any = None
+        if redis_url:
+            import redis
+
+            connection = redis.Redis.from_url(redis_url, socket_timeout=5)
+            self._client.session = RedisStorage(connection, prefix="banshi:wechat")
+            self._shared_lock = connection.lock(
+                f"banshi:wechat:{config.app_id}:token-lock", timeout=30, blocking_timeout=30
+            )
         self.token_fetches = 0
         """How many tokens this process fetched (for metrics and tests)."""
 
+    @property
+    def _expiry_key(self) -> str:
+        return f"{self._client.access_token_key}_expires_at"
+
+    @contextmanager
+    def _fetching(self) -> Iterator[None]:
+        """One fetch at a time: in this process, and across processes with Redis."""
+        with self._lock, self._shared_lock or nullcontext():
+            yield
+
     def _cached(self) -> str | None:
-        client = self._client
-        token = client.session.get(client.access_token_key)
-        if token and client.expires_at and client.expires_at - time.time() > TOKEN_MARGIN_S:
+        session = self._client.session
+        token = session.get(self._client.access_token_key)
+        expires_at = session.get(self._expiry_key)
+        if token and expires_at and float(expires_at) - time.time() > TOKEN_MARGIN_S:
             return str(token)
         return None
 
     def _fetch(self) -> str:
-        self._client.fetch_access_token()
+        answer = self._client.fetch_access_token()
+        lifetime = int(answer.get("expires_in") or 7200)
+        self._client.session.set(self._expiry_key, time.time() + lifetime, lifetime)
         self.token_fetches += 1
         return str(self._client.session.get(self._client.access_token_key))
 
@@ -103,12 +132,12 @@ class WeChatApi:
         token = self._cached()
         if token:
             return token
-        with self._lock:
+        with self._fetching():
             return self._cached() or self._fetch()
 
     def _refresh(self, stale: str) -> None:
         """WeChat refused ``stale``: fetch a new token unless another thread already did."""
-        with self._lock:
+        with self._fetching():
             current = self._cached()
             if current is None or current == stale:
                 self._fetch()
@@ -127,6 +156,8 @@ class WeChatApi:
             code = int(error.errcode or 0) or -1
             raise DeliveryFailed(code, str(error.errmsg or "")) from None
         except (requests.RequestException, ValueError) as error:
+            raise DeliveryFailed(0, type(error).__name__) from None
+        except Exception as error:  # the token store (Redis) unreachable: nothing was sent
             raise DeliveryFailed(0, type(error).__name__) from None
 
     async def send_text(self, openid: str, text: str) -> None:

@@ -12,6 +12,7 @@ now". Errors are the gateway's JSON error form with a code, never a 500.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +25,7 @@ from channels.wechat.config import WeChatConfig
 from channels.wechat.outbound import WeChatApi
 from channels.wechat.sessions import WeChatSessions
 from conversation.errors import ApiError
+from conversation.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ def build_router(config: WeChatConfig) -> APIRouter:
             config,
             conversations=conversations,
             sessions=WeChatSessions(conversations.store.engine, idle_s=config.idle_s),
-            api=WeChatApi(config),
+            api=WeChatApi(config, redis_url=config.redis_url),
             voice=getattr(app.state, "voice", None),
             max_text_chars=app.state.config.max_text_chars,
         )
@@ -94,8 +96,16 @@ def build_router(config: WeChatConfig) -> APIRouter:
             body += chunk
             if len(body) > config.max_xml_bytes:
                 raise ApiError(400, "wechat_xml_too_large", "消息太大了。")
-        inbound = protocol.read_message(config, query, body)
+        metrics: Metrics = request.app.state.metrics
+        try:
+            inbound = protocol.read_message(config, query, body)
+        except ApiError as error:
+            metrics.error(error.code)
+            raise
+        started = time.perf_counter()
         reply = await channel.handle(inbound)
+        # "passive": answered in this response; "success": later through the API, or no answer.
+        metrics.turn(CHANNEL, "passive" if reply else "success", time.perf_counter() - started)
         if reply is None:
             return PlainTextResponse("success")
         xml = protocol.passive_reply(config, query, inbound, reply)

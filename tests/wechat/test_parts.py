@@ -4,6 +4,7 @@ doctor's line, the protocol on wechatpy, delivery once, and the token under conc
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from channels.wechat.dedupe import Delivery, InFlight
 from channels.wechat.outbound import DeliveryFailed, WeChatApi
 from conversation.errors import ApiError
 from conversation.store import Party, StoredMessage
+from tests.needs import need
 from tests.wechat.kit import AES_KEY, TOKEN, Follower, sign
 from tests.wechat.mock_api import APP_ID, APP_SECRET, WeChatApiMock, wechat_api
 
@@ -191,3 +193,36 @@ async def test_other_api_errors_are_not_retried(mock: WeChatApiMock) -> None:
     with pytest.raises(DeliveryFailed) as down:
         await unreachable.send_text("o-x", "你好")
     assert down.value.code == 0
+
+
+def _redis_url() -> str:
+    """The scale profile's Redis, when one answers (the token's shared store)."""
+    import redis
+
+    url = os.environ.get("BANSHI_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        connection = redis.Redis.from_url(url, socket_timeout=2)
+        connection.delete(f"banshi:wechat:{APP_ID}_access_token")
+        connection.delete(f"banshi:wechat:{APP_ID}_access_token_expires_at")
+    except redis.RedisError:
+        need(False, "Redis", "start Redis or set BANSHI_REDIS_URL (the scale profile's)")
+    return url
+
+
+async def test_gateways_share_one_token_through_redis(mock: WeChatApiMock) -> None:
+    url = _redis_url()
+    config = WeChatConfig(
+        app_id=APP_ID, token=TOKEN, aes_key=AES_KEY, app_secret=APP_SECRET, api_base=mock.url
+    )
+    first, second = WeChatApi(config, redis_url=url), WeChatApi(config, redis_url=url)
+    before = mock.token_fetches()
+    await asyncio.gather(
+        *(api.send_text(f"r-{i}", "你好") for i in range(10) for api in (first, second))
+    )
+    assert mock.token_fetches() == before + 1
+    mock.expire_tokens()
+    await asyncio.gather(
+        *(api.send_text(f"r-{i}", "再见") for i in range(10) for api in (first, second))
+    )
+    assert mock.token_fetches() == before + 2
+    assert first.token() == second.token()
