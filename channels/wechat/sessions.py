@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections import defaultdict
+import weakref
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert, select, update
@@ -40,11 +40,15 @@ class WeChatSessions:
     def __init__(self, engine: AsyncEngine, *, idle_s: float) -> None:
         self._engine = engine
         self.idle = timedelta(seconds=idle_s)
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # One lock per follower while someone holds or waits for it (then forgotten).
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def current(self, key: str, openid: str) -> str:
         """The follower's conversation: the one going on, or a new one after a pause or an end."""
-        async with self._locks[key]:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
             now = _now()
             async with self._engine.begin() as connection:
                 row = (

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
+
 from platform_sandbox import seed
 from tests import days
 from tests.conftest import RunningSystem
@@ -60,6 +62,8 @@ def test_a_slow_bot_answers_success_at_once_then_through_the_api(
     assert follower.reply_of(response) is None  # "success"
     (sent,) = wechat_mock.wait_sent(follower.openid, 1)
     assert "办件编号" in sent
+    metrics = httpx.get(f"{slow_gateway}/metrics").text
+    assert 'banshi_turns_total{channel="wechat",outcome="success"}' in metrics
 
 
 def test_a_voice_message_with_recognition_completes_the_status_query(
