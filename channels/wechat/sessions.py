@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import weakref
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert, select, update
@@ -37,9 +38,12 @@ def _aware(moment: datetime) -> datetime:
 class WeChatSessions:
     """Reads and writes ``wechat_conversations``."""
 
-    def __init__(self, engine: AsyncEngine, *, idle_s: float) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, idle_s: float, clock: Callable[[], datetime] = _now
+    ) -> None:
         self._engine = engine
         self.idle = timedelta(seconds=idle_s)
+        self._clock = clock
         # One lock per follower while someone holds or waits for it (then forgotten).
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -49,7 +53,7 @@ class WeChatSessions:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
-            now = _now()
+            now = self._clock()
             async with self._engine.begin() as connection:
                 row = (
                     await connection.execute(

@@ -6,18 +6,21 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from banshi.doctor import check_wechat
+from banshi.migrate import upgrade_to_head
 from banshi.settings import Settings
 from channels.wechat import formatting, protocol
 from channels.wechat.config import WeChatConfig
 from channels.wechat.dedupe import Delivery, InFlight
 from channels.wechat.outbound import DeliveryFailed, WeChatApi
+from channels.wechat.sessions import WeChatSessions
 from conversation.errors import ApiError
-from conversation.store import Party, StoredMessage
+from conversation.store import ConversationStore, Party, StoredMessage
 from tests.needs import need
 from tests.wechat.kit import AES_KEY, TOKEN, Follower, sign
 from tests.wechat.mock_api import APP_ID, APP_SECRET, WeChatApiMock, wechat_api
@@ -226,3 +229,30 @@ async def test_gateways_share_one_token_through_redis(mock: WeChatApiMock) -> No
     )
     assert mock.token_fetches() == before + 2
     assert first.token() == second.token()
+
+
+async def test_a_follower_keeps_a_conversation_until_a_long_pause_or_an_end(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    await upgrade_to_head(url)
+    store = await ConversationStore.open(url)
+    now = [datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)]
+    sessions = WeChatSessions(store.engine, idle_s=1800, clock=lambda: now[0])
+    try:
+        first = await sessions.current("k", "openid-1")
+        now[0] += timedelta(minutes=29)
+        assert await sessions.current("k", "openid-1") == first  # the pause counts from here
+        now[0] += timedelta(minutes=29)
+        assert await sessions.current("k", "openid-1") == first
+        now[0] += timedelta(minutes=31)
+        second = await sessions.current("k", "openid-1")
+        assert second != first
+        assert await sessions.openid_of(second) == "openid-1"
+        await sessions.set_options("k", [{"title": "查养老金", "payload": "/query_pension"}])
+        assert (await sessions.options("k"))[0]["payload"] == "/query_pension"
+        await sessions.end("k")
+        assert await sessions.options("k") == []
+        assert await sessions.current("k", "openid-1") not in (first, second)
+    finally:
+        await store.close()
