@@ -11,6 +11,7 @@ def gateway_app() -> FastAPI:
     """The gateway, configured from the settings."""
     from banshi.gateway import GatewayConfig, create_app
     from channels.kiosk.config import KioskConfig
+    from channels.wechat.config import WeChatConfig
     from handoff.config import HandoffConfig
 
     settings = get_settings()
@@ -34,6 +35,16 @@ def gateway_app() -> FastAPI:
                 end_of_speech_s=settings.end_of_speech_s,
                 no_input_s=settings.no_input_s,
                 district=settings.kiosk_district,
+            ),
+            wechat=WeChatConfig(
+                app_id=settings.wechat_app_id,
+                token=settings.wechat_token,
+                aes_key=settings.wechat_aes_key,
+                app_secret=settings.wechat_app_secret,
+                api_base=settings.wechat_api_base,
+                reply_budget_s=settings.wechat_reply_budget_s,
+                idle_s=settings.wechat_idle_s,
+                redis_url=settings.redis_url if settings.profile == "scale" else "",
             ),
             handoff=HandoffConfig(
                 claim_timeout_s=settings.handoff_claim_timeout_s,

@@ -158,6 +158,40 @@ def check_model(models_dir: Path) -> Check:
     )
 
 
+def check_wechat(settings: Settings) -> Check:
+    """Whether the WeChat channel is on (its four credentials set) and ffmpeg is there for
+    voice messages WeChat did not transcribe."""
+    names = {
+        "BANSHI_WECHAT_APP_ID": settings.wechat_app_id,
+        "BANSHI_WECHAT_TOKEN": settings.wechat_token,
+        "BANSHI_WECHAT_AES_KEY": settings.wechat_aes_key,
+        "BANSHI_WECHAT_APP_SECRET": settings.wechat_app_secret,
+    }
+    missing = [name for name, value in names.items() if not value.strip()]
+    if missing:
+        return Check(
+            "wechat",
+            "warn",
+            "channel off: /wechat answers 404 wechat_disabled",
+            f"set {', '.join(missing)} (README: WeChat) to connect an Official Account",
+        )
+    if len(settings.wechat_aes_key) != 43:
+        return Check(
+            "wechat",
+            "fail",
+            "BANSHI_WECHAT_AES_KEY is not a 43-character EncodingAESKey",
+            "copy the EncodingAESKey from the account's 基本配置 page",
+        )
+    if shutil.which("ffmpeg") is None:
+        return Check(
+            "wechat",
+            "warn",
+            "channel on, but no ffmpeg: voice messages without WeChat's recognition fail",
+            "apt-get install ffmpeg",
+        )
+    return Check("wechat", "ok", f"channel on, API at {settings.wechat_api_base}")
+
+
 def run_checks(settings: Settings) -> list[Check]:
     """Every check for the settings' profile."""
     results = [
@@ -166,6 +200,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_vosk_model(settings.vosk_model_path),
         check_sqlite(settings.var_dir),
         check_model(settings.models_dir),
+        check_wechat(settings),
     ]
     for name, port in (
         ("gateway", settings.gateway_port),

@@ -25,6 +25,8 @@ from banshi.migrate import upgrade_to_head
 from channels.kiosk import routes as kiosk
 from channels.kiosk.config import KioskConfig
 from channels.webchat import routes as webchat
+from channels.wechat import routes as wechat
+from channels.wechat.config import WeChatConfig
 from conversation.delivery import Delivery
 from conversation.errors import install_error_handlers
 from conversation.metrics import Metrics
@@ -61,6 +63,7 @@ class GatewayConfig:
     reported by ``/healthz``. None: the real calendar."""
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
+    wechat: WeChatConfig = field(default_factory=WeChatConfig)
     swagger_ui_dir: str = field(default_factory=installed_swagger_ui)
     """The Swagger UI files for ``/api/docs`` ("": no docs page; see ``banshi.api_docs``)."""
 
@@ -118,6 +121,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
     app.include_router(webchat.router)
     app.include_router(handoff_api.router)
     app.include_router(kiosk.build_router(config.kiosk))
+    app.include_router(wechat.build_router(config.wechat))
     app.mount("/static", StaticFiles(directory=webchat.STATIC_DIR), name="static")
     app.mount(
         "/console/static", StaticFiles(directory=handoff_api.STATIC_DIR), name="console-static"

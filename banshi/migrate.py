@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from actions.sessions import metadata as action_metadata
+from channels.wechat.tables import metadata as wechat_metadata
 from conversation.store import metadata as conversation_metadata
 from handoff.tables import metadata as handoff_metadata
 
@@ -44,7 +45,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
 """Revision 1: the schema as ``create_all`` made it before the migrations."""
 
-GATEWAY_METADATA: tuple[MetaData, ...] = (conversation_metadata, handoff_metadata, action_metadata)
+GATEWAY_METADATA: tuple[MetaData, ...] = (
+    conversation_metadata,
+    handoff_metadata,
+    action_metadata,
+    wechat_metadata,
+)
 """What the gateway's tables should look like (autogenerate compares with these)."""
 
 PRE_ALEMBIC_TABLES_KEY = "pre_alembic_tables"

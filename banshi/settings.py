@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     # staff (empty: to the supervisors, who route them).
     kiosk_district: str = ""
 
+    # The WeChat Official Account (off until the four credentials are set; see the README).
+    wechat_app_id: str = ""
+    wechat_token: str = ""
+    wechat_aes_key: str = ""
+    wechat_app_secret: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com/cgi-bin/"
+    # Longer than this for the bot: answer `success`, then send through the customer-service API.
+    wechat_reply_budget_s: float = 4.0
+    # A pause this long starts a new conversation.
+    wechat_idle_s: float = 1800.0
+
     # Human handoff and the staff console.
     handoff_claim_timeout_s: float = 180.0
     handoff_working_hours: str = "1-5 08:30-17:30"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages banshi uses when running as root; otherwise name them.
-#   scripts/system-packages.sh run    espeak-ng (speech output)
-#   scripts/system-packages.sh test   espeak-ng, chromium and a Chinese font (browser tests:
-#                                     without one, Chromium draws the pages' Chinese as boxes)
+#   scripts/system-packages.sh run    espeak-ng (speech output), ffmpeg (WeChat voice messages)
+#   scripts/system-packages.sh test   the same, chromium and a Chinese font (browser tests:
+#                                     without one, Chromium draws the pages' Chinese as boxes),
+#                                     sox (the WeChat tests make AMR voice with it)
 set -u
-want=(espeak-ng)
-[ "${1:-run}" = "test" ] && want+=(chromium fonts-wqy-microhei)
+want=(espeak-ng ffmpeg)
+[ "${1:-run}" = "test" ] && want+=(chromium fonts-wqy-microhei sox)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -32,7 +32,7 @@ from handoff.tables import (
 
 TABLES = [table for metadata in GATEWAY_METADATA for table in metadata.sorted_tables]
 """Every table of the gateway, referenced tables first."""
-TABLES_ADDED_AFTER_REVISION_1 = ("citizen_sessions", "turns")
+TABLES_ADDED_AFTER_REVISION_1 = ("citizen_sessions", "turns", "wechat_conversations")
 FIRST_TABLES = [table for table in TABLES if table.name not in TABLES_ADDED_AFTER_REVISION_1]
 """The tables of revision 1."""
 
@@ -57,6 +57,8 @@ ADDED_AFTER_REVISION_1 = (
     "DROP INDEX IF EXISTS ix_citizen_sessions_expires_at",
     "DROP TABLE IF EXISTS citizen_sessions",
     "DROP TABLE turns",
+    "DROP INDEX IF EXISTS ix_wechat_conversations_conversation_id",
+    "DROP TABLE IF EXISTS wechat_conversations",
     "ALTER TABLE conversations DROP COLUMN token_hash",
 )
 """Undoes what the revisions after the first added to the models, so that ``create_all``
