@@ -7,6 +7,8 @@ starts that service (``action_confirm_pending``), "不用" drops the offer
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,6 +20,42 @@ OFFER_PREFIX = "service:"
 def offer(code: str) -> SlotSet:
     """The event that makes "对" start service ``code`` next."""
     return SlotSet("pending_action", f"{OFFER_PREFIX}{code}")
+
+
+RECEIPT_SLOT = "last_receipt"
+"""What the last finished service left to say again ("申请编号是 …"): ``{text, speech}``."""
+_ASKS_AFTER = re.compile(r"提交|交上去|交了|办好|办了|好了|成了|成功|编号")
+"""Words of a person who asks again, right after, whether it went through ("提交吧")."""
+
+
+def receipt(text: str, speech: str) -> SlotSet:
+    """The event that keeps what to say if the person asks again right after."""
+    return SlotSet(RECEIPT_SLOT, {"text": text, "speech": speech})
+
+
+def said_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Right after a service finished, the person asks again whether it is done ("提交吧"):
+    say so with its number, and True; False otherwise (the receipt is good for the next turn
+    only)."""
+    text = str(tracker.latest_message.get("text") or "")
+    if not _ASKS_AFTER.search(text):
+        return False
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users > 1:
+                return False
+        elif event.get("event") == "slot" and event.get("name") == RECEIPT_SLOT:
+            kept = event.get("value")
+            if not isinstance(kept, dict) or not kept.get("text"):
+                return False
+            dispatcher.utter_message(
+                text=f"已经办好了。{kept['text']}",
+                json_message={"speech": f"已经办好了。{kept.get('speech') or kept['text']}"},
+            )
+            return True
+    return False
 
 
 class ActionConfirmPending(Action):
@@ -33,6 +71,8 @@ class ActionConfirmPending(Action):
 
         pending = str(tracker.get_slot("pending_action") or "")
         service = by_code(pending.removeprefix(OFFER_PREFIX)) if pending else None
+        if service is None and said_again(dispatcher, tracker):
+            return []
         if service is None:
             dispatcher.utter_message(response="utter_how_can_i_help")
             return [SlotSet("pending_action", None)]

@@ -26,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.config import ActionConfig
+from actions.confirmation import said_again
 
 logger = logging.getLogger(__name__)
 
@@ -230,6 +231,8 @@ class ActionMisunderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if said_again(dispatcher, tracker):
+            return []
         misses = misunderstandings_in_a_row(tracker)
         if misses >= MISUNDERSTANDINGS_BEFORE_HANDOFF:
             dispatcher.utter_message(text=MISUNDERSTOOD_HANDOFF)

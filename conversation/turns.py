@@ -110,8 +110,12 @@ class TurnLog:
                     )
                 )
             return None
-        except IntegrityError:
+        except IntegrityError as error:
             self._release(key)
+            if await self._row(conversation_id, message_id) is None:
+                # Not a second arrival (that would have found the first one's row): the
+                # conversation itself is not stored, so the turn has nothing to belong to.
+                raise ApiError(404, "conversation_not_found", "没有找到这个会话。") from error
         except BaseException:
             self._release(key)
             raise

@@ -27,7 +27,7 @@ import cn2an
 from rasa_sdk.events import EventType, SlotSet
 
 from actions import identity
-from actions.confirmation import offer
+from actions.confirmation import offer, receipt
 from actions.explain import MAX_SENTENCE_CHARS
 from actions.services.base import Button, Service, Turn, clean_answer, yes_no
 from actions.services.paying import count_word
@@ -278,11 +278,12 @@ class Application(Service):
                 return [SlotSet(name, value) for name, value in offer_slots.items()]
             return self.refused(error, turn)
         turn.say(f"{self.name_said}提交好了。")
-        turn.say(spoken("申请编号是 ", said.code(created.application_number), "，请记一下。"))
+        number = spoken("申请编号是 ", said.code(created.application_number), "，请记一下。")
+        turn.say(number)
         for step in created.next_steps:
             turn.say(f"{step.rstrip('。')}。")
         turn.say("想知道办到哪了，随时说“查进度”。")
-        return []
+        return [receipt(f"{self.name_said}提交好了，{number.text}", number.speech)]
 
     async def existing(self, turn: Turn) -> ApplicationSummary | None:
         """The citizen's application of this service still being handled (or approved), when
@@ -369,10 +370,11 @@ class CommitmentApplication(Application):
     async def ask(self, slot: str, turn: Turn) -> None:
         who = self.who(turn)
         if slot == self.commitment_slot:
-            turn.say(
-                f"告知承诺：{who}承诺信息真实，现在不用交证明，以后可能会核查。{who}同意承诺吗？",
-                AGREE,
-            )
+            # One question for the commitment and the submission: the read-back comes first.
+            age = turn.slot("citizen_age")
+            turn.say(f"{self.applicant(turn)}，{age}岁，{self.doing(turn)}。")
+            turn.say(f"告知承诺：{who}承诺信息真实，现在不用交证明，以后可能会核查。")
+            turn.say(f"{who}同意承诺，就现在提交。同意吗？", AGREE)
         elif slot == self.confirmed_slot:
             name, age = turn.slot("citizen_name"), turn.slot("citizen_age")
             turn.say(f"申请人{name}，{age}岁，已同意告知承诺。")
@@ -385,7 +387,8 @@ class CommitmentApplication(Application):
                 turn.reject("请说“同意”或者“不同意”。")
                 return {slot: None}
             if agreed:
-                return {slot: True}
+                # Agreeing was asked together with submitting: nothing more to confirm.
+                return {slot: True, self.confirmed_slot: True}
             return {slot: False, "service_done": True, **await self.proofs(turn)}
         if slot == self.confirmed_slot:
             confirmed = yes_or_no(value, yes="提交", no="先不")

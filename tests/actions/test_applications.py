@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet
 
+from actions.handoff import ActionMisunderstood
 from actions.runtime import platform_client
 from actions.services import by_code
 from actions.services.applications import (
@@ -25,7 +26,7 @@ from actions.services.base import Service, Turn
 from platform_client import CitizenAuth
 from platform_sandbox import seed
 from tests import days
-from tests.actions.conftest import form_turn, said, verified
+from tests.actions.conftest import form_turn, said, user, verified
 from tests.conftest import RunningSystem
 
 SENDER = "test-applications"
@@ -128,13 +129,21 @@ async def test_under_60_is_offered_nothing_but_a_person() -> None:
 
 async def test_commitment_question_then_refusal_lists_the_catalog_proofs(platform: None) -> None:
     allowance = service("elderly_allowance")
-    current = turn({"service": "elderly_allowance", "citizen_age": 86})
+    current = turn({"service": "elderly_allowance", "citizen_age": 86, "citizen_name": "陈素琴"})
     assert await allowance.prepare(current) == {}
     await allowance.ask("allowance_commitment", current)
     assert said(current) == [
-        "告知承诺：您承诺信息真实，现在不用交证明，以后可能会核查。您同意承诺吗？"
+        "陈素琴，86岁，申请高龄津贴。",
+        "告知承诺：您承诺信息真实，现在不用交证明，以后可能会核查。",
+        "您同意承诺，就现在提交。同意吗？",
     ]
-    assert [b["title"] for b in current.dispatcher.messages[0]["buttons"]] == ["同意", "不同意"]
+    assert [b["title"] for b in current.dispatcher.messages[2]["buttons"]] == ["同意", "不同意"]
+    agreed = turn({"service": "elderly_allowance"}, text="好的，同意")
+    # One "同意" agrees and submits: the question said both.
+    assert await allowance.validate("allowance_commitment", "好的，同意", agreed) == {
+        "allowance_commitment": True,
+        "allowance_confirmed": True,
+    }
 
     refusal = turn({"service": "elderly_allowance"}, text="不同意")
     updates = await allowance.validate("allowance_commitment", "不同意", refusal)
@@ -171,7 +180,9 @@ async def test_allowance_is_submitted_once_with_number_and_next_steps(
     numbers = []
     for _ in range(2):  # a repeated "提交" of the same conversation applies once
         current = turn(slots)
-        assert await allowance.complete(current) == []
+        events = await allowance.complete(current)
+        assert [event["name"] for event in events] == ["last_receipt"]
+        assert events[0]["value"]["text"].startswith("高龄津贴申请提交好了，申请编号是 SQ")
         texts = said(current)
         assert texts[0] == "高龄津贴申请提交好了。"
         assert texts[2:] == [
@@ -237,7 +248,7 @@ async def test_senior_card_holder_needs_a_replacement_not_a_new_card(
     replacement = turn({**slots, "senior_card_kind": "replacement"})
     await card.ask("senior_card_confirmed", replacement)
     assert said(replacement)[-1] == "为陈素琴补办敬老卡，现在提交吗？"
-    assert await card.complete(replacement) == []
+    assert [event["name"] for event in await card.complete(replacement)] == ["last_receipt"]
     texts = said(replacement)[2:]
     assert texts[0] == "敬老卡申请提交好了。" and texts[1].startswith("申请编号是 SQ")
     assert texts[2:4] == ["10个工作日内制卡。", "卡片制好后短信通知您到社区领取。"]
@@ -341,14 +352,39 @@ async def test_family_member_applies_through_the_proxy_authorization(
     allowance = service("elderly_allowance")
     asked = turn(proxy)
     await allowance.ask("allowance_commitment", asked)
-    await allowance.ask("allowance_confirmed", asked)
     assert said(asked) == [
-        "告知承诺：您母亲承诺信息真实，现在不用交证明，以后可能会核查。您母亲同意承诺吗？",
-        f"申请人陈素琴，{days.age(seed.DEMO_ALLOWANCE_ELIGIBLE.id_number)}岁，已同意告知承诺。",
-        "为您母亲陈素琴申请高龄津贴，现在提交吗？",
+        f"您母亲陈素琴，{days.age(seed.DEMO_ALLOWANCE_ELIGIBLE.id_number)}岁，申请高龄津贴。",
+        "告知承诺：您母亲承诺信息真实，现在不用交证明，以后可能会核查。",
+        "您母亲同意承诺，就现在提交。同意吗？",
     ]
     current = turn(proxy)
-    assert await allowance.complete(current) == []
+    assert [event["name"] for event in await allowance.complete(current)] == ["last_receipt"]
     assert said(current)[0] == "高龄津贴申请提交好了。"
     mine = applications_of(sandbox, slots["citizen_token"])
     assert [a["service_code"] for a in mine] == ["elderly_allowance"]
+
+
+async def test_asking_again_right_after_hears_the_number_again() -> None:
+    kept = {"text": "高龄津贴申请提交好了，申请编号是 SQ20261205000001。", "speech": "申请编号是 …"}
+    done = [{"event": "slot", "name": "last_receipt", "value": kept}]
+    again = form_turn(
+        {},
+        text="提交吧",
+        intent="nlu_fallback",
+        confidence=0.35,
+        events=done,
+        with_user_event=True,
+    )
+    assert await ActionMisunderstood().run(again.dispatcher, again.tracker, {}) == []
+    assert said(again) == [f"已经办好了。{kept['text']}"]
+    assert again.dispatcher.messages[0]["custom"]["speech"] == "已经办好了。申请编号是 …"
+    later = form_turn(
+        {},
+        text="提交吧",
+        intent="nlu_fallback",
+        confidence=0.35,
+        events=[*done, user("我要交电费", "pay_utility_bill")],
+        with_user_event=True,
+    )
+    await ActionMisunderstood().run(later.dispatcher, later.tracker, {})
+    assert not said(later)[0].startswith("已经办好了")
