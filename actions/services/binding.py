@@ -75,7 +75,7 @@ _IN_PERSON = ("身份证", "证照", "户口本")
 _NAME = re.compile(r"^[\u4e00-\u9fa5·]{2,6}$")
 _DAYS = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*(天|个月|月|年)")
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DEFAULT = re.compile(r"^\s*(1|一|就这样|默认|都要|全部|都可以)")
+_DEFAULT = re.compile(r"^\s*(1|好|行|可以|就这样|按默认|默认|都要|全部|都可以)")
 
 
 def scopes_in(text: str) -> list[str]:
@@ -159,8 +159,8 @@ class FamilyBinding(Service):
                 turn.say(f"好的，绑定以后，您在微信上就能替{person}交费、办申请。")
             turn.say(
                 f"默认授权这几项：{scope_words(list(DEFAULT_SCOPES))}，{DEFAULT_DAYS}天有效。"
-                "回复1就这样；也可以说要哪几项、多久，比如“只交水电费，一年”。",
-                (("就这样", "/affirm"),),
+                "回复“好”就按默认；也可以说要哪几项、多久，比如“只交水电费，一年”。",
+                (("好，按默认", "/affirm"),),
             )
         elif slot == "person_name":
             turn.say(f"请说{person}的姓名。")
@@ -209,9 +209,9 @@ class FamilyBinding(Service):
             scopes, days = list(DEFAULT_SCOPES), DEFAULT_DAYS
         if not scopes and days is None:
             if any(word in text for word in _IN_PERSON):
-                turn.reject("出示证件要老人本人来，不能代办。", "请说要代办哪几项，或者回复1。")
+                turn.reject("出示证件要老人本人来，不能代办。", "请说要代办哪几项，或者回复“好”。")
             else:
-                turn.reject("请回复1，或者说要代办哪几项、多久，比如“只交水电费，一年”。")
+                turn.reject("请回复“好”，或者说要代办哪几项、多久，比如“只交水电费，一年”。")
             return {"binding_terms": None}
         days = DEFAULT_DAYS if days is None else days
         if not 1 <= days <= MAX_DAYS:

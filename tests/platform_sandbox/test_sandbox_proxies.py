@@ -169,9 +169,12 @@ def test_an_agent_lists_what_it_holds_and_gives_it_up(
         second["authorization_id"],
         first["authorization_id"],
     ]  # newest first, nobody else's
-    assert listed[1]["citizen_name_masked"] == DEMO_ALLOWANCE_ELIGIBLE.name[0] + "*" * (
-        len(DEMO_ALLOWANCE_ELIGIBLE.name) - 2
-    ) + DEMO_ALLOWANCE_ELIGIBLE.name[-1]
+    assert (
+        listed[1]["citizen_name_masked"]
+        == DEMO_ALLOWANCE_ELIGIBLE.name[0]
+        + "*" * (len(DEMO_ALLOWANCE_ELIGIBLE.name) - 2)
+        + DEMO_ALLOWANCE_ELIGIBLE.name[-1]
+    )
     assert listed[1]["scopes"] == ["utility_payment"] and listed[1]["status"] == "active"
     assert isinstance(listed[1]["citizen_age"], int)
     assert DEMO_ALLOWANCE_ELIGIBLE.name not in str(listed)
