@@ -71,6 +71,8 @@ _SCOPE_WORDS = {
     "medical_insurance_query": ("医保",),
     "appointment": ("预约",),
 }
+SAID_RELATIONS = {"母亲": "我妈", "父亲": "我爸"}
+"""How a relative names a parent in a request ("给我妈交水费")."""
 _IN_PERSON = ("身份证", "证照", "户口本")
 _NAME = re.compile(r"^[\u4e00-\u9fa5·]{2,6}$")
 _DAYS = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*(天|个月|月|年)")
@@ -157,9 +159,10 @@ class FamilyBinding(Service):
         if slot == "binding_terms":
             if not turn.slot("field_failures"):
                 turn.say(f"好的，绑定以后，您在微信上就能替{person}交费、办申请。")
+            turn.say(f"默认可以代办：{scope_words(list(DEFAULT_SCOPES))}。")
             turn.say(
-                f"默认授权这几项：{scope_words(list(DEFAULT_SCOPES))}，{DEFAULT_DAYS}天有效。"
-                "回复“好”就按默认；也可以说要哪几项、多久，比如“只交水电费，一年”。",
+                f"授权{DEFAULT_DAYS}天有效。回复“好”就按默认；"
+                "也可以说要哪几项、多久，比如“只交水电费，一年”。",
                 (("好，按默认", "/affirm"),),
             )
         elif slot == "person_name":
@@ -218,7 +221,7 @@ class FamilyBinding(Service):
             turn.reject("授权最长一年。请说一个一年以内的时间，比如“半年”。")
             return {"binding_terms": None}
         scopes = scopes or list(DEFAULT_SCOPES)
-        turn.say(f"好的，授权{scope_words(scopes)}，{days}天有效。")
+        turn.say(f"好的，授权{days}天。可以代办：{scope_words(scopes)}。")
         return {"binding_terms": True, "binding_scopes": scopes, "binding_days": days}
 
     async def _person_name(self, value: Any, turn: Turn) -> dict[str, Any]:
@@ -347,7 +350,7 @@ class FamilyBinding(Service):
             turn.explain(error)
             return {"sms_code": None, "service_done": True}
         relation = who(turn).removeprefix("您") if who(turn) != "老人" else ""
-        example = "给我妈交水费" if relation in ("", "母亲") else f"给{relation}交水费"
+        example = f"给{SAID_RELATIONS.get(relation, relation or '我妈')}交水费"
         turn.say(f"绑定好了！{name}同意您代办：{scope_words(scopes)}。")
         turn.say(f"授权到{day(created.expires_at)}。以后在微信上说“{example}”就行。")
         turn.say("说“我绑定了谁”可以查看；说“解除绑定”随时解除。")
@@ -383,8 +386,8 @@ class BindingList(Service):
         turn.say(f"您绑定了{len(active)}位老人：")
         for binding in active:
             turn.say(
-                f"{binding.citizen_name_masked}，可以代办{scope_words(binding.scopes)}，"
-                f"到{day(binding.expires_at)}。"
+                f"{binding.citizen_name_masked}：授权到{day(binding.expires_at)}。"
+                f"可以代办{scope_words(binding.scopes)}。"
             )
         turn.say("要解除，请说“解除绑定”。")
         return []

@@ -19,8 +19,10 @@ from actions.services.base import Service, Turn
 from actions.services.binding import DEFAULT_SCOPES, NOT_HERE, FamilyBinding
 from banshi.runner import ProcessGroup, process_specs
 from platform_sandbox.seed import DEMO_ALLOWANCE_ELIGIBLE, DEMO_UTILITIES, DemoCitizen
-from tests.actions.conftest import form_turn, said
+from tests.actions import conftest
+from tests.actions.conftest import form_turn
 from tests.conftest import RunningSystem, system_settings
+from tests.stories.play import response_rule_problem
 
 SON = "a1" * 32
 """A relative's WeChat identity as the gateway gives it: the hash of their OpenID."""
@@ -44,6 +46,15 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]
         specs = [s for s in process_specs(settings, Path("unused")) if s.name == "sandbox"]
         with ProcessGroup(settings, specs, log_dir=settings.var_dir / "logs", echo=False) as group:
             yield RunningSystem(settings, group)
+
+
+def said(turn: Turn) -> list[str]:
+    """What the actions said in ``turn``, each message held to the response rules (short
+    sentences, one question, at most three buttons)."""
+    for message in turn.dispatcher.messages:
+        problem = response_rule_problem({"text": message.get("text") or "", **message})
+        assert problem is None, problem
+    return conftest.said(turn)
 
 
 def wechat(
@@ -222,7 +233,8 @@ async def test_bound_then_paid_for_listed_and_revoked(
     listing = wechat("我绑定了谁", intent="list_bindings", service="family_binding_list")
     await by_code("family_binding_list").complete(listing)  # type: ignore[union-attr]
     assert said(listing)[0] == "您绑定了1位老人："
-    assert said(listing)[1].startswith("黎*庆，可以代办交学费、交水电燃气费")
+    assert said(listing)[1].startswith("黎*庆：授权到")
+    assert "可以代办交学费、交水电燃气费" in said(listing)[1]
 
     # "解除绑定": one binding, so only the confirmation is asked; then it no longer works.
     unbinding = by_code("family_unbinding")
@@ -277,7 +289,7 @@ async def test_terms_as_people_say_them(platform: None) -> None:
     turn = await son.answer("binding_terms", "只交水电费，一年")
     assert son.slots["binding_scopes"] == ["utility_payment"]
     assert son.slots["binding_days"] == 365
-    assert said(turn) == ["好的，授权交水电燃气费，365天有效。"]
+    assert said(turn) == ["好的，授权365天。可以代办：交水电燃气费。"]
     await son.answer("binding_terms", "高龄津贴和老年卡，三个月")
     assert son.slots["binding_scopes"] == ["elderly_allowance", "senior_card"]
     assert son.slots["binding_days"] == 90

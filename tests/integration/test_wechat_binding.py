@@ -22,6 +22,7 @@ from conversation.service import ConversationService
 from conversation.store import ConversationStore
 from platform_sandbox.seed import DEMO_UTILITIES
 from tests.conftest import RunningSystem
+from tests.stories.play import response_rule_problem
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +44,10 @@ class WeChatTalk:
         result = await self.core.user_turn(
             self.id, text, channel="wechat", metadata={"wechat_openid_hash": self.agent}
         )
+        for message in result.messages:
+            shown = {"text": message.text, "buttons": message.payload.get("buttons")}
+            problem = response_rule_problem(shown)
+            assert problem is None, problem
         return " ".join(m.text for m in result.messages)
 
 
