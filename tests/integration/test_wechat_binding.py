@@ -145,6 +145,27 @@ async def test_the_fraud_warning_holds_on_wechat_with_a_binding(
     system: RunningSystem, core: ConversationService
 ) -> None:
     system.reset_platform()
+    with system.platform() as client:
+        card = client.post(
+            "/v1/identity/card-reads",
+            json={
+                "card_payload": {
+                    "id_number": DEMO_UTILITIES.id_number,
+                    "name": DEMO_UTILITIES.name,
+                }
+            },
+        )
+        granted = client.post(
+            "/v1/proxy-authorizations",
+            json={
+                "agent_kind": "family",
+                "agent_id": RELATIVE,
+                "scopes": ["utility_payment"],
+                "expires_in_days": 30,
+            },
+            headers={"X-Citizen-Token": card.json()["citizen_token"]},
+        )
+    assert granted.status_code == 201, granted.text
     warned = await WeChatTalk(core).say("有人让我把短信验证码告诉他")
     for text in FRAUD_WARNING:
         assert text in warned, warned
