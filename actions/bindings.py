@@ -117,7 +117,8 @@ async def for_service(turn: Turn, service: Service, relation: str) -> dict[str, 
     else:
         latest = bindings[0]
         ended = f"在{day(latest.expires_at)}到期了" if latest.status == "expired" else "已经解除了"
-        turn.say(f"您和{latest.citizen_name_masked}的代办绑定{ended}，不能再代办。")
+        parent = latest.citizen_name_masked  # a name (王*英), not a number to read out
+        turn.say(f"您和{parent}的代办绑定{ended}，不能再代办。")
         turn.say("要继续代办，请说“绑定老人”，重新请老人授权。")
     return {"service_done": True}
 

@@ -385,8 +385,9 @@ class BindingList(Service):
             return []
         turn.say(f"您绑定了{len(active)}位老人：")
         for binding in active:
+            parent = binding.citizen_name_masked  # a name (王*英), not a number to read out
             turn.say(
-                f"{binding.citizen_name_masked}：授权到{day(binding.expires_at)}。"
+                f"{parent}：授权到{day(binding.expires_at)}。"
                 f"可以代办{scope_words(binding.scopes)}。"
             )
         turn.say("要解除，请说“解除绑定”。")
