@@ -94,7 +94,7 @@ async def test_a_relative_binds_pays_lists_and_revokes(
     system.reset_platform()
     talk = WeChatTalk(core)
     said = await talk.say("我想帮我爸绑定一下")
-    assert "默认授权这几项" in said
+    assert "默认可以代办" in said and "180天" in said
     terms = await talk.say("好")
     assert "好的，授权" in terms and "姓名" in terms, terms
     assert "身份证号" in await talk.say(DEMO_UTILITIES.name)
