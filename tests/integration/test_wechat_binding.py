@@ -131,7 +131,7 @@ async def test_a_relative_binds_pays_lists_and_revokes(
     assert "您绑定了1位老人" in listing and "黎*庆" in listing, listing
     asked = await later.say("解除绑定")
     assert "确定解除吗" in asked, asked
-    assert "已经解除了" in await later.say("对")
+    assert "已经解除了" in await later.say("确定解除")  # the button title, typed
     [revoked] = platform_get(
         system, "/v1/agent-authorizations", agent_kind="family", agent_id=RELATIVE
     )
