@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from actions import bindings
 from actions.runtime import citizen_sessions
 from actions.services.base import Service, Turn, clean_answer, yes_no, yes_or_no
 from actions.sessions import expiry
@@ -52,9 +53,10 @@ CITIZEN_SLOTS = (
 )
 """Who was verified: kept for the rest of the conversation, while the citizen token (in the
 citizen sessions, not here) lives: 30 minutes."""
-PROXY_SLOTS = ("agent_name", "proxy_consent", "proxy_authorization_id")
-ASKED_PROXY_SLOTS = ("agent_name", "proxy_consent")
-"""The questions of the family-proxy path, one ask action each."""
+PROXY_SLOTS = ("agent_name", "proxy_consent", "proxy_authorization_id", *bindings.BINDING_SLOTS)
+ASKED_PROXY_SLOTS = ("agent_name", "proxy_consent", bindings.BINDING_CHOICE)
+"""The questions of the family-proxy path (and of a relative bound to two parents), one ask
+action each."""
 SELF = "本人"
 PROXY_DAYS = 1
 
@@ -112,7 +114,10 @@ def whose(turn: Turn, service: Service) -> str:
 
 def verified(turn: Turn, service: Service) -> bool:
     """Whether the person the service is for has been verified in this conversation (see
-    :func:`lapsed` for a verification whose token has expired since)."""
+    :func:`lapsed` for a verification whose token has expired since), or the service runs
+    under a relative's standing binding (the platform checks that on every call)."""
+    if bindings.bound(turn) and subject(turn, service) != SELF:
+        return True
     return bool(turn.slot("citizen_verified")) and turn.slot("citizen_subject") == subject(
         turn, service
     )
@@ -121,13 +126,15 @@ def verified(turn: Turn, service: Service) -> bool:
 async def lapsed(turn: Turn) -> dict[str, Any]:
     """The slots to clear when the conversation's verification has lapsed (its citizen token
     expired or is gone), so that the citizen is asked to verify again; empty otherwise."""
-    if not turn.slot("citizen_verified") or await turn.citizen_token():
+    if bindings.bound(turn) or not turn.slot("citizen_verified") or await turn.citizen_token():
         return {}
     return {slot: None for slot in (*CITIZEN_SLOTS, *PROXY_SLOTS)}
 
 
 def identity_steps(turn: Turn, service: Service) -> list[str]:
     """The identity questions still in front of the service's own questions."""
+    if bindings.options(turn) and not turn.slot("proxy_authorization_id"):
+        return [bindings.BINDING_CHOICE]
     if not service.needs_identity(turn):
         return []
     if not verified(turn, service):
@@ -169,6 +176,8 @@ async def ask(slot: str, turn: Turn, service: Service) -> bool:
             turn.say("请把短信里的六位验证码念给我。")
     elif slot == "agent_name":
         turn.say("请问您怎么称呼？")
+    elif slot == bindings.BINDING_CHOICE:
+        bindings.ask_choice(turn, service)
     elif slot == "proxy_consent":
         turn.say(f"请{who}说“我同意”，授权您代办{service.title}。", yes_no("我同意", "不同意"))
     else:
@@ -428,6 +437,10 @@ async def _own(turn: Turn) -> CitizenAuth:
     return CitizenAuth(citizen_token=await turn.citizen_token())
 
 
+async def _binding_choice(value: Any, turn: Turn, service: Service) -> dict[str, Any]:
+    return await bindings.choose(value, turn, service, subject(turn, service))
+
+
 _VALIDATORS = {
     "id_number": _id_number,
     "id_number_confirmed": _id_number_confirmed,
@@ -438,4 +451,5 @@ _VALIDATORS = {
     "sms_code": _sms_code,
     "agent_name": _agent_name,
     "proxy_consent": _proxy_consent,
+    bindings.BINDING_CHOICE: _binding_choice,
 }

@@ -23,7 +23,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import identity
+from actions import bindings, identity
 from actions.handoff import home_visit_instead, request_handoff, say_notice
 from actions.instead import answer_not_leaving, answer_not_request, answered_instead
 from actions.services import ALL_SERVICE_SLOTS, ASKED_SLOTS, by_code, by_intent
@@ -57,6 +57,13 @@ async def start_service(turn: Turn, service: Service) -> None:
     start["relation"] = for_whom(turn)
     start.update(service.heard(turn))
     turn.updates.update(start)
+    relation = start["relation"]
+    for_relative = relation and relation != identity.SELF and service.proxy_allowed
+    if for_relative and not service.own_questions:
+        # A relative on WeChat: the standing binding it runs under (or a clear no).
+        turn.updates.update(await bindings.for_service(turn, service, relation))
+        if turn.slot("service_done"):
+            return
     if not service.needs_identity(turn):
         # Answers given with the request ("学号7320291068交学费") are checked like any answer.
         for slot in service.asked:
@@ -64,7 +71,6 @@ async def start_service(turn: Turn, service: Service) -> None:
                 result = await service.validate(slot, start[slot], turn)
                 turn.updates.update(result if result is not None else {})
         turn.failed = False
-    relation = start["relation"]
     if relation and relation != identity.SELF and not service.proxy_allowed:
         turn.say(f"{service.title}要本人来办，不能代办。")
         turn.updates["relation"] = identity.SELF
@@ -180,16 +186,21 @@ class ValidateServiceForm(FormValidationAction):
                 continue
             validated = True
             result = await service.answered_otherwise(slot, value, turn)
-            if result is None:
-                result = await identity.validate(slot, value, turn, service)
-            if result is None:
+            if result is not None:
+                pass
+            elif service.own_questions:
+                # A service that asks identity-like questions for its own ends (the binding).
                 result = await service.validate(slot, value, turn)
+            else:
+                result = await identity.validate(slot, value, turn, service)
+                if result is None:
+                    result = await service.validate(slot, value, turn)
             turn.updates.update(result if result is not None else {slot: value})
             if identifying and not identity.identity_steps(turn, service):
                 # The person is known now (and the proxy authorized): look up what the
                 # service's questions depend on.
                 identifying = False
-                if not turn.slot("service_done"):
+                if not turn.slot("service_done") and service.needs_identity(turn):
                     turn.updates.update(await service.prepare(turn))
         if not validated:
             # Nothing to check (e.g. "再说一遍"): say so, so that the form lets the rules answer.
@@ -368,7 +379,7 @@ class _AskAction(Action):
         if service is None:
             dispatcher.utter_message(response="utter_how_can_i_help")
             return []
-        if not await identity.ask(self.slot_name, turn, service):
+        if service.own_questions or not await identity.ask(self.slot_name, turn, service):
             await service.ask(self.slot_name, turn)
         return [SlotSet(key, value) for key, value in turn.updates.items()]
 
@@ -379,6 +390,8 @@ def _ask_action(slot: str) -> type[Action]:
 
 ASK_ACTIONS = [
     _ask_action(slot)
-    for slot in (*ASKED_SLOTS, *identity.ASKED_IDENTITY_SLOTS, *identity.ASKED_PROXY_SLOTS)
+    for slot in dict.fromkeys(
+        (*ASKED_SLOTS, *identity.ASKED_IDENTITY_SLOTS, *identity.ASKED_PROXY_SLOTS)
+    )
 ]
 """One ask action per question (rasa-sdk registers every Action subclass it imports)."""

@@ -50,6 +50,7 @@ from platform_client.errors import (
 )
 from platform_client.results import (
     AgencyPoint,
+    AgentAuthorization,
     Application,
     ApplicationCreated,
     ApplicationSummary,
@@ -312,13 +313,17 @@ class PlatformClient:
         id_number: str | None = None,
         phone: str | None = None,
         id_last6: str | None = None,
+        purpose: str | None = None,
         idempotency_key: str | None = None,
     ) -> VerificationStarted:
-        """Send an SMS code: give ``name`` + ``id_number``, or ``phone`` + ``id_last6``."""
+        """Send an SMS code: give ``name`` + ``id_number``, or ``phone`` + ``id_last6``;
+        ``purpose="proxy_binding"`` when the code lets a relative act for the citizen (the SMS
+        says so, platform_client/CONTRACT.md)."""
         body = {
             k: v
             for k, v in {
-                "name": name, "id_number": id_number, "phone": phone, "id_last6": id_last6
+                "name": name, "id_number": id_number, "phone": phone, "id_last6": id_last6,
+                "purpose": purpose,
             }.items()
             if v is not None
         }  # fmt: skip
@@ -624,8 +629,21 @@ class PlatformClient:
         )
 
     async def revoke_proxy(self, authorization_id: str, *, citizen: CitizenAuth) -> None:
-        """Revoke an authorization at once."""
+        """Revoke an authorization at once: as the citizen (their token), or as the agent
+        giving it up (``CitizenAuth(proxy_authorization_id=authorization_id)``)."""
         await self._send("DELETE", f"/v1/proxy-authorizations/{authorization_id}", citizen=citizen)
+
+    async def agent_authorizations(
+        self, *, agent_kind: str, agent_id: str
+    ) -> list[AgentAuthorization]:
+        """The authorizations ``agent_id`` holds that this system recorded, newest first
+        (revoked and expired ones too, with their ``status``; CONTRACT.md)."""
+        return await self._request(
+            list[AgentAuthorization],
+            "GET",
+            "/v1/agent-authorizations",
+            params={"agent_kind": agent_kind, "agent_id": agent_id},
+        )
 
 
 def _places(problems: Sequence[Any]) -> str:

@@ -310,6 +310,27 @@ class ProxyAuthorization(Result):
     expires_at: str
 
 
+class AgentAuthorization(Result):
+    """An authorization an agent holds (``GET /v1/agent-authorizations``, CONTRACT.md): for
+    whom (masked name, age), which services, until when, and whether it still holds."""
+
+    authorization_id: str
+    agent_kind: str
+    agent_id: str
+    citizen_name_masked: str
+    citizen_age: int | None = None
+    scopes: list[str] = []
+    expires_at: str
+    revoked_at: str | None = None
+    status: str
+    """active | expired | revoked."""
+
+    @property
+    def active(self) -> bool:
+        """Whether the agent may act with it now (the platform decides again on each call)."""
+        return self.status == "active"
+
+
 class District(Result):
     """A district of the city (``GET /v1/districts``, platform_client/CONTRACT.md)."""
 

@@ -53,6 +53,7 @@ CONTRACT_ROUTERS = (
     appointments.router,
     complaints.router,
     proxies.router,
+    proxies.agents_router,
 )
 """Routers of the platform contract, in the order of PLATFORM_API.md."""
 

@@ -77,7 +77,11 @@ def system_settings(var_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "profile": "embedded",
         "var_dir": var_dir,
-        "models_dir": paths.ROOT / "var" / "models",
+        # BANSHI_TEST_MODELS_DIR: a model trained elsewhere (a branch's own model), so that a
+        # test run never retrains into, or replaces, the shared var/models.
+        "models_dir": Path(
+            os.environ.get("BANSHI_TEST_MODELS_DIR") or paths.ROOT / "var" / "models"
+        ),
         "gateway_port": free_port(),
         "rasa_port": free_port(),
         "action_port": free_port(),

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import cn2an
 from rasa_sdk.events import EventType, SlotSet
 
-from actions import identity
+from actions import bindings, identity
 from actions.confirmation import offer, receipt
 from actions.explain import MAX_SENTENCE_CHARS
 from actions.services.base import Button, Service, Turn, clean_answer, yes_no
@@ -255,7 +255,7 @@ class Application(Service):
 
     def applicant(self, turn: Turn) -> str:
         """The applicant by name: 陈素琴, or 您母亲陈素琴 on the family path."""
-        name = str(turn.slot("citizen_name") or "")
+        name = bindings.name(turn)
         who = self.who(turn)
         return name if who == "您" else f"{who}{name}"
 
@@ -338,7 +338,7 @@ class Application(Service):
 
     def too_young(self, turn: Turn, min_age: int) -> bool:
         """Whether the verified age is under ``min_age`` (unknown ages go on to the platform)."""
-        age = turn.slot("citizen_age")
+        age = bindings.age(turn)
         return isinstance(age, int | float) and age < min_age
 
 
@@ -376,7 +376,7 @@ class CommitmentApplication(Application):
             turn.say(f"告知承诺：{who}承诺信息真实，现在不用交证明，以后可能会核查。")
             turn.say(f"{who}同意承诺，就现在提交。同意吗？", AGREE)
         elif slot == self.confirmed_slot:
-            name, age = turn.slot("citizen_name"), turn.slot("citizen_age")
+            name, age = bindings.name(turn), bindings.age(turn)
             turn.say(f"申请人{name}，{age}岁，已同意告知承诺。")
             turn.say(f"为{self.applicant(turn)}{self.doing(turn)}，现在提交吗？", SUBMIT)
 
@@ -447,7 +447,7 @@ class ElderlyAllowance(CommitmentApplication):
     def say_too_young(self, turn: Turn) -> None:
         who = self.who(turn)
         turn.say("高龄津贴要年满80周岁才能领。")
-        turn.say(f"{who}今年{turn.slot('citizen_age')}岁，还不到。")
+        turn.say(f"{who}今年{bindings.age(turn)}岁，还不到。")
         if self.too_young(turn, SeniorCard.min_age):
             turn.say("有疑问可以说“转人工”。")
         else:
@@ -483,7 +483,7 @@ class SeniorCard(CommitmentApplication):
 
     def say_too_young(self, turn: Turn) -> None:
         turn.say("敬老卡要年满60周岁才能办。")
-        turn.say(f"{self.who(turn)}今年{turn.slot('citizen_age')}岁，到时候再来办。")
+        turn.say(f"{self.who(turn)}今年{bindings.age(turn)}岁，到时候再来办。")
         turn.say("有疑问可以说“转人工”。")
 
     async def ask(self, slot: str, turn: Turn) -> None:

@@ -158,6 +158,9 @@ class Service:
     """Its name as said to the citizen (交学费 …)."""
     requires_identity: ClassVar[bool] = True
     proxy_allowed: ClassVar[bool] = True
+    own_questions: ClassVar[bool] = False
+    """Whether the service asks and checks the identity questions' slots itself (the family
+    binding asks about the parent, for its own verification) instead of ``actions.identity``."""
     asked: ClassVar[tuple[str, ...]] = ()
     """The service's own questions (slots of ``service_form``)."""
     kept: ClassVar[tuple[str, ...]] = ()

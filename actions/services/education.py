@@ -20,6 +20,7 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
+from actions import bindings
 from actions.services.base import Service, Turn, says_forgotten, yes_or_no
 from actions.services.paying import (
     CHOICE_HINT,
@@ -171,7 +172,9 @@ class EducationFee(Service):
             turn.reject("学号是10位数字。请再说一遍学号。")
             return {"student_id": None}
         try:
-            bills = await turn.platform.education_bills(student_id=student_id)
+            bills = await turn.platform.education_bills(
+                student_id=student_id, citizen=bindings.proxy(turn)
+            )
         except PlatformError as error:
             turn.explain(error)
             return {"student_id": None}
@@ -200,7 +203,15 @@ class EducationFee(Service):
     async def complete(self, turn: Turn) -> list[EventType]:
         bills = open_bills(turn.slot("bill_id"))
         chosen = chosen_bills(turn.slot("education_confirmed"), bills)
-        await pay(turn, chosen, bills, payer="family", how=HOW_TO_PAY, again="交学费")
+        await pay(
+            turn,
+            chosen,
+            bills,
+            payer="family",
+            how=HOW_TO_PAY,
+            again="交学费",
+            citizen=bindings.proxy(turn),
+        )
         return []
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import cn2an
 
 from actions.services.base import Button, Turn, yes_no
-from platform_client import PlatformError
+from platform_client import CitizenAuth, PlatformError
 from platform_client.errors import BillAlreadyPaid
 from platform_client.results import PendingPayment
 from zhtext import spoken as said
@@ -245,9 +245,11 @@ async def pay(
     payer: str,
     how: Sequence[str],
     again: str,
+    citizen: CitizenAuth | None = None,
 ) -> None:
     """One payment per chosen bill, each pay code said; then ``how`` to pay, and the bills
-    still open (with ``again``, what to say to pay them later)."""
+    still open (with ``again``, what to say to pay them later). ``citizen``: whom the
+    payments are recorded for (a relative's binding), when anyone."""
     several = len(chosen) > 1
     if several:
         turn.say(f"好的，{count_word(len(chosen))}笔分开缴，每笔一个缴费码。")
@@ -257,7 +259,7 @@ async def pay(
         try:
             key = turn.idempotency_key(bill.bill_id)
             payment = await turn.platform.create_payment(
-                bill_id=bill.bill_id, payer=payer, idempotency_key=key
+                bill_id=bill.bill_id, payer=payer, idempotency_key=key, citizen=citizen
             )
         except BillAlreadyPaid as error:
             if error.pending is not None:

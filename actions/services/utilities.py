@@ -26,6 +26,7 @@ from typing import Any
 
 from rasa_sdk.events import EventType
 
+from actions import bindings
 from actions.services.base import Service, Turn, says_forgotten
 from actions.services.paying import (
     CHOICE_HINT,
@@ -227,7 +228,9 @@ class UtilityPayment(Service):
             "utility_period": None,
         }
         try:
-            bills = await turn.platform.utility_bills(account_number=account)
+            bills = await turn.platform.utility_bills(
+                account_number=account, citizen=bindings.proxy(turn)
+            )
         except PlatformError as error:
             turn.explain(error)
             return cleared
@@ -313,7 +316,15 @@ class UtilityPayment(Service):
             f"请在{PAY_CODE_MINUTES}分钟内，在支付应用里输入缴费码付款。",
             f"付款后{COMPANIES.get(kind, '收费单位')}会收到，回执在支付应用里。",
         )
-        await pay(turn, chosen, bills, payer="self", how=how, again=f"交{NAMES.get(kind, '费')}")
+        await pay(
+            turn,
+            chosen,
+            bills,
+            payer="family" if bindings.bound(turn) else "self",
+            how=how,
+            again=f"交{NAMES.get(kind, '费')}",
+            citizen=bindings.proxy(turn),
+        )
         return []
 
 

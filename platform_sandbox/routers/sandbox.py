@@ -17,6 +17,7 @@ from ..schemas.base import RequestBody
 from ..schemas.errors import error_responses
 from ..schemas.payments import PHONE_PATTERN, PaymentOut
 from ..seed import reset_to_seed
+from ..services.identity import sms_text
 from ..services.payments import complete_payment
 from ..tables import Verification
 
@@ -41,6 +42,7 @@ class SmsOut(BaseModel):
     verification_id: str
     sent_at: str
     expires_at: str
+    text: str = Field(..., description="The SMS as the phone shows it.")
 
 
 class FaultsIn(RequestBody):
@@ -110,6 +112,7 @@ def get_sms(
         verification_id=row.verification_id,
         sent_at=beijing_iso(row.created_at),
         expires_at=beijing_iso(row.expires_at),
+        text=sms_text(row.code, row.purpose),
     )
 
 

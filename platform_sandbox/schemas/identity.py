@@ -31,6 +31,11 @@ class VerificationCreate(RequestBody):
     id_last6: IdLast6 | None = Field(  # type: ignore[valid-type]
         None, description="Last six characters of the ID number."
     )
+    purpose: Literal["proxy_binding"] | None = Field(
+        None,
+        description="``proxy_binding``: the code lets a relative act for the citizen; the SMS "
+        "says so and tells the citizen to give it only if they agree.",
+    )
 
 
 class VerificationCreated(BaseModel):

@@ -53,3 +53,17 @@ class ProxyAuthorizationRevoked(BaseModel):
 
     authorization_id: str
     revoked_at: str
+
+
+class AgentAuthorizationOut(BaseModel):
+    """An authorization an agent holds: for whom (masked), for what, until when."""
+
+    authorization_id: str
+    agent_kind: Literal["family", "staff"]
+    agent_id: str
+    citizen_name_masked: str = Field(..., example="王*英")
+    citizen_age: int
+    scopes: list[str]
+    expires_at: str = Field(..., description="ISO 8601, Beijing time.")
+    revoked_at: str | None = None
+    status: Literal["active", "expired", "revoked"]

@@ -70,6 +70,7 @@ def start_verification(
         expires_at=now + timedelta(seconds=config.sms_code_ttl_s),
         failed_attempts=0,
         status="pending",
+        purpose=request.purpose,
     )
     session.add(verification)
     session.flush()
@@ -80,6 +81,21 @@ def start_verification(
         masked_phone=mask_phone(citizen.phone),
         expires_at=beijing_iso(verification.expires_at),
     )
+
+
+SMS_TEXT = "【政务服务】您的验证码是{code}，5分钟内有效。工作人员不会向您索要验证码，请勿告诉他人。"
+BINDING_SMS_TEXT = (
+    "【政务服务】您的家人正在申请在微信上代您办理缴费、申请等事项，验证码{code}，5分钟内有效。"
+    "您同意才把验证码告诉他；不认识的人要验证码，请勿告诉任何人。"
+)
+"""A code for a proxy binding is the one code a citizen gives to someone else: the SMS says
+for what, and to give it only when they agree."""
+
+
+def sms_text(code: str, purpose: str | None) -> str:
+    """The SMS a verification sends, as the citizen's phone shows it."""
+    template = BINDING_SMS_TEXT if purpose == "proxy_binding" else SMS_TEXT
+    return template.format(code=code)
 
 
 def confirm_verification(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text
 
 from .base import Base
 
@@ -52,6 +52,8 @@ class Verification(Base):
     expires_at = Column(DateTime, nullable=False)
     failed_attempts = Column(Integer, nullable=False, default=0)
     status = Column(String(10), nullable=False)  # pending | confirmed | locked
+    purpose = Column(String(20), nullable=True)
+    """``proxy_binding`` when the code lets a relative act for the citizen (the SMS says so)."""
 
 
 class CitizenToken(Base):
@@ -73,6 +75,9 @@ class ProxyAuthorization(Base):
     """A citizen's authorization for a family member or staff to act for them (代办授权)."""
 
     __tablename__ = "proxy_authorizations"
+    __table_args__ = (
+        Index("ix_proxy_authorizations_agent", "client_id", "agent_kind", "agent_id"),
+    )
 
     authorization_id = Column(String(32), primary_key=True)
     citizen_id = Column(String(10), ForeignKey("citizens.citizen_id"), nullable=False, index=True)
@@ -83,6 +88,8 @@ class ProxyAuthorization(Base):
     created_at = Column(DateTime, nullable=False)
     expires_at = Column(DateTime, nullable=False)
     revoked_at = Column(DateTime, nullable=True)
+    client_id = Column(String(64), nullable=True)
+    """The calling system that recorded it: the only one that lists it by agent."""
 
     def scope_list(self) -> list[str]:
         """The service codes of :attr:`scopes`."""

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import httpx
 import pytest
-from sandbox_testkit import RunningSandbox, assert_error, identify
+from sandbox_testkit import SECOND_CLIENT_KEY, RunningSandbox, assert_error, identify
 
 from platform_sandbox.seed import (
     DEMO_ALLOWANCE_ELIGIBLE,
@@ -140,3 +142,98 @@ def test_proxy_checks(client: httpx.Client) -> None:
 def test_authorization_validation(client: httpx.Client, overrides: dict, code: str) -> None:
     citizen = identify(client, DEMO_ALLOWANCE_ELIGIBLE)
     assert_error(_authorize(client, citizen, **overrides), 422, code)
+
+
+WECHAT_AGENT = "9f" * 32
+"""A relative's WeChat identity as banshi names it: a 64-hex hash, never the OpenID."""
+
+
+def _by_agent(client: httpx.Client, agent_id: str = WECHAT_AGENT) -> list[dict]:
+    listed = client.get(
+        "/v1/agent-authorizations", params={"agent_kind": "family", "agent_id": agent_id}
+    )
+    assert listed.status_code == 200, listed.text
+    return list(listed.json())
+
+
+def test_an_agent_lists_what_it_holds_and_gives_it_up(
+    client: httpx.Client, sandbox: RunningSandbox
+) -> None:
+    mother = identify(client, DEMO_ALLOWANCE_ELIGIBLE)
+    father = identify(client, DEMO_UNDER_80)
+    first = _authorize(client, mother, agent_id=WECHAT_AGENT, scopes=["utility_payment"]).json()
+    second = _authorize(client, father, agent_id=WECHAT_AGENT, scopes=["senior_card"]).json()
+    _authorize(client, mother, agent_id="someone-else")
+    listed = _by_agent(client)
+    assert [a["authorization_id"] for a in listed] == [
+        second["authorization_id"],
+        first["authorization_id"],
+    ]  # newest first, nobody else's
+    assert (
+        listed[1]["citizen_name_masked"]
+        == DEMO_ALLOWANCE_ELIGIBLE.name[0]
+        + "*" * (len(DEMO_ALLOWANCE_ELIGIBLE.name) - 2)
+        + DEMO_ALLOWANCE_ELIGIBLE.name[-1]
+    )
+    assert listed[1]["scopes"] == ["utility_payment"] and listed[1]["status"] == "active"
+    assert isinstance(listed[1]["citizen_age"], int)
+    assert DEMO_ALLOWANCE_ELIGIBLE.name not in str(listed)
+    # Another calling system sees none of them, and cannot give them up.
+    other_system = {"Authorization": f"Bearer {SECOND_CLIENT_KEY}"}
+    elsewhere = client.get(
+        "/v1/agent-authorizations",
+        params={"agent_kind": "family", "agent_id": WECHAT_AGENT},
+        headers=other_system,
+    )
+    assert elsewhere.status_code == 200 and elsewhere.json() == []
+    path = f"/v1/proxy-authorizations/{first['authorization_id']}"
+    holder = {"X-Proxy-Authorization": first["authorization_id"]}
+    assert_error(
+        client.delete(path, headers={**holder, **other_system}),
+        404,
+        "proxy_authorization_not_found",
+    )
+    # Holding one authorization does not give up another.
+    assert_error(
+        client.delete(path, headers={"X-Proxy-Authorization": second["authorization_id"]}),
+        404,
+        "proxy_authorization_not_found",
+    )
+    given_up = client.delete(path, headers=holder)
+    assert given_up.status_code == 200 and given_up.json()["revoked_at"]
+    statuses = {a["authorization_id"]: a["status"] for a in _by_agent(client)}
+    assert statuses[first["authorization_id"]] == "revoked"
+    assert statuses[second["authorization_id"]] == "active"
+    assert_error(
+        client.get("/v1/utilities/bills", params={"type": "water"}, headers=holder),
+        403,
+        "proxy_authorization_invalid",
+    )
+    with sqlite3.connect(sandbox.db_path, timeout=10) as database:
+        database.execute(
+            "UPDATE proxy_authorizations SET expires_at = '2000-01-01 00:00:00.000000' "
+            "WHERE authorization_id = ?",
+            (second["authorization_id"],),
+        )
+    assert {a["status"] for a in _by_agent(client)} == {"revoked", "expired"}
+
+
+def test_a_binding_code_says_what_it_is_for(client: httpx.Client) -> None:
+    citizen = DEMO_ALLOWANCE_ELIGIBLE
+    started = client.post(
+        "/v1/identity/verifications",
+        json={"name": citizen.name, "id_number": citizen.id_number, "purpose": "proxy_binding"},
+    )
+    assert started.status_code == 201, started.text
+    sms = client.get("/v1/sandbox/sms", params={"phone": citizen.phone}).json()
+    assert sms["code"] in sms["text"]
+    assert "您的家人正在申请在微信上代您办理" in sms["text"]
+    assert "同意才把验证码告诉他" in sms["text"]
+    assert_error(
+        client.post(
+            "/v1/identity/verifications",
+            json={"name": citizen.name, "id_number": citizen.id_number, "purpose": "lottery"},
+        ),
+        422,
+        "invalid_request",
+    )
