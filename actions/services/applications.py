@@ -371,7 +371,7 @@ class CommitmentApplication(Application):
         who = self.who(turn)
         if slot == self.commitment_slot:
             # One question for the commitment and the submission: the read-back comes first.
-            age = turn.slot("citizen_age")
+            age = bindings.age(turn)
             turn.say(f"{self.applicant(turn)}，{age}岁，{self.doing(turn)}。")
             turn.say(f"告知承诺：{who}承诺信息真实，现在不用交证明，以后可能会核查。")
             turn.say(f"{who}同意承诺，就现在提交。同意吗？", AGREE)
