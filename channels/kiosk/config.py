@@ -21,6 +21,10 @@ class KioskConfig:
     """Rate after "说慢点" or the 慢速 button."""
     end_of_speech_s: float = 1.2
     """Silence that ends an utterance (V4)."""
+    answer_settle_s: float = 0.3
+    """Quiet that ends an utterance whose words are a complete expected answer (an ID with a
+    valid checksum, a phone number, 对, a button; ``voice.expect``) instead of the whole
+    end-of-speech silence."""
     no_input_s: float = 8.0
     """Listening with nothing said ends after this long (V3)."""
     playback_rate_hz: int = 22050
