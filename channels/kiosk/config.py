@@ -38,3 +38,8 @@ class KioskConfig:
             raise ValueError("kiosk idle_s and warning_s must be positive")
         if not 150 <= self.slow_speech_rate_cpm <= self.speech_rate_cpm <= 240:
             raise ValueError("kiosk speech rates must be 150–240 and slow ≤ normal")
+        if not 0.1 <= self.answer_settle_s <= self.end_of_speech_s:
+            raise ValueError(
+                "BANSHI_ANSWER_SETTLE_S must be at least 0.1 s and at most the end-of-speech "
+                "silence (BANSHI_END_OF_SPEECH_S)"
+            )
