@@ -152,28 +152,32 @@ async def ask(slot: str, turn: Turn, service: Service) -> bool:
     if slot == "id_number":
         if not turn.slot("field_failures"):
             turn.say("办这件事要先核对身份。")
-        turn.say(f"请说{who}的身份证号。记不清可以说“用手机号”。", (("用手机号", "用手机号"),))
+        turn.say(
+            f"请说{who}的身份证号。记不清可以说“用手机号”。",
+            (("用手机号", "用手机号"),),
+            expect="id_number",
+        )
     elif slot == "id_number_confirmed":
         number = said.id_number(str(turn.slot("id_number")))
         turn.say(spoken("身份证号是 ", number, "，对吗？"), yes_no())
     elif slot == "person_name":
         turn.say(f"请说{who}的姓名。")
     elif slot == "phone_number":
-        turn.say(f"请说{who}的手机号。")
+        turn.say(f"请说{who}的手机号。", expect="phone")
     elif slot == "phone_number_confirmed":
         turn.say(
             spoken("手机号是 ", said.phone(str(turn.slot("phone_number"))), "，对吗？"), yes_no()
         )
     elif slot == "id_last6":
-        turn.say(f"请说{who}身份证号的最后六位。")
+        turn.say(f"请说{who}身份证号的最后六位。", expect="id_tail")
     elif slot == "sms_code":
         if turn.slot("field_failures"):
             # Asked again after a wrong code: the same message, not a new one.
-            turn.say("请再看一下刚才那条短信，把六位验证码念给我。")
+            turn.say("请再看一下刚才那条短信，把六位验证码念给我。", expect="digits:6")
         else:
             masked_phone = said.masked(str(turn.slot("verification_phone")))
             turn.say(spoken("验证码已发到 ", masked_phone, "。"))
-            turn.say("请把短信里的六位验证码念给我。")
+            turn.say("请把短信里的六位验证码念给我。", expect="digits:6")
     elif slot == "agent_name":
         turn.say("请问您怎么称呼？")
     elif slot == bindings.BINDING_CHOICE:

@@ -33,6 +33,7 @@ def gateway_app() -> FastAPI:
                 speech_rate_cpm=settings.speech_rate_cpm,
                 slow_speech_rate_cpm=settings.slow_speech_rate_cpm,
                 end_of_speech_s=settings.end_of_speech_s,
+                answer_settle_s=settings.answer_settle_s,
                 no_input_s=settings.no_input_s,
                 district=settings.kiosk_district,
             ),

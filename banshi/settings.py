@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     speech_rate_cpm: int = 190
     slow_speech_rate_cpm: int = 160
     end_of_speech_s: float = 1.2
+    # Quiet that ends a complete expected answer (an ID, a phone number, 对, a button) early.
+    answer_settle_s: float = 0.3
     no_input_s: float = 8.0
     # Kiosk: inactivity warning after kiosk_idle_s, reset kiosk_warning_s later (K6: ≥ 20 s).
     kiosk_idle_s: float = 90.0

@@ -10,6 +10,7 @@ Every message of every party is stored in order, including the user's turn when 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -54,13 +55,19 @@ def bot_settings(replies: list[dict[str, Any]]) -> dict[str, str]:
     return found
 
 
+EXPECT_HINT = re.compile(r"[a-z_]{2,16}(?::[0-9]{1,2})?")
+"""The shape of the answer hint an action may send with a question (``custom.expect``:
+``id_number``, ``phone``, ``digits:10`` …); the voice channels read it (``voice.expect``)."""
+
+
 def bot_payload(
-    message: dict[str, Any], said: str | None = None
+    message: dict[str, Any], said: str | None = None, expect: str | None = None
 ) -> tuple[str, dict[str, Any]] | None:
     """Rasa's message as (screen text, payload with buttons and the text to speak).
 
     ``said`` is the spoken form the action gave with the message (its numbers typed, see
-    ``zhtext.spoken``); without it the text is spoken by the formatter's guesses.
+    ``zhtext.spoken``); without it the text is spoken by the formatter's guesses. ``expect``
+    is the answer the action's question expects; it is kept only when it has the hint's shape.
     """
     text = str(message.get("text") or "").strip()
     buttons = [
@@ -76,21 +83,29 @@ def bot_payload(
     payload: dict[str, Any] = {"speech": speech}
     if buttons:
         payload["buttons"] = buttons
+    if expect is not None and EXPECT_HINT.fullmatch(expect):
+        payload["expect"] = expect
     return text, payload
 
 
 def bot_items(replies: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """Rasa's messages as (screen text, payload) pairs.
 
-    An action that knows how its message is said sends it as ``custom: {"speech": ...}``;
-    Rasa delivers that as a message of its own right after the text, and it is joined to it.
+    An action that knows how its message is said sends it as ``custom: {"speech": ...}``, and
+    a question that expects an exact answer says which (``custom: {"expect": "phone"}``); Rasa
+    delivers that as a message of its own right after the text, and it is joined to it.
     """
     items: list[tuple[str, dict[str, Any]]] = []
     for index, reply in enumerate(replies):
         following = replies[index + 1] if index + 1 < len(replies) else {}
         custom = following.get("custom") if not following.get("text") else None
         said = custom.get("speech") if isinstance(custom, dict) else None
-        parsed = bot_payload(reply, str(said) if isinstance(said, str) and said else None)
+        expect = custom.get("expect") if isinstance(custom, dict) else None
+        parsed = bot_payload(
+            reply,
+            str(said) if isinstance(said, str) and said else None,
+            expect if isinstance(expect, str) else None,
+        )
         if parsed:
             items.append(parsed)
     return items

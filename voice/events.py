@@ -16,6 +16,9 @@ class EndReason(str, enum.Enum):
 
     SILENCE = "silence"
     """Speech was followed by the configured end-of-speech silence."""
+    COMPLETE = "complete"
+    """The words heard were a complete answer to what the question expects (``voice.expect``),
+    followed by the short settle time instead of the whole end-of-speech silence."""
     STABLE = "stable"
     """The recognized words stopped changing for a while although the room stayed noisy."""
     STOPPED = "stopped"

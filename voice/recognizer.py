@@ -7,9 +7,10 @@ decodes in the calling thread), so async code runs them through ``voice.streamin
 A session takes 16-bit mono PCM at any supported rate, converts it to 16 kHz on arrival,
 waits for the energy detector to hear speech (silence is not decoded, which saves most of the
 CPU in hands-free use), decodes from a short pre-roll before the onset, and ends the utterance
-after the configured silence. Phrase hints become a Vosk grammar when the model has a
-dynamic graph (``graph/HCLr.fst`` and ``graph/Gr.fst``) and the hinted words are in its
-vocabulary; otherwise recognition is free.
+after the configured silence — or, when the question expects an exact answer (``voice.expect``)
+and the words heard so far are a complete one, after a short settle time. Phrase hints become
+a Vosk grammar when the model has a dynamic graph (``graph/HCLr.fst`` and ``graph/Gr.fst``)
+and the hinted words are in its vocabulary; otherwise recognition is free.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from voice.audio import RECOGNIZER_RATE, StreamResampler, check_rate
 from voice.endpoint import EndpointConfig, EndpointState, EnergyEndpointer
 from voice.events import EndReason, Partial, RecognizerEvent, SpeechStarted, Transcript, Word
+from voice.expect import Expectation
 from voice.transcript import FieldKind, clean_transcript
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,16 @@ class RecognizerConfig:
     stable_after_s: float = 2.5
     """End the utterance when the recognized words have not changed for this long although
     the room never went quiet (must exceed the end-of-speech silence)."""
+    settle_s: float = 0.3
+    """Quiet after the last voiced frame that ends the utterance when the words heard are a
+    complete expected answer (an ID with a valid checksum, a phone number, 对, a button), in
+    seconds; shorter than the end-of-speech silence, long enough for "是" to become "是的"."""
+    check_every_s: float = 0.1
+    """While quiet and past the settle time, how often the words are checked again."""
+
+    def __post_init__(self) -> None:
+        if not 0.1 <= self.settle_s <= self.endpoint.end_silence_s:
+            raise ValueError("settle_s must be between 0.1 s and the end-of-speech silence")
 
 
 class RecognizerModel:
@@ -196,6 +208,7 @@ class RecognizerSession:
         self.input_rate = check_rate(input_rate)
         self.kind = FieldKind.FREE
         self.hints: list[str] = []
+        self.expect: Expectation | None = None
         self._total_bytes = 0
         self._audio_bytes = 0
         self.start()
@@ -207,12 +220,15 @@ class RecognizerSession:
         kind: FieldKind = FieldKind.FREE,
         hints: Iterable[str] = (),
         input_rate: int | None = None,
+        expect: Expectation | None = None,
     ) -> None:
-        """Begin a new utterance (optionally with a field kind, phrase hints, a new rate)."""
+        """Begin a new utterance (optionally with a field kind, phrase hints, a new rate, and
+        the answer the question expects, which lets a complete answer end it early)."""
         if input_rate is not None:
             self.input_rate = check_rate(input_rate)
         self.kind = kind
         self.hints = list(hints)
+        self.expect = expect if expect is not None and expect.ends_early else None
         self._resampler = StreamResampler(self.input_rate, RECOGNIZER_RATE)
         self._endpointer = EnergyEndpointer(self.config.endpoint)
         self._preroll: deque[bytes] = deque()
@@ -230,6 +246,7 @@ class RecognizerSession:
         self._since_partial_s = 0.0
         self._last_partial = ""
         self._partial_changed_at_s = 0.0
+        self._checked_at_s = -1.0
         self._done: Transcript | None = None
 
     @property
@@ -244,11 +261,21 @@ class RecognizerSession:
 
     # ------------------------------------------------------------------ audio in
     def accept(self, pcm: bytes) -> list[RecognizerEvent]:
-        """Take a chunk of PCM at the session's input rate; return the events it caused."""
+        """Take a chunk of PCM at the session's input rate; return the events it caused.
+
+        A long chunk (audio that piled up while the machine was busy) is taken in slices of
+        ``check_every_s``, so that the utterance ends where it would have in a live stream.
+        """
         if self._done is not None:
             return []
         audio = self._resampler.process(pcm)
-        return self._accept16k(audio)
+        step = max(2, int(self.config.check_every_s * RECOGNIZER_RATE) * 2)
+        events: list[RecognizerEvent] = []
+        for offset in range(0, len(audio), step):
+            events += self._accept16k(audio[offset : offset + step])
+            if self._done is not None:
+                break
+        return events
 
     def _accept16k(self, audio: bytes) -> list[RecognizerEvent]:
         events: list[RecognizerEvent] = []
@@ -275,6 +302,9 @@ class RecognizerSession:
         partial = self._maybe_partial(len(audio))
         if partial is not None:
             events.append(partial)
+        if self._answer_complete():
+            events.append(self._finish(EndReason.COMPLETE, self._endpointer.time_s))
+            return events
         if self._stable_too_long():
             events.append(self._finish(EndReason.STABLE, self._endpointer.time_s))
         return events
@@ -321,6 +351,25 @@ class RecognizerSession:
         self._last_partial = text
         self._partial_changed_at_s = self._endpointer.time_s
         return Partial(text) if text else None
+
+    def _answer_complete(self) -> bool:
+        """Whether the caller has been quiet for the settle time after words that are a
+        complete expected answer. The words are read (a Kaldi partial result) only while quiet,
+        at most every ``check_every_s`` of audio, so speech costs no extra decoding."""
+        if self.expect is None or self._recognizer is None:
+            return False
+        end = self._endpointer.speech_end_s
+        now = self._endpointer.time_s
+        if end is None or now - end < self.config.settle_s:
+            return False
+        if self._checked_at_s > end and now - self._checked_at_s < self.config.check_every_s:
+            return False
+        self._checked_at_s = now
+        started = time.thread_time()
+        current = json.loads(self._recognizer.PartialResult()).get("partial", "")
+        self._decode_s += time.thread_time() - started
+        raw = " ".join(s.get("text", "") for s in self._segments if s.get("text"))
+        return self.expect.complete(clean_transcript(f"{raw} {current}", kind=self.kind))
 
     def _stable_too_long(self) -> bool:
         if not self._last_partial:

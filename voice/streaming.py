@@ -16,6 +16,7 @@ from concurrent.futures import Executor
 from typing import TypeVar
 
 from voice.events import EndReason, RecognizerEvent, Transcript
+from voice.expect import Expectation
 from voice.recognizer import RecognizerSession
 from voice.transcript import FieldKind
 
@@ -50,14 +51,18 @@ class StreamingRecognizer:
         kind: FieldKind = FieldKind.FREE,
         hints: Iterable[str] = (),
         input_rate: int | None = None,
+        expect: Expectation | None = None,
     ) -> None:
-        """Listen for a new utterance (drops audio left from the previous one)."""
+        """Listen for a new utterance (drops audio left from the previous one); ``expect``,
+        the answer the question expects, lets a complete answer end it early."""
         async with self._lock:
             self._pending.clear()
             self._pending_bytes = 0
             phrases = list(hints)
             await self._run(
-                lambda: self.session.start(kind=kind, hints=phrases, input_rate=input_rate)
+                lambda: self.session.start(
+                    kind=kind, hints=phrases, input_rate=input_rate, expect=expect
+                )
             )
             self.listening = True
         if self._task is None:

@@ -25,6 +25,7 @@ class FieldKind(str, enum.Enum):
 CONTROL_PHRASES = ("转人工", "人工", "再说一遍", "说慢点", "慢一点", "不办了", "取消")
 YES_NO_PHRASES = ("对", "不对", "是", "不是", "是的", "好", "好的", "可以", "不用", "没错", "错了")
 DIGIT_PHRASES = tuple("零洞一幺二两三四五六七拐八九叉")
+_NO_WORDS = ("不对", "不是", "不同意", "不用", "不要", "不行", "不缴", "不交", "不办")
 
 _DIGIT_PROMPT = re.compile(
     r"(学号|身份证|证件号|手机号|电话|号码|缴费码|账号|户号|编号|验证码|卡号|办件号)"
@@ -38,14 +39,23 @@ _UNKNOWN = re.compile(r"\[unk\]|<unk>", re.IGNORECASE)
 
 def field_kind(prompt: str, buttons: Iterable[Mapping[str, object]] = ()) -> FieldKind:
     """What the bot's last prompt asks for: a digit string, a yes/no answer, or anything."""
-    titles = [str(button.get("title", "")) for button in buttons]
+    listed = list(buttons)
+    titles = [str(button.get("title", "")).strip() for button in listed]
     if _DIGIT_PROMPT.search(prompt) and not titles:
         return FieldKind.DIGITS
-    if any(title.startswith(("对", "是", "不")) for title in titles) or _YES_NO_PROMPT.search(
-        prompt
-    ):
+    if any(_is_yes_no_button(title, button) for title, button in zip(titles, listed, strict=True)):
+        return FieldKind.YES_NO
+    if _YES_NO_PROMPT.search(prompt):
         return FieldKind.YES_NO
     return FieldKind.FREE
+
+
+def _is_yes_no_button(title: str, button: Mapping[str, object]) -> bool:
+    """A yes or a no: 对…/是…, 不对/不是/不同意…, or an ``/affirm``/``/deny`` button. A way
+    out that starts with 不 ("不说地点", "不留电话") is not a no: its question stays open."""
+    if str(button.get("payload", "")) in ("/affirm", "/deny"):
+        return True
+    return title.startswith(("对", "是")) or title.startswith(_NO_WORDS)
 
 
 def phrase_hints(kind: FieldKind, buttons: Iterable[Mapping[str, object]] = ()) -> list[str]:

@@ -32,6 +32,10 @@ Button = tuple[str, str]
 """(title, payload) of a quick-reply button."""
 
 
+YES_NO = "yes_no"
+"""The answer hint of a yes/no question (``Turn.say``'s ``expect``)."""
+
+
 def yes_no(yes: str = "对", no: str = "不对") -> tuple[Button, ...]:
     """The two buttons of a yes/no question."""
     return ((yes, "/affirm"), (no, "/deny"))
@@ -57,19 +61,31 @@ class Turn:
             return self.updates[name]
         return self.tracker.get_slot(name)
 
-    def say(self, text: str | Spoken, buttons: Sequence[Button] = ()) -> None:
+    def say(
+        self, text: str | Spoken, buttons: Sequence[Button] = (), *, expect: str | None = None
+    ) -> None:
         """One message; buttons (at most three) mirror the options the text says.
 
         A :class:`~zhtext.speakable.Spoken` message (``spoken("缴费码是 ", code(x), "。")``)
-        carries how its numbers are said; the gateway speaks it that way.
+        carries how its numbers are said; the gateway speaks it that way. ``expect`` names the
+        exact answer a question asks for (``id_number``, ``id_tail``, ``phone``, ``digits:10``;
+        a yes/no question says ``yes_no`` by itself), so that a voice channel can end the
+        caller's turn as soon as that answer is complete instead of waiting for the silence.
         """
         if len(buttons) > MAX_OPTIONS:
             raise ValueError(f"at most {MAX_OPTIONS} options: {text}")
         shown = text.text if isinstance(text, Spoken) else text
+        custom: dict[str, str] = {}
+        if isinstance(text, Spoken):
+            custom["speech"] = text.speech
+        if expect is None and buttons and {p for _, p in buttons} == {"/affirm", "/deny"}:
+            expect = YES_NO
+        if expect is not None:
+            custom["expect"] = expect
         self.dispatcher.utter_message(
             text=shown,
             buttons=[{"title": title, "payload": payload} for title, payload in buttons],
-            json_message={"speech": text.speech} if isinstance(text, Spoken) else None,
+            json_message=custom or None,
         )
 
     def reject(self, *texts: str | Spoken) -> None:

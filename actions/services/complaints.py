@@ -120,7 +120,11 @@ class Complaint(Service):
         elif slot == "complaint_location":
             turn.say("这件事在什么地方？不想说可以说“不说地点”。", (("不说地点", "不说地点"),))
         elif slot == "complaint_phone":
-            turn.say("请说一个手机号，方便给您回复。不想留请说“不留”。", (("不留电话", "不留"),))
+            turn.say(
+                "请说一个手机号，方便给您回复。不想留请说“不留”。",
+                (("不留电话", "不留"),),
+                expect="phone",
+            )
         elif slot == "complaint_phone_confirmed":
             number = said.phone(str(turn.slot("complaint_phone")))
             turn.say(spoken("手机号是 ", number, "，对吗？"), yes_no())

@@ -126,7 +126,7 @@ class EducationFee(Service):
 
     async def ask(self, slot: str, turn: Turn) -> None:
         if slot == "student_id":
-            turn.say("好的，帮您交学费。请告诉我孩子的学号。")
+            turn.say("好的，帮您交学费。请告诉我孩子的学号。", expect="digits:10")
         elif slot == "education_confirmed":
             bills = open_bills(turn.slot("bill_id"))
             if turn.slot("bill_chosen"):

@@ -169,7 +169,7 @@ class UtilityPayment(Service):
             )
         elif slot == "utility_account":
             name = NAMES.get(str(turn.slot("utility_type")), "")
-            turn.say(f"请说{name}的户号，是10位数字，缴费单上有。")
+            turn.say(f"请说{name}的户号，是10位数字，缴费单上有。", expect="digits:10")
         elif slot == "utility_confirmed":
             bills = open_bills(turn.slot("utility_bill_id"))
             if turn.slot("bill_chosen"):

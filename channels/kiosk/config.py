@@ -21,6 +21,10 @@ class KioskConfig:
     """Rate after "说慢点" or the 慢速 button."""
     end_of_speech_s: float = 1.2
     """Silence that ends an utterance (V4)."""
+    answer_settle_s: float = 0.3
+    """Quiet that ends an utterance whose words are a complete expected answer (an ID with a
+    valid checksum, a phone number, 对, a button; ``voice.expect``) instead of the whole
+    end-of-speech silence."""
     no_input_s: float = 8.0
     """Listening with nothing said ends after this long (V3)."""
     playback_rate_hz: int = 22050
@@ -34,3 +38,8 @@ class KioskConfig:
             raise ValueError("kiosk idle_s and warning_s must be positive")
         if not 150 <= self.slow_speech_rate_cpm <= self.speech_rate_cpm <= 240:
             raise ValueError("kiosk speech rates must be 150–240 and slow ≤ normal")
+        if not 0.1 <= self.answer_settle_s <= self.end_of_speech_s:
+            raise ValueError(
+                "BANSHI_ANSWER_SETTLE_S must be at least 0.1 s and at most the end-of-speech "
+                "silence (BANSHI_END_OF_SPEECH_S)"
+            )

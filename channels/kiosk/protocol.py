@@ -20,8 +20,10 @@ Client → server
 Server → client
   ``ready`` (conversation id, voice input status, timeouts, prompts, and ``welcome``: the
   name of the greeting that fits the voice input), ``voice_status`` (the model finished
-  loading, or failed to: with ``welcome`` again), ``listening``, ``speech_started``,
-  ``partial``, ``transcript``, ``messages`` (as ``POST /api/chat`` returns them),
+  loading, or failed to: with ``welcome`` again), ``listening`` (``kind``: how the recognizer
+  listens, ``expect``: the answer the last question expects, see ``voice.expect``),
+  ``speech_started``, ``partial``, ``transcript`` (``reason`` ``complete`` when a complete
+  expected answer ended it early), ``messages`` (as ``POST /api/chat`` returns them),
   ``audio_start`` (with the ``seq`` of the message or the ``prompt`` name being spoken) /
   binary frames / ``audio_end``, ``rate``, ``error`` (code, message).
 """

@@ -43,7 +43,8 @@ def voice_config(config: KioskConfig) -> VoiceConfig:
         recognizer=RecognizerConfig(
             endpoint=EndpointConfig(
                 end_silence_s=config.end_of_speech_s, no_speech_timeout_s=config.no_input_s
-            )
+            ),
+            settle_s=config.answer_settle_s,
         ),
         synth=SynthConfig(
             rate_cpm=config.speech_rate_cpm, slow_rate_cpm=config.slow_speech_rate_cpm

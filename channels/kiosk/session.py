@@ -34,10 +34,11 @@ from conversation.store import StoredMessage
 from conversation.validation import CodedError, clean_text, new_conversation_id
 from voice.engine import VoiceEngine
 from voice.events import EndReason, Partial, RecognizerEvent, SpeechStarted, Transcript
+from voice.expect import Expectation, expectation
 from voice.recognizer import NO_MODEL_MESSAGE, VoiceUnavailable
 from voice.streaming import StreamingRecognizer
 from voice.synthesizer import SynthesisError
-from voice.transcript import field_kind, phrase_hints, wants_slower
+from voice.transcript import wants_slower
 from zhtext.speakable import to_speakable
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ class KioskSession:
         self.slow = False
         self.recognizer: StreamingRecognizer | None = None
         self._spoken: dict[int, str] = {}
-        self._last_prompt: tuple[str, list[dict[str, Any]]] = ("", [])
+        self._expect = Expectation()
+        """What the last question expects as an answer (its text, buttons and the bot's hint)."""
         self._speech: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._send_lock = asyncio.Lock()
@@ -188,10 +190,18 @@ class KioskSession:
         except VoiceUnavailable as error:
             await self._error(error.code, error.message)
             return
-        prompt, buttons = self._last_prompt
-        kind = field_kind(prompt, buttons)
-        await self.recognizer.start(kind=kind, hints=phrase_hints(kind, buttons), input_rate=rate)
-        await self.send({"type": "listening", "kind": kind.value, "sample_rate": rate})
+        expect = self._expect
+        await self.recognizer.start(
+            kind=expect.field, hints=expect.hints(), input_rate=rate, expect=expect
+        )
+        await self.send(
+            {
+                "type": "listening",
+                "kind": expect.field.value,
+                "expect": expect.kind.value,
+                "sample_rate": rate,
+            }
+        )
 
     async def _on_stop_listening(self, _message: ClientMessage) -> None:
         if self.recognizer is not None:
@@ -237,7 +247,7 @@ class KioskSession:
         self.conversation_id = new_conversation_id()
         self.hub.attach(self.conversation_id, self)
         self._spoken.clear()
-        self._last_prompt = ("", [])
+        self._expect = Expectation()
         self.slow = False
         logger.info("kiosk.reset")
         await self._send_ready()
@@ -252,8 +262,9 @@ class KioskSession:
         elif isinstance(event, Transcript):
             await self.send({**event.to_json(), "server_time": time.time()})
             logger.info(
-                "kiosk.transcript reason=%s chars=%d rtf=%.3f",
+                "kiosk.transcript reason=%s expect=%s chars=%d rtf=%.3f",
                 event.reason.value,
+                self._expect.kind.value,
                 len(event.text),
                 event.timing.get("rtf", 0.0),
             )
@@ -318,7 +329,11 @@ class KioskSession:
             self._spoken[message.seq] = speech
             items.append((message.seq, speech))
             if message.party.value in ("bot", "staff"):
-                self._last_prompt = (message.text, list(message.payload.get("buttons") or []))
+                self._expect = expectation(
+                    message.text,
+                    list(message.payload.get("buttons") or []),
+                    message.payload.get("expect"),
+                )
         while len(self._spoken) > MAX_REMEMBERED:
             del self._spoken[min(self._spoken)]
         if items:

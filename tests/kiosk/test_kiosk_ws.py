@@ -229,3 +229,41 @@ async def test_the_welcome_fits_the_voice_input_and_is_spoken_as_a_prompt(
         assert start["prompt"] == "welcome" and start["seq"] is None
         end = await kiosk.next("audio_end")
         assert end["completed"] and kiosk.audio[end["id"]] > 22050 * 2  # seconds of speech
+
+
+async def test_the_kiosk_listens_for_what_the_question_expects(
+    kiosk_system: RunningSystem,
+) -> None:
+    """The bot's hint travels with its question (actions → Rasa → gateway → kiosk): the
+    student number is 10 digits, the read-back a yes/no. Korean speech to the number question
+    is not a complete answer, so the whole end-of-speech silence ends it."""
+    speech, source_rate = espeak_korean(KOREAN_PHRASE)
+    audio = resample(
+        with_silence(speech, source_rate, before_s=0.3, after_s=2.0), source_rate, 16000
+    )
+    async with ws_connect(url(kiosk_system), max_size=None) as socket:
+        kiosk = Kiosk(socket)
+        ready = await kiosk.next("ready")
+        for _ in range(60):  # the model loads in the background when the gateway starts
+            if ready["voice_input"] == "ready":
+                break
+            await asyncio.sleep(1)
+            await kiosk.send({"type": "reset"})
+            ready = await kiosk.next("ready")
+        await kiosk.send({"type": "text", "text": "我要给孙子交学费"})
+        question = (await kiosk.next("messages"))["messages"][-1]
+        assert "学号" in question["text"] and "expect" not in question  # not shown to the page
+        await kiosk.send({"type": "listen", "sample_rate": 16000, "mode": "ptt"})
+        listening = await kiosk.next("listening")
+        assert (listening["kind"], listening["expect"]) == ("digits", "digits")
+        await stream_audio(kiosk, audio, 16000)
+        transcript = await kiosk.next("transcript")
+        assert transcript["reason"] == "silence"
+        assert transcript["endpoint_s"] - transcript["speech_end_s"] == pytest.approx(1.2, abs=0.05)
+        await kiosk.next("messages")
+        await kiosk.send({"type": "text", "text": "7320291068"})
+        read_back = (await kiosk.next("messages"))["messages"][-1]
+        assert [b["title"] for b in read_back["buttons"]] == ["对，缴费", "先不缴"]
+        await kiosk.send({"type": "listen", "sample_rate": 16000, "mode": "ptt"})
+        listening = await kiosk.next("listening")
+        assert (listening["kind"], listening["expect"]) == ("yes_no", "yes_no")

@@ -43,6 +43,11 @@ def test_free_text_keeps_chinese_numbers() -> None:
         ("现在缴费吗？", [{"title": "对，缴费"}, {"title": "先不缴"}], FieldKind.YES_NO),
         ("是本人办理吗？", [], FieldKind.YES_NO),
         ("请问您要办什么事？", [], FieldKind.FREE),
+        # A way out that starts with 不 is not a no: the question stays open.
+        ("这件事在什么地方？不想说可以说“不说地点”。", [{"title": "不说地点"}], FieldKind.FREE),
+        ("请说一个手机号。不想留请说“不留”。", [{"title": "不留电话"}], FieldKind.FREE),
+        ("请说您母亲说“我同意”。", [{"title": "我同意", "payload": "/affirm"}], FieldKind.YES_NO),
+        ("现在缴，还是以后再说", [{"title": "不缴了"}], FieldKind.YES_NO),
     ],
 )
 def test_field_kind(prompt: str, buttons: list[dict[str, str]], kind: FieldKind) -> None:
