@@ -8,12 +8,14 @@ question the service just asked (asked for the 户号, "啥个意思" is about t
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.instead import asked_before
+from actions.instead import answered_instead, asked_before
 
 MEANINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
@@ -102,6 +104,9 @@ QUESTION_WORDS = {
 }
 """The word a service's question is about, for "这是啥意思" with no word of its own."""
 
+ASKING = re.compile(r"什么|啥|意思|哪|怎么|干嘛|有用|[？?]|吗|呢|不懂|不明白")
+"""Words of a question; without any, "不记得编号" answers the question asked, it asks nothing."""
+
 NOT_KNOWN = ("您问的是哪个词？可以这样问：“户号是什么？”", "也可以说“转人工”，请工作人员讲给您听。")
 
 
@@ -128,6 +133,10 @@ class ActionExplainTerm(Action):
     ) -> list[EventType]:
         text = str(tracker.latest_message.get("text") or "")
         in_form = (tracker.active_loop or {}).get("name") == "service_form"
+        if in_form and not ASKING.search(text):
+            answer = await answered_instead(dispatcher, tracker, questions=None, means=bool)
+            if answer is not None:
+                return answer
         meaning = meaning_of(text, asked_before(tracker) if in_form else None)
         for sentence in meaning or NOT_KNOWN:
             dispatcher.utter_message(text=sentence)

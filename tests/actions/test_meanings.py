@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.meanings import MEANINGS, NOT_KNOWN, ActionExplainTerm, meaning_of
 from tests.actions.conftest import form_turn, said
@@ -48,3 +49,14 @@ async def test_inside_a_service_the_question_word_is_explained() -> None:
     unknown.tracker.active_loop = {}
     await ActionExplainTerm().run(unknown.dispatcher, unknown.tracker, {})
     assert said(unknown) == list(NOT_KNOWN)
+
+
+async def test_a_word_said_as_an_answer_is_the_answer_not_a_question() -> None:
+    events = [{"event": "slot", "name": "requested_slot", "value": "status_application_number"}]
+    turn = form_turn(
+        {"service": "application_status"}, text="不记得编号", intent="ask_meaning", events=events
+    )
+    answered = await ActionExplainTerm().run(turn.dispatcher, turn.tracker, {})
+    assert SlotSet("status_mode", "mine") in answered
+    assert answered[-1] == FollowupAction("service_form")
+    assert not any(text.startswith("办件编号是") for text in said(turn))
