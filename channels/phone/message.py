@@ -233,6 +233,7 @@ def parse(data: bytes) -> SipMessage:
         message.status, message.reason = int(status.group(1)), status.group(2)
     else:
         raise SipParseError("no SIP start line")
+    bad = ""
     for line in lines[1:]:
         if line[:1] in (" ", "\t") and message.headers:
             name, value = message.headers[-1]
@@ -240,8 +241,11 @@ def parse(data: bytes) -> SipMessage:
             continue
         name, colon, value = line.partition(":")
         if not colon or not name.strip() or " " in name.strip():
-            raise SipParseError(f"bad header line {line[:40]!r}", _answerable(message))
+            bad = bad or line  # read on: the headers after it may make a 400 possible
+            continue
         message.headers.append((name.strip(), value.strip()))
+    if bad:
+        raise SipParseError(f"bad header line {bad[:40]!r}", _answerable(message))
     missing = [name for name in REQUIRED if message.get(name) is None]
     if missing:
         raise SipParseError(f"missing {', '.join(missing)}", _answerable(message))
