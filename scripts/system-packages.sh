@@ -2,10 +2,11 @@
 # Install the Debian packages banshi uses when running as root; otherwise name them.
 #   scripts/system-packages.sh run    espeak-ng (speech output)
 #   scripts/system-packages.sh test   espeak-ng, chromium and a Chinese font (browser tests:
-#                                     without one, Chromium draws the pages' Chinese as boxes)
+#                                     without one, Chromium draws the pages' Chinese as boxes),
+#                                     baresip-core and kamailio (the phone channel's SIP tests)
 set -u
 want=(espeak-ng)
-[ "${1:-run}" = "test" ] && want+=(chromium fonts-wqy-microhei)
+[ "${1:-run}" = "test" ] && want+=(chromium fonts-wqy-microhei baresip-core kamailio)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

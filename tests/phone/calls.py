@@ -6,7 +6,9 @@ import asyncio
 import audioop
 import math
 import struct
+import wave
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from channels.phone.media import FRAME_BYTES, PHONE_RATE, Call, Hangup, Key
 
@@ -21,6 +23,16 @@ def tone(seconds: float, hertz: float = 600.0, amplitude: int = 8000) -> bytes:
         struct.pack("<h", int(amplitude * math.sin(2 * math.pi * hertz * i / PHONE_RATE)))
         for i in range(count)
     )
+
+
+def write_wav(path: Path, pcm: bytes) -> Path:
+    """``pcm`` (8 kHz 16-bit mono) as a WAV file at ``path``."""
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(PHONE_RATE)
+        wav.writeframes(pcm)
+    return path
 
 
 def loud_frames(pcm: bytes) -> int:

@@ -18,7 +18,7 @@ from channels.phone.media import Hangup
 from channels.phone.sip import SipServer
 from tests.needs import need
 from tests.phone.baresip import Baresip, free_udp_port, need_baresip
-from tests.phone.calls import Recorder, tone
+from tests.phone.calls import Recorder, tone, write_wav
 from tests.phone.peer import Peer
 
 CONFIG = Path(__file__).with_name("kamailio.cfg")
@@ -96,24 +96,7 @@ async def test_banshi_registers_and_a_call_through_kamailio_reaches_the_session(
     need_baresip()
     caplog.set_level(logging.INFO)
     voice = tmp_path / "voice.wav"
-    subprocess.run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "8000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(voice),
-            "synth",
-            "20",
-            "sine",
-            "440",
-        ],
-        check=True,
-    )
+    write_wav(voice, tone(20, hertz=440))
     recorder = Recorder(tone(1.0), hang_up=True)
     phone = Baresip(tmp_path / "baresip", voice, user="13812345678")
     async with banshi(kamailio, PASSWORD, recorder) as server:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from channels.phone.config import SipConfig
 from channels.phone.media import FRAME_BYTES, PHONE_RATE, Hangup
 from channels.phone.sip import SipServer
 from tests.phone.baresip import Baresip, need_baresip, wav_pcm
-from tests.phone.calls import Recorder, loud_frames, tone
+from tests.phone.calls import Recorder, loud_frames, tone, write_wav
 
 GREETING_S = 2.0
 
@@ -22,12 +21,7 @@ GREETING_S = 2.0
 @pytest.fixture
 def voice(tmp_path: Path) -> Path:
     """The caller's voice: 20 s of a 440 Hz tone (baresip hangs up when its file ends)."""
-    path = tmp_path / "voice.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(path), "synth", "20", "sine", "440"],
-        check=True,
-    )
-    return path
+    return write_wav(tmp_path / "voice.wav", tone(20, hertz=440))
 
 
 @asynccontextmanager
