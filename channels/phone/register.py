@@ -14,9 +14,9 @@ import logging
 import random
 from typing import Literal, Protocol
 
-from channels.phone.config import SipConfig
 from channels.phone.digest import DigestError, authorization, parse_challenge
 from channels.phone.message import SipMessage, host_port, new_branch, new_tag, param, uri_of
+from channels.phone.sip_settings import SipConfig
 
 logger = logging.getLogger(__name__)
 

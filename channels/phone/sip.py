@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from channels.phone import message as sip
-from channels.phone.config import SipConfig
 from channels.phone.dialog import SipCall, mask_caller
 from channels.phone.media import Call, Key
 from channels.phone.message import SipMessage, SipParseError
 from channels.phone.register import Registration
 from channels.phone.rtp import Peer, RtpStream
 from channels.phone.sdp import Offer, SdpError, answer, parse_offer
+from channels.phone.sip_settings import SipConfig
 
 logger = logging.getLogger(__name__)
 

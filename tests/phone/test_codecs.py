@@ -7,11 +7,11 @@ import struct
 import pytest
 
 from channels.phone import g711
-from channels.phone.config import SipConfig, SipConfigError
 from channels.phone.digest import DigestError, authorization, parse_challenge
 from channels.phone.message import SipParseError, parse, response
 from channels.phone.rtp import DtmfDecoder, RtpPacket
 from channels.phone.sdp import SdpError, answer, parse_offer
+from channels.phone.sip_settings import SipConfig, SipConfigError
 from tests.phone.calls import tone
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from channels.phone.config import SipConfig
 from channels.phone.media import Hangup
 from channels.phone.sip import SipServer
+from channels.phone.sip_settings import SipConfig
 from tests.needs import need
 from tests.phone.baresip import Baresip, free_udp_port, need_baresip
 from tests.phone.calls import Recorder, tone, write_wav

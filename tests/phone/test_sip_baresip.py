@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from channels.phone.config import SipConfig
 from channels.phone.media import FRAME_BYTES, PHONE_RATE, Hangup
 from channels.phone.sip import SipServer
+from channels.phone.sip_settings import SipConfig
 from tests.phone.baresip import Baresip, need_baresip, wav_pcm
 from tests.phone.calls import Recorder, loud_frames, tone, write_wav
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from channels.phone import g711
-from channels.phone.config import SipConfig
 from channels.phone.media import Hangup
 from channels.phone.sip import SipServer
+from channels.phone.sip_settings import SipConfig
 from tests.phone.calls import Recorder, loud_frames, tone
 from tests.phone.peer import Peer, udp
 
