@@ -63,6 +63,7 @@ class Number(str, enum.Enum):
 _ID_PROMPT = re.compile(r"身份证|证件号")
 _PHONE_PROMPT = re.compile(r"手机号|电话")
 _FAREWELL = re.compile(r"再见")
+_YES_NO_END = re.compile(r"(吗|对不对|是不是)[？?]?\s*$")
 _NUMBER_LENGTH = {Number.ID: 18, Number.PHONE: 11}
 """A keypad entry of this many characters is complete without ``#``."""
 
@@ -83,6 +84,15 @@ def read_back(digits: str, kind: Number) -> str:
     if kind is Number.PHONE:
         return said.phone(digits).speech
     return said.digits(digits).speech
+
+
+def is_digit_question(reply: Reply) -> bool:
+    """Whether ``reply`` asks for a number (keys are then digits, not options): it names one
+    and is not a yes/no question about it ("身份证号是 …，对吗？")."""
+    if field_kind(reply.text) is not FieldKind.DIGITS or _YES_NO_END.search(reply.text):
+        return False
+    buttons = [{"title": b.title} for b in reply.buttons]
+    return field_kind(reply.text, buttons) is not FieldKind.YES_NO
 
 
 def keypad_options(buttons: Sequence[Button]) -> str:
@@ -344,18 +354,14 @@ class PhoneRules:
         options = spoken_options(plain)
         if options and speech.endswith(options):
             speech = speech[: -len(options)]
-        if self._is_digit_question(reply.text):
+        if is_digit_question(reply):
             return speech + spoken_options(plain)  # keys are digits here: options by voice
         return speech + keypad_options(reply.buttons)
-
-    @staticmethod
-    def _is_digit_question(text: str) -> bool:
-        return field_kind(text) is FieldKind.DIGITS
 
     def _ask(self, reply: Reply, speech: str) -> None:
         buttons = tuple(reply.buttons[:MAX_OPTIONS])
         button_maps = [{"title": b.title} for b in buttons]
-        digits = self._is_digit_question(reply.text)
+        digits = is_digit_question(reply)
         kind = FieldKind.DIGITS if digits else field_kind(reply.text, button_maps)
         same = reply.text == self.question.text
         self.question = _Question(
