@@ -31,6 +31,7 @@ def phone_config(settings: Settings) -> PhoneConfig:
         sip_public_host=settings.sip_public_host,
         rtp_port_min=settings.sip_rtp_port_min,
         rtp_port_max=settings.sip_rtp_port_max,
+        rtp_timeout_s=settings.sip_rtp_timeout_s,
         register_uri=settings.sip_register_uri,
         register_user=settings.sip_register_user,
         register_password=settings.sip_register_password,

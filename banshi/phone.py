@@ -52,10 +52,25 @@ def sip_server(config: PhoneConfig, on_call: OnCall) -> SipServer | None:
     """The SIP user agent for ``config``, or None (logged) when this build has none."""
     try:
         from channels.phone.sip import SipServer as UserAgent
+        from channels.phone.sip_settings import SipConfig
     except ImportError as error:
         logger.error("phone.sip.unavailable error=%s", error)
         return None
-    server: SipServer = UserAgent(config, on_call)
+    try:
+        sip = SipConfig(
+            host=config.sip_host,
+            port=config.sip_port,
+            advertise=config.sip_public_host,
+            rtp_ports=(config.rtp_port_min, config.rtp_port_max),
+            rtp_timeout_s=config.rtp_timeout_s,
+            registrar=config.register_uri,
+            user=config.register_user,
+            password=config.register_password,
+        )
+    except ValueError as error:
+        logger.error("phone.sip.misconfigured error=%s", error)
+        return None
+    server: SipServer = UserAgent(sip, on_call)
     return server
 
 

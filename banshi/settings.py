@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     sip_public_host: str = ""
     sip_rtp_port_min: int = 20000
     sip_rtp_port_max: int = 20999
+    sip_rtp_timeout_s: float = 30.0
     # REGISTER at a PBX with digest authentication (empty URI: the PBX sends calls to us).
     sip_register_uri: str = ""
     sip_register_user: str = ""
@@ -143,7 +144,9 @@ class Settings(BaseSettings):
             raise ValueError(f"BANSHI_HANDOFF_WORKING_HOURS: {error}") from error
         return value
 
-    @validator("handoff_claim_timeout_s", "handoff_presence_s", "staff_session_hours")
+    @validator(
+        "handoff_claim_timeout_s", "handoff_presence_s", "staff_session_hours", "sip_rtp_timeout_s"
+    )
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("must be greater than 0")

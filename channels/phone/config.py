@@ -28,6 +28,8 @@ class PhoneConfig:
     rtp_port_min: int = 20000
     rtp_port_max: int = 20999
     """UDP ports for the calls' audio."""
+    rtp_timeout_s: float = 30.0
+    """A call whose audio stops this long without a BYE is ended (and a BYE sent)."""
     register_uri: str = ""
     """``sip:pbx.example:5060`` to REGISTER at a PBX (empty: calls are sent to us directly)."""
     register_user: str = ""
