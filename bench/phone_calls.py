@@ -38,7 +38,7 @@ from tests.phone.peer import Peer
 
 SEQUENTIAL_CALLS = 20
 LEVELS = (5, 10, 20, 40, 60)
-HOLD_S = 8.0
+HOLD_S = 12.0
 FIRST_AUDIO_WAIT_S = 5.0
 HELD_GAP_MS = 60.0
 HELD_FIRST_AUDIO_S = 1.0
