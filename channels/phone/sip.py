@@ -32,6 +32,8 @@ T2 = 4.0
 """The longest retransmission interval for non-INVITE requests and 2xx responses."""
 TRANSACTION_S = 64 * T1
 """How long a transaction lives (Timers B, F, H: 32 s)."""
+STOP_GRACE_S = 2.0
+"""How long ``stop()`` lets sessions and BYE transactions finish before cancelling them."""
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"
 INFO_KEYS = set("0123456789*#")
 
@@ -52,6 +54,7 @@ class SipServer(asyncio.DatagramProtocol):
         self._acks: dict[tuple[str, int], asyncio.Event] = {}
         self._clients: dict[str, asyncio.Future[SipMessage]] = {}
         self._tasks: set[asyncio.Task[object]] = set()
+        self._registering: asyncio.Future[None] | None = None
         self._ended_ids: dict[str, None] = {}
         self.port = config.port
 
@@ -71,14 +74,19 @@ class SipServer(asyncio.DatagramProtocol):
         logger.info("phone.sip.listening host=%s port=%s", self.config.host, self.port)
         if self.config.registrar:
             self.registration = Registration(self, self.config)
-            self._spawn(self.registration.run())
+            self._registering = asyncio.ensure_future(self.registration.run())
 
     async def stop(self) -> None:
         """Hang up every call (BYE), unregister, close the socket."""
         for call in list(self.calls.values()):
             call.end("shutdown", send_bye=call.confirmed.is_set())
+        if self._registering is not None:
+            self._registering.cancel()
+            await asyncio.gather(self._registering, return_exceptions=True)
         if self.registration is not None:
             await self.registration.unregister()
+        if self._tasks:  # the sessions see their Hangup and finish; the BYEs get answered
+            await asyncio.wait(list(self._tasks), timeout=STOP_GRACE_S)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -198,6 +206,7 @@ class SipServer(asyncio.DatagramProtocol):
             if msg.call_id in self.calls:  # a forked or repeated INVITE on a new branch
                 self._respond(msg, 486, source, to_tag=sip.new_tag())
                 return
+            self._respond(msg, 100, source)  # at once: a retransmission now finds an answer
             self._spawn(self._on_invite(msg, source))
         elif msg.method == "CANCEL":
             self._on_cancel(msg, source)
@@ -265,7 +274,6 @@ class SipServer(asyncio.DatagramProtocol):
     # -- INVITE --------------------------------------------------------------------------------
 
     async def _on_invite(self, invite: SipMessage, source: tuple[str, int]) -> None:
-        self._respond(invite, 100, source)
         try:
             offer = parse_offer(invite.body)
         except SdpError as error:
