@@ -42,6 +42,7 @@ REASONS = {
     488: "Not Acceptable Here",
     491: "Request Pending",
     500: "Server Internal Error",
+    503: "Service Unavailable",
 }
 _REQUEST_LINE = re.compile(r"^([A-Za-z]+) (\S+) SIP/2\.0$")
 _STATUS_LINE = re.compile(r"^SIP/2\.0 (\d{3}) ?(.*)$")

@@ -294,7 +294,15 @@ class SipServer(asyncio.DatagramProtocol):
             on_key=lambda key: call.key(key),
             on_timeout=lambda: call.end("timeout", send_bye=True),
         )
-        await stream.open(self.config.host, self.config.rtp_ports)
+        try:
+            await stream.open(self.config.host, self.config.rtp_ports)
+        except OSError as error:
+            logger.error(
+                "phone.call.rejected call_id=%s reason=rtp_ports error=%s", invite.call_id, error
+            )
+            data = self._respond(invite, 503, source, to_tag=sip.new_tag())
+            await self._until_ack(invite, data, source)
+            return
         local_tag = sip.new_tag()
         call = SipCall(self, invite, local_tag=local_tag, stream=stream)
         self.calls[call.call_id] = call

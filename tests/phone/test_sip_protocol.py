@@ -4,8 +4,11 @@ OPTIONS, hold, INFO and RFC 4733 keys, RTP from elsewhere, a call that goes sile
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
+import pytest
 
 from channels.phone import g711
 from channels.phone.media import Hangup
@@ -288,3 +291,44 @@ async def test_two_then_ten_calls_at_once() -> None:
                 data, _ = peer.rtp.queue.get_nowait()
                 heard += loud_frames(g711.decode(data[12:], "PCMU"))
             assert heard >= 15, (count, index, heard)
+
+
+async def test_a_retransmitted_invite_gets_the_same_answers_and_makes_one_call() -> None:
+    recorder = Recorder(b"")
+    async with serve(recorder) as server:
+        peer = await Peer.open(server.port)
+        invite = peer.request("INVITE", body=peer.sdp(), branch="z9hG4bKagain")
+        peer.send(invite)
+        first = await peer.response(200)
+        peer.send(invite)
+        second = await peer.response(200)
+        peer.to_tag = first.to_tag
+        peer.ack(first)
+        record = await recorder.next_call()
+        assert len(server.calls) == 1
+        peer.send(peer.request("BYE"))
+        await peer.response(200)
+        await asyncio.wait_for(record.done.wait(), 5)
+    assert second.to_tag == first.to_tag and second.body == first.body
+    assert len(recorder.records) == 1
+
+
+async def test_every_truncation_of_an_invite_is_answered_or_dropped_never_a_crash(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with serve(Recorder(b"")) as server:
+        peer = await Peer.open(server.port)
+        invite = peer.request("INVITE", body=peer.sdp(), branch="z9hG4bKcut")
+        for end in range(1, len(invite) - 1, 7):
+            peer.send(invite[:end])
+        for flipped in range(0, len(invite), 31):  # a byte gone bad here and there
+            peer.send(invite[:flipped] + b"\x00" + invite[flipped + 1 :])
+        peer.send(peer.request("OPTIONS"))
+        while True:  # answers to the broken ones come first (some copy a broken CSeq)
+            data, _ = await asyncio.wait_for(peer.sip.queue.get(), 5)
+            if data.startswith(b"SIP/2.0 200") and b" OPTIONS\r\n" in data:
+                break
+    assert "phone.sip.handler_failed" not in caplog.text
+    assert "Traceback" not in caplog.text
+    assert "phone.sip.malformed" in caplog.text
