@@ -134,6 +134,40 @@ def parse_offer(body: bytes) -> Offer:
     raise SdpError("no PCMU or PCMA audio offered")
 
 
+LATE_OFFER = Offer(
+    address="0.0.0.0",
+    port=0,
+    law="PCMU",
+    payload_type=0,
+    event_pt=DEFAULT_EVENT_PT,
+    direction="inactive",
+    media_lines=("audio 0 RTP/AVP 0 8 101",),
+    audio_index=0,
+)
+"""Where a call without an offer in its INVITE stands until the ACK brings the answer: nothing
+sent, nothing expected."""
+
+
+def offer_sdp(*, address: str, port: int, session_id: int, version: int) -> bytes:
+    """Our offer, for an INVITE that came without one (late offer, RFC 3261 §13.2.1): both
+    G.711 laws and telephone-event, sendrecv."""
+    lines = [
+        "v=0",
+        f"o=banshi {session_id} {version} IN IP4 {address}",
+        "s=banshi",
+        f"c=IN IP4 {address}",
+        "t=0 0",
+        f"m=audio {port} RTP/AVP 0 8 {DEFAULT_EVENT_PT}",
+        "a=rtpmap:0 PCMU/8000",
+        "a=rtpmap:8 PCMA/8000",
+        f"a=rtpmap:{DEFAULT_EVENT_PT} telephone-event/8000",
+        f"a=fmtp:{DEFAULT_EVENT_PT} 0-15",
+        "a=ptime:20",
+        "a=sendrecv",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
 def answer(offer: Offer, *, address: str, port: int, session_id: int, version: int) -> bytes:
     """Our SDP answer to ``offer``: RTP at ``address``:``port``, the chosen law, the offer's
     telephone-event type, the mirrored direction, every other media line refused."""

@@ -21,7 +21,7 @@ from channels.phone.media import Call, Key
 from channels.phone.message import SipMessage, SipParseError
 from channels.phone.register import Registration
 from channels.phone.rtp import Peer, RtpStream
-from channels.phone.sdp import Offer, SdpError, answer, parse_offer
+from channels.phone.sdp import LATE_OFFER, Offer, SdpError, answer, offer_sdp, parse_offer
 from channels.phone.sip_settings import SipConfig
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class SipServer(asyncio.DatagramProtocol):
         self._on_call = on_call
         self._transport: asyncio.DatagramTransport | None = None
         self._answered: dict[tuple[str, str], tuple[bytes, tuple[str, int]]] = {}
-        self._acks: dict[tuple[str, int], asyncio.Event] = {}
+        self._acks: dict[tuple[str, int], asyncio.Future[SipMessage]] = {}
         self._clients: dict[str, asyncio.Future[SipMessage]] = {}
         self._tasks: set[asyncio.Task[object]] = set()
         self._registering: asyncio.Future[None] | None = None
@@ -229,9 +229,9 @@ class SipServer(asyncio.DatagramProtocol):
             self._transport.sendto(data, target)
 
     def _on_ack(self, msg: SipMessage) -> None:
-        event = self._acks.get((msg.call_id, msg.cseq[0]))
-        if event is not None:
-            event.set()
+        waiting = self._acks.get((msg.call_id, msg.cseq[0]))
+        if waiting is not None and not waiting.done():
+            waiting.set_result(msg)
 
     def _in_dialog(self, msg: SipMessage, source: tuple[str, int]) -> None:
         call = self.calls.get(msg.call_id)
@@ -274,8 +274,9 @@ class SipServer(asyncio.DatagramProtocol):
     # -- INVITE --------------------------------------------------------------------------------
 
     async def _on_invite(self, invite: SipMessage, source: tuple[str, int]) -> None:
+        late = not invite.body.strip()  # no offer: ours goes in the 200, the answer in the ACK
         try:
-            offer = parse_offer(invite.body)
+            offer = LATE_OFFER if late else parse_offer(invite.body)
         except SdpError as error:
             logger.info("phone.call.rejected call_id=%s reason=%s", invite.call_id, error)
             data = self._respond(
@@ -314,12 +315,16 @@ class SipServer(asyncio.DatagramProtocol):
                 await asyncio.wait_for(call.cancelled.wait(), self.config.ring_ms / 1000)
         if call.ended:
             return  # cancelled while ringing
-        body = answer(
-            offer,
-            address=self.config.contact_host,
-            port=stream.local_port,
-            session_id=call.session_id,
-            version=call.sdp_version,
+        host, port, session, version = (
+            self.config.contact_host,
+            stream.local_port,
+            call.session_id,
+            call.sdp_version,
+        )
+        body = (
+            offer_sdp(address=host, port=port, session_id=session, version=version)
+            if late
+            else answer(offer, address=host, port=port, session_id=session, version=version)
         )
         data = self._respond(
             invite,
@@ -342,29 +347,39 @@ class SipServer(asyncio.DatagramProtocol):
             offer.law,
             "rfc4733" if offer.event_pt is not None else "info",
         )
-        if not await self._until_ack(invite, data, source):
+        ack = await self._until_ack(invite, data, source)
+        if ack is None:
             call.end("no_ack", send_bye=True)
             return
+        if late:
+            try:
+                stream.update(_peer(parse_offer(ack.body)))
+            except SdpError as error:
+                logger.info("phone.call.rejected call_id=%s reason=%s", call.call_id, error)
+                call.end("no_codec", send_bye=True)
+                return
         call.confirmed.set()
         await self._run_session(call)
 
-    async def _until_ack(self, invite: SipMessage, data: bytes, target: tuple[str, int]) -> bool:
+    async def _until_ack(
+        self, invite: SipMessage, data: bytes, target: tuple[str, int]
+    ) -> SipMessage | None:
         """Retransmit a final response to an INVITE (Timer G, doubling to T2) until its ACK
-        arrives (True) or 32 s have passed (False)."""
+        arrives (returned) or 32 s have passed (None)."""
         key = (invite.call_id, invite.cseq[0])
-        event = self._acks.setdefault(key, asyncio.Event())
-        interval = T1
         loop = asyncio.get_running_loop()
+        waiting = self._acks.setdefault(key, loop.create_future())
+        interval = T1
         deadline = loop.time() + TRANSACTION_S
         try:
             while loop.time() < deadline:
                 try:
-                    await asyncio.wait_for(event.wait(), min(interval, deadline - loop.time()))
-                    return True
+                    timeout = min(interval, deadline - loop.time())
+                    return await asyncio.wait_for(asyncio.shield(waiting), timeout)
                 except asyncio.TimeoutError:
                     self.send_raw(data, target)
                     interval = min(interval * 2, T2)
-            return False
+            return None
         finally:
             self._acks.pop(key, None)
 

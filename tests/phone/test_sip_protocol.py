@@ -332,3 +332,21 @@ async def test_every_truncation_of_an_invite_is_answered_or_dropped_never_a_cras
     assert "phone.sip.handler_failed" not in caplog.text
     assert "Traceback" not in caplog.text
     assert "phone.sip.malformed" in caplog.text
+
+
+async def test_an_invite_without_an_offer_gets_ours_and_the_ack_carries_the_answer() -> None:
+    recorder = Recorder(tone(1.0))
+    async with serve(recorder) as server:
+        peer = await Peer.open(server.port)
+        peer.send(peer.request("INVITE"))
+        ok = await peer.response(200)
+        peer.to_tag = ok.to_tag
+        answer = peer.sdp("8 101", ["a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000"])
+        peer.send(peer.request("ACK", cseq=ok.cseq[0], body=answer))
+        record = await recorder.next_call()
+        data, _ = await asyncio.wait_for(peer.rtp.queue.get(), 2)
+        peer.send(peer.request("BYE"))
+        await peer.response(200)
+        await asyncio.wait_for(record.done.wait(), 5)
+    assert " RTP/AVP 0 8 101\r\n" in ok.body.decode()
+    assert data[1] & 0x7F == 8, "audio comes in the law the answer chose (PCMA)"
