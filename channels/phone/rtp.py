@@ -142,6 +142,7 @@ class RtpStream(asyncio.DatagramProtocol):
         self._dtmf = DtmfDecoder()
         self._pending_pcm = b""
         self._last_seq: int | None = None
+        self._last_ssrc: int | None = None
         self._plays: deque[tuple[memoryview, asyncio.Future[bool]]] = deque()
         self._offset = 0
         self._seq = random.randrange(1 << 16)
@@ -205,6 +206,8 @@ class RtpStream(asyncio.DatagramProtocol):
             return
         self.received_packets += 1
         self._last_rx = asyncio.get_running_loop().time()
+        if packet.ssrc != self._last_ssrc:  # a new source (the PBX re-bridged): new numbering
+            self._last_ssrc, self._last_seq = packet.ssrc, None
         if self._last_seq is not None:
             behind = (self._last_seq - packet.sequence) & 0xFFFF
             if behind < 0x8000:  # a duplicate or a late packet: its time has passed
