@@ -32,6 +32,9 @@ def phone_config(settings: Settings) -> PhoneConfig:
         rtp_port_min=settings.sip_rtp_port_min,
         rtp_port_max=settings.sip_rtp_port_max,
         rtp_timeout_s=settings.sip_rtp_timeout_s,
+        sip_allowed_peers=tuple(
+            p.strip() for p in settings.sip_allowed_peers.split(",") if p.strip()
+        ),
         register_uri=settings.sip_register_uri,
         register_user=settings.sip_register_user,
         register_password=settings.sip_register_password,

@@ -63,6 +63,7 @@ def sip_server(config: PhoneConfig, on_call: OnCall) -> SipServer | None:
             advertise=config.sip_public_host,
             rtp_ports=(config.rtp_port_min, config.rtp_port_max),
             rtp_timeout_s=config.rtp_timeout_s,
+            allowed_peers=config.sip_allowed_peers,
             registrar=config.register_uri,
             user=config.register_user,
             password=config.register_password,

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     sip_rtp_port_min: int = 20000
     sip_rtp_port_max: int = 20999
     sip_rtp_timeout_s: float = 30.0
+    # Addresses or networks SIP is taken from, comma-separated (empty: any).
+    sip_allowed_peers: str = ""
     # REGISTER at a PBX with digest authentication (empty URI: the PBX sends calls to us).
     sip_register_uri: str = ""
     sip_register_user: str = ""

@@ -30,6 +30,8 @@ class PhoneConfig:
     """UDP ports for the calls' audio."""
     rtp_timeout_s: float = 30.0
     """A call whose audio stops this long without a BYE is ended (and a BYE sent)."""
+    sip_allowed_peers: tuple[str, ...] = ()
+    """Addresses or networks SIP is taken from (empty: any)."""
     register_uri: str = ""
     """``sip:pbx.example:5060`` to REGISTER at a PBX (empty: calls are sent to us directly)."""
     register_user: str = ""

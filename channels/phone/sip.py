@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -55,6 +56,8 @@ class SipServer(asyncio.DatagramProtocol):
         self._clients: dict[str, asyncio.Future[SipMessage]] = {}
         self._tasks: set[asyncio.Task[object]] = set()
         self._registering: asyncio.Future[None] | None = None
+        self._allowed = [ipaddress.ip_network(p, strict=False) for p in config.allowed_peers]
+        self._refused: set[str] = set()
         self._ended_ids: dict[str, None] = {}
         self.port = config.port
 
@@ -166,6 +169,8 @@ class SipServer(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         source = (addr[0], addr[1])
+        if self._allowed and not self._is_allowed(source[0]):
+            return
         if not data.strip():
             return  # CRLF keep-alive
         try:
@@ -189,6 +194,20 @@ class SipServer(asyncio.DatagramProtocol):
                 self._on_response(msg)
         except Exception:  # a bug must cost one message, never the server
             logger.exception("phone.sip.handler_failed method=%s", msg.method or msg.status)
+
+    def _is_allowed(self, host: str) -> bool:
+        """Whether SIP from ``host`` is taken (``SipConfig.allowed_peers``); the first datagram
+        refused from each address is logged."""
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        if any(address in network for network in self._allowed):
+            return True
+        if host not in self._refused:
+            self._refused.add(host)
+            logger.warning("phone.sip.peer_refused from=%s", host)
+        return False
 
     def _on_response(self, msg: SipMessage) -> None:
         future = self._clients.get(msg.branch)

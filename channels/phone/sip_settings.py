@@ -38,6 +38,10 @@ class SipConfig:
     """The account registered (``BANSHI_SIP_REGISTER_USER``)."""
     password: str = ""
     """The account's digest password (``BANSHI_SIP_REGISTER_PASSWORD``); never logged."""
+    allowed_peers: tuple[str, ...] = ()
+    """Networks SIP is taken from (``BANSHI_SIP_ALLOWED_PEERS``: ``10.0.0.5,10.1.0.0/16``):
+    datagrams from anywhere else are dropped unanswered. Empty: from anywhere (the default
+    host is loopback)."""
     register_expires_s: int = 300
     """Registration lifetime asked for (not a setting yet), refreshed before."""
 
@@ -59,6 +63,13 @@ class SipConfig:
             )
         if self.rtp_timeout_s <= 0:
             raise SipConfigError("BANSHI_SIP_RTP_TIMEOUT_S must be positive")
+        for peer in self.allowed_peers:
+            try:
+                ipaddress.ip_network(peer, strict=False)
+            except ValueError as error:
+                raise SipConfigError(
+                    f"BANSHI_SIP_ALLOWED_PEERS: {peer!r} is no address or network"
+                ) from error
         if self.registrar and not (self.user and self.password):
             raise SipConfigError(
                 "BANSHI_SIP_REGISTER_URI needs BANSHI_SIP_REGISTER_USER and _PASSWORD"
@@ -74,5 +85,6 @@ class SipConfig:
         return (
             f"SipConfig(host={self.host!r}, port={self.port}, advertise={self.advertise!r}, "
             f"rtp_ports={self.rtp_ports}, rtp_timeout_s={self.rtp_timeout_s}, "
-            f"registrar={self.registrar!r}, user={self.user!r}, password=***)"
+            f"allowed_peers={self.allowed_peers}, registrar={self.registrar!r}, "
+            f"user={self.user!r}, password=***)"
         )

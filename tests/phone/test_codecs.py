@@ -180,3 +180,5 @@ def test_settings_are_checked_when_built_and_the_password_is_not_shown() -> None
         SipConfig(rtp_ports=(2000, 1000))
     with pytest.raises(SipConfigError, match="BANSHI_SIP_HOST"):
         SipConfig(host="localhost")
+    with pytest.raises(SipConfigError, match="BANSHI_SIP_ALLOWED_PEERS"):
+        SipConfig(allowed_peers=("10.0.0.0/8", "pbx.example"))

@@ -380,3 +380,18 @@ async def test_duplicates_are_dropped_and_a_new_rtp_source_is_heard_from_its_fir
         await asyncio.wait_for(record.done.wait(), 5)
     assert call.stream.ignored_packets == 0
     assert record.loud == 2, "the first packet once, and the new source's"
+
+
+async def test_sip_from_outside_the_allowed_peers_is_dropped_unanswered(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with serve(Recorder(b""), allowed_peers=("127.0.0.2/32",)) as server:
+        outsider = await Peer.open(server.port)  # from 127.0.0.1
+        outsider.send(outsider.request("OPTIONS"))
+        outsider.send(outsider.request("INVITE", body=outsider.sdp()))
+        pbx = Peer(server.port, await udp("127.0.0.2"), await udp("127.0.0.2"))
+        pbx.send(pbx.request("OPTIONS"))
+        await pbx.response(200)  # the allowed peer is answered ...
+        assert outsider.sip.queue.empty()  # ... the other, sent first, was not
+        assert server.calls == {}
+    assert caplog.text.count("phone.sip.peer_refused from=127.0.0.1") == 1
