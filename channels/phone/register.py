@@ -129,6 +129,11 @@ class Registration:
             response = await self._transport.request(
                 self._message(expires, (answer_to, value)), self._target
             )
+        if response is not None and response.status == 423 and expires:
+            # Interval Too Brief: ask again for the registrar's minimum (RFC 3261 §10.3).
+            minimum = response.get("min-expires") or ""
+            if minimum.isdigit() and int(minimum) > expires:
+                return await self.register(int(minimum))
         if response is None:
             logger.warning("phone.register.failed registrar=%s reason=no_answer", self._uri)
             return self._settle("failed", 0)
