@@ -84,3 +84,31 @@ async def test_banshi_hangs_up_and_the_caller_is_told(tmp_path: Path, voice: Pat
     assert record.hangup == Hangup("local")
     assert record.call.ended
     assert closed["class"] == "call"
+
+
+async def test_the_caller_holds_and_resumes_and_the_call_goes_on(
+    tmp_path: Path, voice: Path
+) -> None:
+    need_baresip()
+    recorder = Recorder(b"")
+    phone = Baresip(tmp_path / "baresip", voice)
+    async with serve(recorder) as server:
+        await phone.start()
+        try:
+            await phone.command("dial", f"sip:banshi@127.0.0.1:{server.port}")
+            record = await recorder.next_call()
+            await phone.wait_event("CALL_ESTABLISHED")
+            call = server.calls[record.call.call_id]
+            assert call.stream.peer.send
+            await phone.command("hold")
+            await phone.wait_event("CALL_REMOTE_SDP")  # our answer to the re-INVITE
+            held = call.stream.peer.send
+            await phone.command("resume")
+            await phone.wait_event("CALL_REMOTE_SDP")
+            resumed = call.stream.peer.send
+            await phone.command("hangup")
+            await asyncio.wait_for(record.done.wait(), 5)
+        finally:
+            await phone.stop()
+    assert (held, resumed) == (False, True)
+    assert record.hangup == Hangup("bye")
