@@ -41,6 +41,8 @@ class MemoryCall:
     call_id: str = "memory-call-1"
     play_speed: float = 0.0
     played: list[Played] = field(default_factory=list)
+    started: int = 0
+    """Pieces whose playing has begun."""
     _frames: asyncio.Queue[bytes] = field(init=False)
     _events: asyncio.Queue[CallEvent] = field(init=False)
     _stop: asyncio.Event = field(init=False)
@@ -87,6 +89,9 @@ class MemoryCall:
         if self._ended:
             return False
         self._stop.clear()
+        with self._changed:
+            self.started += 1
+            self._changed.notify_all()
         completed = True
         if self.play_speed > 0:
             seconds = len(pcm) / 2 / 8000 / self.play_speed
