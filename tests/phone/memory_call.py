@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -41,6 +42,12 @@ class MemoryCall:
     call_id: str = "memory-call-1"
     play_speed: float = 0.0
     played: list[Played] = field(default_factory=list)
+    started: int = 0
+    """Pieces whose playing has begun."""
+    started_at: list[float] = field(default_factory=list)
+    """When each piece began (``time.perf_counter``), for the benchmark."""
+    last_frame_at: float = 0.0
+    """When the last frame of the caller's queued speech went to the session."""
     _frames: asyncio.Queue[bytes] = field(init=False)
     _events: asyncio.Queue[CallEvent] = field(init=False)
     _stop: asyncio.Event = field(init=False)
@@ -67,6 +74,7 @@ class MemoryCall:
                 frame = self._frames.get_nowait()
                 with self._changed:
                     self._taken += 1
+                    self.last_frame_at = time.perf_counter()
                     self._changed.notify_all()
             except asyncio.QueueEmpty:
                 frame = SILENT_FRAME
@@ -87,6 +95,10 @@ class MemoryCall:
         if self._ended:
             return False
         self._stop.clear()
+        with self._changed:
+            self.started += 1
+            self.started_at.append(time.perf_counter())
+            self._changed.notify_all()
         completed = True
         if self.play_speed > 0:
             seconds = len(pcm) / 2 / 8000 / self.play_speed
