@@ -132,6 +132,7 @@ class RtpStream(asyncio.DatagramProtocol):
         self.peer = peer
         self.frames: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.received_packets = 0
+        self.sent_packets = 0
         self.ignored_packets = 0
         self._signalling_ip = signalling_ip
         self._timeout_s = timeout_s
@@ -281,6 +282,7 @@ class RtpStream(asyncio.DatagramProtocol):
                 )
                 self._transport.sendto(packet.encode(), self._latched or (peer.address, peer.port))
                 self._first = False
+                self.sent_packets += 1
                 self._seq = (self._seq + 1) & 0xFFFF
             self._ts = (self._ts + SAMPLES_PER_FRAME) & 0xFFFFFFFF
             now = loop.time()
