@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import httpx
+
 from channels.phone.config import GREETING
 from channels.phone.session import CALL_ENDED
 from conversation.store import Party
@@ -60,6 +62,8 @@ def test_keypad_digits_reach_the_conversation_as_a_turn(phone_stack: PhoneStack)
     assert answers, "the bot answered the keyed number"
     read_back = call.played[before].pcm
     assert seconds(read_back) > 2 and rms(read_back) > 500
+    metrics = httpx.get(f"{phone_stack.system.gateway}/metrics").text
+    assert 'banshi_turns_total{channel="phone",outcome="ok"}' in metrics
 
 
 def test_speech_is_recognised_and_answered(phone_stack: PhoneStack, korean_8k: bytes) -> None:
