@@ -108,6 +108,7 @@ def build_router(config: PhoneConfig) -> APIRouter:
             voice=getattr(app.state, "voice", None),
             conversations=app.state.conversations,
             ask_person=handoff_requester(app.state.handoff),
+            metrics=getattr(app.state, "metrics", None),
         )
         channel.register()
         app.state.phone = channel

@@ -12,6 +12,7 @@ import logging
 from channels.phone.config import PhoneConfig
 from channels.phone.media import PHONE_RATE, Call
 from channels.phone.session import AskPerson, CallSession
+from conversation.metrics import Metrics
 from conversation.service import ConversationService
 from conversation.store import StoredMessage
 from voice.engine import VoiceEngine
@@ -29,11 +30,13 @@ class PhoneChannel:
         voice: VoiceEngine | None,
         conversations: ConversationService,
         ask_person: AskPerson,
+        metrics: Metrics | None = None,
     ) -> None:
         self.config = config
         self.voice = voice
         self.conversations = conversations
         self.ask_person = ask_person
+        self.metrics = metrics
         self.calls: dict[str, CallSession] = {}
         """Calls in progress, by conversation id."""
 
@@ -59,6 +62,7 @@ class PhoneChannel:
             voice=self.voice,
             conversations=self.conversations,
             ask_person=self.ask_person,
+            metrics=self.metrics,
             on_start=self._started,
             on_end=self._ended,
         )

@@ -52,6 +52,7 @@ from channels.phone.rules import (
     TimerFired,
 )
 from conversation.errors import ApiError
+from conversation.metrics import Metrics
 from conversation.service import ConversationService
 from conversation.store import Party, StoredMessage
 from conversation.validation import CodedError, clean_text, new_conversation_id
@@ -112,6 +113,7 @@ class CallSession:
         voice: VoiceEngine | None,
         conversations: ConversationService,
         ask_person: AskPerson,
+        metrics: Metrics | None = None,
         on_start: Callable[[CallSession], None] = lambda _session: None,
         on_end: Callable[[CallSession], None] = lambda _session: None,
     ) -> None:
@@ -120,6 +122,7 @@ class CallSession:
         self.voice = voice
         self.conversations = conversations
         self.ask_person = ask_person
+        self.metrics = metrics
         self.on_start = on_start
         self.on_end = on_end
         self.conversation_id = new_conversation_id()
@@ -158,13 +161,8 @@ class CallSession:
             await self._open_conversation(greeting)
             if self.config.recordings:
                 self.recorder = CallRecorder(self.config.recordings_dir, self.conversation_id)
-            self.recognizer = await self._open_recognizer()
-            if self.recognizer is not None:
-                await self._listen(self.rules.listen())
-            else:
-                self._speech.put_nowait(NO_VOICE)
-            self._spawn(self._pump_audio())
             self._spawn(self._pump_events())
+            self._spawn(self._start_listening())  # keys work while the model still loads
             await self._serve()
         except Exception:
             logger.exception("phone.call.failed conversation=%s", self.conversation_id)
@@ -185,14 +183,24 @@ class CallSession:
             push=False,
         )
 
-    async def _open_recognizer(self) -> StreamingRecognizer | None:
-        if self.voice is None:
-            return None
+    async def _start_listening(self) -> None:
+        """Open the recognizer and listen for what the current question expects (without
+        speech recognition, tell the caller to use the keys); then take the caller's audio,
+        which waits in the call until then."""
         try:
-            return await self.voice.open_stream(self._on_recognized, input_rate=PHONE_RATE)
+            if self.voice is None:
+                raise VoiceUnavailable("voice_engine_missing", "no voice engine")
+            recognizer = await self.voice.open_stream(self._on_recognized, input_rate=PHONE_RATE)
         except VoiceUnavailable as error:
             logger.warning("phone.voice.unavailable code=%s", error.code)
-            return None
+            self._speech.put_nowait(NO_VOICE)
+        else:
+            if self._ended.is_set():
+                await recognizer.close()
+                return
+            self.recognizer = recognizer
+            await self._listen(self.rules.listen())
+        self._spawn(self._pump_audio())
 
     async def _serve(self) -> None:
         """Handle events one at a time (the rules are not shared between coroutines)."""
@@ -322,16 +330,22 @@ class CallSession:
         waiting = asyncio.get_running_loop().call_later(
             WAIT_NOTICE_S, self._speech.put_nowait, PLEASE_WAIT
         )
+        started = time.perf_counter()
         try:
             result = await self.conversations.user_turn(
                 self.conversation_id, text, channel="phone", metadata=metadata
             )
         except ApiError as error:
             logger.warning("phone.turn.failed code=%s", error.code)
+            if self.metrics is not None:
+                self.metrics.error(error.code)
+                self.metrics.turn("phone", "error", time.perf_counter() - started)
             self.post(Answered((Reply(error.message, error.message, (), "system"),)))
             return
         finally:
             waiting.cancel()
+        if self.metrics is not None:
+            self.metrics.turn("phone", "ok", time.perf_counter() - started)
         self.post(
             Answered(
                 tuple(reply_of(m) for m in result.messages),

@@ -4,14 +4,20 @@ for the SIP transport only)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import replace
+from pathlib import Path
 
-from channels.phone.config import GREETING
-from channels.phone.session import CALL_ENDED
+import httpx
+
+from channels.phone.config import GREETING, RECORDING_NOTICE
+from channels.phone.session import CALL_ENDED, CallSession
 from conversation.store import Party
 from tests.phone.conftest import PhoneStack
+from tests.phone.memory_call import MemoryCall
 from tests.voice.conftest import hangul
-from voice.audio import rms
+from voice.audio import read_wav, rms
 
 PHONE_BYTES_PER_S = 8000 * 2
 RATE_CPM = 190
@@ -60,6 +66,8 @@ def test_keypad_digits_reach_the_conversation_as_a_turn(phone_stack: PhoneStack)
     assert answers, "the bot answered the keyed number"
     read_back = call.played[before].pcm
     assert seconds(read_back) > 2 and rms(read_back) > 500
+    metrics = httpx.get(f"{phone_stack.system.gateway}/metrics").text
+    assert 'banshi_turns_total{channel="phone",outcome="ok"}' in metrics
 
 
 def test_speech_is_recognised_and_answered(phone_stack: PhoneStack, korean_8k: bytes) -> None:
@@ -92,3 +100,31 @@ def test_a_hang_up_mid_sentence_loses_nothing_said(
     assert after[0].party is Party.BOT  # the turn was answered and kept
     assert after[-1].text == CALL_ENDED
     assert session.conversation_id not in phone_stack.phone.calls
+
+
+def test_with_recordings_on_the_caller_is_told_and_their_audio_kept(
+    phone_stack: PhoneStack, korean_8k: bytes, tmp_path: Path
+) -> None:
+    phone = phone_stack.phone
+    config = replace(phone.config, recordings=True, recordings_dir=tmp_path)
+    call = MemoryCall(phone_stack.loop)
+    session = CallSession(
+        call,
+        config=config,
+        voice=phone.voice,
+        conversations=phone.conversations,
+        ask_person=phone.ask_person,
+    )
+    future = asyncio.run_coroutine_threadsafe(session.run(), phone_stack.loop)
+    call.wait_until(lambda c: len(c.played) >= 1)
+    call.say(korean_8k)
+    call.wait_said()
+    call.caller_hangs_up()
+    future.result(timeout=60)
+    messages = phone_stack.messages(session.conversation_id)
+    assert messages[0].text == GREETING + RECORDING_NOTICE
+    (path,) = tmp_path.rglob("*.wav")
+    assert path.name == f"{session.conversation_id}.wav"  # named by the call, not the number
+    pcm, rate = read_wav(path.read_bytes())
+    assert rate == 8000 and seconds(pcm) >= seconds(korean_8k)
+    assert korean_8k[:3200] in pcm  # the caller's own audio, as it came
