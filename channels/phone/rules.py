@@ -22,8 +22,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from voice.transcript import FieldKind, field_kind, phrase_hints, wants_slower
+from voice.transcript import YES_NO_PHRASES, FieldKind, field_kind, phrase_hints, wants_slower
 from zhtext import spoken as said
+from zhtext.idcard import is_valid_id_number
 from zhtext.speakable import spoken_options, to_speakable
 
 SILENCE_S = 8.0
@@ -93,6 +94,29 @@ def is_digit_question(reply: Reply) -> bool:
         return False
     buttons = [{"title": b.title} for b in reply.buttons]
     return field_kind(reply.text, buttons) is not FieldKind.YES_NO
+
+
+_PHONE_NUMBER = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![\dX])\d{17}[\dX](?![\dX])")
+_ANSWER_END = "。，,.！!？? 啊呀吧的"
+
+
+def complete_answer(question_text: str, kind: FieldKind, heard: str) -> bool:
+    """Whether what has been heard so far is already a whole answer to the question — an ID
+    number with a valid check character, an 11-digit mobile number, a plain yes or no — so the
+    caller's turn can end now instead of after the end-of-speech silence."""
+    text = heard.strip().upper()
+    if kind is FieldKind.YES_NO:
+        return text.rstrip(_ANSWER_END) in YES_NO_PHRASES or text in YES_NO_PHRASES
+    if kind is not FieldKind.DIGITS:
+        return False
+    number = number_kind(question_text)
+    if number is Number.ID:
+        found = _ID_NUMBER.search(text.replace(" ", ""))
+        return bool(found and is_valid_id_number(found.group(0)))
+    if number is Number.PHONE:
+        return len(_PHONE_NUMBER.findall(text.replace(" ", ""))) == 1
+    return False
 
 
 def keypad_options(buttons: Sequence[Button]) -> str:
@@ -369,6 +393,11 @@ class PhoneRules:
         )
         if not same:
             self.misheard = 0
+
+    def complete(self, heard: str) -> bool:
+        """Whether the words heard so far (a partial result) already answer the question
+        whole (see :func:`complete_answer`)."""
+        return not self.keys and complete_answer(self.question.text, self.question.kind, heard)
 
     def listen(self) -> Listen:
         """What to listen for now: the current question's field kind and phrase hints."""

@@ -284,3 +284,30 @@ def test_a_farewell_hangs_up_after_it_is_said() -> None:
     rules = PhoneRules()
     asked(rules, bot("好的，再见！有事随时找我。"))
     assert rules.handle(PlaybackDone()) == [HangUp()]
+
+
+# ------------------------------------------------------------------ a whole answer heard
+def test_a_whole_answer_ends_the_turn_without_waiting_for_silence() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(ID_PROMPT, (Button("用手机号"),)))
+    assert not rules.complete("32050819400228240")  # 17 characters: not yet
+    assert not rules.complete("320508194002282403")  # 18, but the check character is wrong
+    assert rules.complete("320508194002282402")
+    asked(rules, bot(PHONE_PROMPT))
+    assert not rules.complete("1391234567")
+    assert rules.complete("13912345678")
+    assert not rules.complete("139123456780")  # too long: something else was said
+    asked(rules, bot(STUDENT_PROMPT))
+    assert not rules.complete("7320291068")  # no fixed length: wait for the silence
+    asked(rules, bot(CONFIRM, YES_NO))
+    assert rules.complete("对") and rules.complete("不对") and rules.complete("是的")
+    assert not rules.complete("不") and not rules.complete("对不起我没听清")
+    asked(rules, bot("请问您要办什么事？"))
+    assert not rules.complete("对")
+
+
+def test_keys_being_entered_are_not_cut_short_by_speech() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(PHONE_PROMPT))
+    keys(rules, "139")
+    assert not rules.complete("13912345678")
