@@ -37,6 +37,25 @@ def free_udp_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _free(port: int, kind: socket.SocketKind) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_sip_port() -> int:
+    """A port for baresip's SIP: it listens on UDP and TCP there and TLS on the next port,
+    so all three must be free."""
+    for _ in range(100):
+        port = free_udp_port()
+        if port < 65535 and _free(port, socket.SOCK_STREAM) and _free(port + 1, socket.SOCK_STREAM):
+            return port
+    raise RuntimeError("no free port pair for baresip")
+
+
 class Baresip:
     """One baresip process with one account (``user``@127.0.0.1, no registration)."""
 
@@ -60,7 +79,7 @@ class Baresip:
         """Write the configuration, start baresip, connect to its control socket."""
         self.home.mkdir(parents=True, exist_ok=True)
         self.recordings.mkdir(exist_ok=True)
-        sip_port = free_udp_port()
+        sip_port = free_sip_port()
         (self.home / "config").write_text(
             "\n".join(
                 [
