@@ -165,9 +165,11 @@ async def ask(slot: str, turn: Turn, service: Service) -> bool:
     elif slot == "phone_number":
         turn.say(f"请说{who}的手机号。", expect="phone")
     elif slot == "phone_number_confirmed":
-        turn.say(
-            spoken("手机号是 ", said.phone(str(turn.slot("phone_number"))), "，对吗？"), yes_no()
-        )
+        phone = str(turn.slot("phone_number"))
+        if phone == turn.caller_number:
+            turn.say(spoken("用您现在打电话的号码 ", said.phone(phone), "，对吗？"), yes_no())
+        else:
+            turn.say(spoken("手机号是 ", said.phone(phone), "，对吗？"), yes_no())
     elif slot == "id_last6":
         turn.say(f"请说{who}身份证号的最后六位。", expect="id_tail")
     elif slot == "sms_code":
@@ -221,7 +223,7 @@ async def _id_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]
     text = str(value or "")
     id_number = find_id_number(text) or turn.entity("id_number")
     if id_number is None and any(word in text for word in _NO_ID):
-        return {"id_number": None, "id_method": "phone"}
+        return {"id_number": None, "id_method": "phone", **_caller_phone(turn, service)}
     if id_number is None:
         turn.reject("身份证号是18位。请一位一位慢慢说。")
         return {"id_number": None}
@@ -234,6 +236,15 @@ async def _id_number(value: Any, turn: Turn, service: Service) -> dict[str, Any]
         # Said with the number: not asked again once the number is confirmed.
         found["person_name"] = name
     return found
+
+
+def _caller_phone(turn: Turn, service: Service) -> dict[str, Any]:
+    """On a phone call from a mobile, the number it comes from, to confirm instead of asking
+    for it (only for the caller's own identity)."""
+    caller = turn.caller_number
+    if not caller or subject(turn, service) != SELF:
+        return {}
+    return {"phone_number": caller, "phone_number_confirmed": None}
 
 
 async def _id_number_confirmed(value: Any, turn: Turn, service: Service) -> dict[str, Any]:

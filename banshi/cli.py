@@ -41,6 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = _settings(args.profile)
         if args.demo:
             settings = settings.copy(update={"demo": True})
+        if settings.phone_enabled is None:  # `banshi run` answers calls unless told not to
+            settings = settings.copy(update={"phone_enabled": True})
         settings = settings.with_secrets()
     except SettingsError as error:
         print(f"banshi: {error}", file=sys.stderr)
@@ -89,7 +91,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                 + "\n"
                 f"  chat API         {gateway}/api/chat   ({api_docs})\n"
                 f"  health, metrics  {gateway}/healthz  {gateway}/metrics\n"
-                f"  platform sandbox {settings.sandbox_url}/docs\n"
+                + (
+                    f"  phone (SIP/UDP)  sip:banshi@{settings.sip_host}:{settings.sip_port}\n"
+                    if settings.phone_enabled
+                    else ""
+                )
+                + f"  platform sandbox {settings.sandbox_url}/docs\n"
                 f"  logs             {settings.var_dir / 'logs'}\n"
                 + (
                     f"  calendar         pinned to {settings.today} (BANSHI_TODAY)\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import socket
 import sqlite3
@@ -114,6 +115,37 @@ def check_port(name: str, port: int) -> Check:
     return Check(f"port {port}", "ok", f"{name} port {port} is free")
 
 
+def check_phone(settings: Settings) -> Check:
+    """The phone channel: the SIP user agent is there and its UDP port is free."""
+    if settings.phone_enabled is False:
+        return Check("phone", "ok", "phone channel off (BANSHI_PHONE_ENABLED=false)")
+    if importlib.util.find_spec("channels.phone.sip") is None:
+        return Check(
+            "phone",
+            "warn",
+            "no SIP user agent in this build (channels/phone/sip.py): calls are not answered",
+            "update banshi to a version with the phone's SIP user agent",
+        )
+    host, port = settings.sip_host, settings.sip_port
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            return Check(
+                "phone",
+                "warn",
+                f"SIP port {host}:{port}/udp is not free ({error.strerror}; fine if banshi runs)",
+                f"stop what uses it (`ss -lunp 'sport = :{port}'`) or set BANSHI_SIP_PORT",
+            )
+    where = "loopback only" if host.startswith("127.") else "reachable from the network"
+    recordings = (
+        f"recordings kept {settings.phone_recording_days} days"
+        if settings.phone_recordings
+        else "no recordings"
+    )
+    return Check("phone", "ok", f"SIP on {host}:{port}/udp ({where}), {recordings}")
+
+
 def check_sqlite(var_dir: Path) -> Check:
     """The embedded profile keeps its databases under var/."""
     try:
@@ -201,6 +233,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_sqlite(settings.var_dir),
         check_model(settings.models_dir),
         check_wechat(settings),
+        check_phone(settings),
     ]
     for name, port in (
         ("gateway", settings.gateway_port),

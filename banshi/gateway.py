@@ -22,8 +22,10 @@ from fastapi.staticfiles import StaticFiles
 
 from banshi.api_docs import installed_swagger_ui, mount_docs
 from banshi.migrate import upgrade_to_head
+from banshi.phone import build_router as phone_router
 from channels.kiosk import routes as kiosk
 from channels.kiosk.config import KioskConfig
+from channels.phone.config import PhoneConfig
 from channels.webchat import routes as webchat
 from channels.wechat import routes as wechat
 from channels.wechat.config import WeChatConfig
@@ -64,6 +66,7 @@ class GatewayConfig:
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     wechat: WeChatConfig = field(default_factory=WeChatConfig)
+    phone: PhoneConfig = field(default_factory=PhoneConfig)
     swagger_ui_dir: str = field(default_factory=installed_swagger_ui)
     """The Swagger UI files for ``/api/docs`` ("": no docs page; see ``banshi.api_docs``)."""
 
@@ -122,6 +125,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
     app.include_router(handoff_api.router)
     app.include_router(kiosk.build_router(config.kiosk))
     app.include_router(wechat.build_router(config.wechat))
+    app.include_router(phone_router(config.phone))  # after the kiosk's: it uses its voice engine
     app.mount("/static", StaticFiles(directory=webchat.STATIC_DIR), name="static")
     app.mount(
         "/console/static", StaticFiles(directory=handoff_api.STATIC_DIR), name="console-static"

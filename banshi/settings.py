@@ -93,6 +93,27 @@ class Settings(BaseSettings):
     wechat_reply_budget_s: float = 4.0
     # A pause this long starts a new conversation.
     wechat_idle_s: float = 1800.0
+    # Phone: the gateway answers SIP calls. Unset: on for `banshi run`, off otherwise (tests
+    # start many gateways); the SIP port faces the network only when sip_host says so.
+    phone_enabled: bool | None = None
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5060
+    sip_public_host: str = ""
+    sip_rtp_port_min: int = 20000
+    sip_rtp_port_max: int = 20999
+    sip_rtp_timeout_s: float = 30.0
+    # Addresses or networks SIP is taken from, comma-separated (empty: any).
+    sip_allowed_peers: str = ""
+    # REGISTER at a PBX with digest authentication (empty URI: the PBX sends calls to us).
+    sip_register_uri: str = ""
+    sip_register_user: str = ""
+    sip_register_password: str = ""
+    # V3: the silence ladder's step, and the longest pause between keys (at least 10 s).
+    phone_silence_s: float = 8.0
+    phone_key_gap_s: float = 10.0
+    # Recordings of the caller's audio under var/recordings (off by default; callers are told).
+    phone_recordings: bool = False
+    phone_recording_days: int = 30
 
     # Human handoff and the staff console.
     handoff_claim_timeout_s: float = 180.0
@@ -137,7 +158,9 @@ class Settings(BaseSettings):
             raise ValueError(f"BANSHI_HANDOFF_WORKING_HOURS: {error}") from error
         return value
 
-    @validator("handoff_claim_timeout_s", "handoff_presence_s", "staff_session_hours")
+    @validator(
+        "handoff_claim_timeout_s", "handoff_presence_s", "staff_session_hours", "sip_rtp_timeout_s"
+    )
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("must be greater than 0")
@@ -152,6 +175,30 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(item, strict=False)
             except ValueError as error:
                 raise ValueError(f"BANSHI_TRUSTED_PROXIES: {item!r} is no address") from error
+        return value
+
+    @validator("sip_port", "sip_rtp_port_min", "sip_rtp_port_max")
+    def _udp_port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("must be a port number (1–65535)")
+        return value
+
+    @validator("phone_key_gap_s")
+    def _key_gap(cls, value: float) -> float:
+        if value < 10:
+            raise ValueError("BANSHI_PHONE_KEY_GAP_S must be at least 10 seconds (V3)")
+        return value
+
+    @validator("phone_silence_s")
+    def _silence(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    @validator("phone_recording_days")
+    def _recording_days(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("BANSHI_PHONE_RECORDING_DAYS must be at least 1")
         return value
 
     @validator("kiosk_district")
@@ -190,6 +237,11 @@ class Settings(BaseSettings):
     def action_url(self) -> str:
         """The action server's webhook URL, as Rasa calls it."""
         return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def recordings_dir(self) -> Path:
+        """Where call recordings are kept (when ``phone_recordings`` is on)."""
+        return self.var_dir / "recordings"
 
     @property
     def sandbox_url(self) -> str:

@@ -3,10 +3,11 @@
 #   scripts/system-packages.sh run    espeak-ng (speech output), ffmpeg (WeChat voice messages)
 #   scripts/system-packages.sh test   the same, chromium and a Chinese font (browser tests:
 #                                     without one, Chromium draws the pages' Chinese as boxes),
-#                                     sox (the WeChat tests make AMR voice with it)
+#                                     sox (the WeChat tests make AMR voice with it), baresip-core
+#                                     and kamailio (the phone channel's SIP tests)
 set -u
 want=(espeak-ng ffmpeg)
-[ "${1:-run}" = "test" ] && want+=(chromium fonts-wqy-microhei sox)
+[ "${1:-run}" = "test" ] && want+=(chromium fonts-wqy-microhei sox baresip-core kamailio)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

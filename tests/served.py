@@ -21,9 +21,11 @@ from tests.conftest import free_port
 
 
 @contextmanager
-def served(app: FastAPI, *, start_s: float = 60) -> Iterator[tuple[str, asyncio.AbstractEventLoop]]:
-    """Serve ``app``; yield its base URL and the loop it runs on."""
-    port = free_port()
+def served(
+    app: FastAPI, *, start_s: float = 60, port: int | None = None
+) -> Iterator[tuple[str, asyncio.AbstractEventLoop]]:
+    """Serve ``app`` (on ``port``, or a free one); yield its base URL and the loop it runs on."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", loop="asyncio"

@@ -25,6 +25,8 @@ from actions.runtime import citizen_sessions, platform_client
 from platform_client import CitizenAuth, PlatformClient, PlatformError
 from zhtext.speakable import Spoken
 
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
 MAX_OPTIONS = 3
 """At most three options per prompt (ACCESSIBILITY.md V6); buttons mirror them."""
 
@@ -105,6 +107,18 @@ class Turn:
         gateway tells it."""
         metadata = self.tracker.latest_message.get("metadata") or {}
         return str(metadata.get("channel") or "")
+
+    @property
+    def caller_number(self) -> str:
+        """The mobile number a phone call comes from, as the gateway's phone channel tells it
+        (server side: a client of the chat API cannot set it); "" on other channels or for a
+        number that is not a mobile one. Caller ID can be forged, so it only saves saying the
+        number: the SMS code still proves the phone."""
+        metadata = self.tracker.latest_message.get("metadata") or {}
+        number = str(metadata.get("caller_number") or "")
+        if self.channel != "phone" or not _MOBILE.fullmatch(number):
+            return ""
+        return number
 
     @property
     def platform(self) -> PlatformClient:

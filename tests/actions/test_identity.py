@@ -197,3 +197,42 @@ async def test_unknown_person_starts_over(platform: None) -> None:
     result = await identity.validate("person_name", "张三丰", turn, PENSION)
     assert result is not None and result["id_number"] is None and result["person_name"] is None
     assert "没有查到相符的登记信息。" in said(turn)
+
+
+def on_the_phone(turn: Turn, **metadata: Any) -> Turn:
+    """``turn`` as the gateway sends a phone call's turn (its metadata is the gateway's)."""
+    turn.tracker.latest_message["metadata"] = {"channel": "phone", **metadata}
+    return turn
+
+
+async def test_on_a_call_from_a_mobile_its_number_is_confirmed_instead_of_asked() -> None:
+    assert PENSION is not None
+    turn = on_the_phone(turn_with("记不清身份证号"), caller_number="13912345678")
+    assert await identity.validate("id_number", "记不清身份证号", turn, PENSION) == {
+        "id_number": None,
+        "id_method": "phone",
+        "phone_number": "13912345678",
+        "phone_number_confirmed": None,
+    }
+    asking = on_the_phone(
+        turn_with(id_method="phone", phone_number="13912345678"), caller_number="13912345678"
+    )
+    assert await identity.ask("phone_number_confirmed", asking, PENSION)
+    (message,) = asking.dispatcher.messages
+    assert message["text"] == "用您现在打电话的号码 139 1234 5678，对吗？"
+    assert message["custom"]["speech"] == "用您现在打电话的号码 幺三九，幺二三四，五六七八，对吗？"
+    assert [b["title"] for b in message["buttons"]] == ["对", "不对"]
+
+
+async def test_the_caller_number_counts_only_on_a_call_from_a_mobile_and_for_oneself() -> None:
+    assert PENSION is not None
+    cases = [
+        turn_with("记不清身份证号"),  # not a call
+        on_the_phone(turn_with("记不清身份证号"), caller_number="051265001234"),  # a landline
+        on_the_phone(turn_with("记不清身份证号", relation="母亲"), caller_number="13912345678"),
+    ]
+    web = turn_with("记不清身份证号")
+    web.tracker.latest_message["metadata"] = {"channel": "webchat", "caller_number": "13912345678"}
+    for turn in [*cases, web]:
+        result = await identity.validate("id_number", "记不清身份证号", turn, PENSION)
+        assert result == {"id_number": None, "id_method": "phone"}

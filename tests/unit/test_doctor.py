@@ -62,3 +62,19 @@ def test_unreachable_service_and_unwritable_var(tmp_path: Path) -> None:
 def test_scale_profile_adds_service_checks(tmp_path: Path) -> None:
     names = {r.name for r in doctor.run_checks(Settings(profile="scale", var_dir=tmp_path))}
     assert {"postgresql", "redis", "rabbitmq", "python", "espeak-ng"} <= names
+
+
+def test_the_phone_check(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    off = doctor.check_phone(Settings(phone_enabled=False))
+    assert off.status == "ok" and "off" in off.detail
+    monkeypatch.setattr(doctor.importlib.util, "find_spec", lambda _name: None)
+    missing = doctor.check_phone(Settings())
+    assert missing.status == "warn" and "SIP user agent" in missing.detail
+    monkeypatch.setattr(doctor.importlib.util, "find_spec", lambda _name: object())
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        busy = doctor.check_phone(Settings(sip_port=port))
+    assert busy.status == "warn" and "BANSHI_SIP_PORT" in busy.fix
+    free = doctor.check_phone(Settings(sip_port=port, phone_recordings=True))
+    assert free.status == "ok" and "loopback only" in free.detail and "30 days" in free.detail

@@ -1,0 +1,509 @@
+"""The phone's own rules, as a state machine with no I/O and no clock.
+
+A caller cannot see a screen or tap a button, so the phone adds rules of its own on top of the
+dialogue (ACCESSIBILITY.md V1, V3, V6, V8, V11, V13): the silence ladder, DTMF ``0`` for a
+person, ``*`` to hear the last answer again, keypad entry of numbers ended by ``#``, buttons
+said as keypad options, and a slower voice after "说慢点". The call session
+(``channels.phone.session``) feeds :class:`PhoneRules` with what happened — the bot's answers,
+what the recognizer heard, keys, the end of playback, timers that ran out — and carries out the
+commands it returns. Time only enters as :class:`TimerFired`, so every rule is tested without
+waiting.
+
+What the bot already does is not done again here: the bot counts unusable answers and offers
+the keypad and a person after two (its misunderstanding ladder); the phone counts only what the
+bot never sees — utterances the recognizer could not make out — and offers the keypad (for a
+number) or a person after two of them on the same question.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from voice.transcript import YES_NO_PHRASES, FieldKind, field_kind, phrase_hints, wants_slower
+from zhtext import spoken as said
+from zhtext.idcard import is_valid_id_number
+from zhtext.speakable import spoken_options, to_speakable
+
+SILENCE_S = 8.0
+"""Quiet after a prompt before the silence ladder moves a step (V3)."""
+KEY_GAP_S = 10.0
+"""Longest pause between two keys of a keypad entry before it counts as finished (V3: ≥ 10 s)."""
+MAX_OPTIONS = 3
+"""Options said and chosen by key per prompt (V6)."""
+MISHEARD_BEFORE_OFFER = 2
+"""Utterances not made out for the same question before the keypad or a person is offered (V13)."""
+
+GUIDANCE = {
+    FieldKind.DIGITS: "可以一位一位地说，也可以用电话按键输入，按完请按井号键。",
+    FieldKind.YES_NO: "请说“对”，或者“不对”。",
+    FieldKind.FREE: "您可以直接说要办的事，比如“交学费”“查养老金”。",
+}
+"""What the first silence adds to the question, by what the question expects."""
+OPTIONS_GUIDANCE = "请按数字键选择。"
+STILL_THERE = "您还在吗？"
+OFFER_PERSON = "需要找工作人员帮您吗？要找人，请按0，或者说“转人工”。"
+NOT_HEARD = "抱歉，没有听清，请再说一遍。"
+KEYPAD_OFFER = "没有听清号码。您可以用电话按键输入，按完请按井号键。找工作人员请按0。"
+PERSON_OFFER = "还是没有听清。要找工作人员，请按0，或者说“转人工”。"
+NOTHING_TO_REPEAT = "您好，请说您要办的事。"
+KEYED = "您按的是 "
+
+
+class Number(str, enum.Enum):
+    """The kind of number a digit question asks for, which decides how keys are read back."""
+
+    ID = "id"
+    PHONE = "phone"
+    OTHER = "other"
+    """Student, account, application numbers and codes: digits in groups of four."""
+
+
+_ID_PROMPT = re.compile(r"身份证|证件号")
+_PHONE_PROMPT = re.compile(r"手机号|电话")
+_FAREWELL = re.compile(r"再见")
+_YES_NO_END = re.compile(r"(吗|对不对|是不是)[？?]?\s*$")
+_NUMBER_LENGTH = {Number.ID: 18, Number.PHONE: 11}
+"""A keypad entry of this many characters is complete without ``#``."""
+
+
+def number_kind(prompt: str) -> Number:
+    """Which number a digit question asks for."""
+    if _ID_PROMPT.search(prompt):
+        return Number.ID
+    if _PHONE_PROMPT.search(prompt):
+        return Number.PHONE
+    return Number.OTHER
+
+
+def read_back(digits: str, kind: Number) -> str:
+    """Keyed digits as they are said back: ID 6-8-4, phone 3-4-4, others in fours; 1 as 幺."""
+    if kind is Number.ID:
+        return said.id_number(digits).speech
+    if kind is Number.PHONE:
+        return said.phone(digits).speech
+    return said.digits(digits).speech
+
+
+def is_digit_question(reply: Reply) -> bool:
+    """Whether ``reply`` asks for a number (keys are then digits, not options): it names one
+    and is not a yes/no question about it ("身份证号是 …，对吗？")."""
+    if field_kind(reply.text) is not FieldKind.DIGITS or _YES_NO_END.search(reply.text):
+        return False
+    buttons = [{"title": b.title} for b in reply.buttons]
+    return field_kind(reply.text, buttons) is not FieldKind.YES_NO
+
+
+_PHONE_NUMBER = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![\dX])\d{17}[\dX](?![\dX])")
+_ANSWER_END = "。，,.！!？? 啊呀吧的"
+
+
+def complete_answer(question_text: str, kind: FieldKind, heard: str) -> bool:
+    """Whether what has been heard so far is already a whole answer to the question — an ID
+    number with a valid check character, an 11-digit mobile number, a plain yes or no — so the
+    caller's turn can end now instead of after the end-of-speech silence."""
+    text = heard.strip().upper()
+    if kind is FieldKind.YES_NO:
+        return text.rstrip(_ANSWER_END) in YES_NO_PHRASES or text in YES_NO_PHRASES
+    if kind is not FieldKind.DIGITS:
+        return False
+    number = number_kind(question_text)
+    if number is Number.ID:
+        found = _ID_NUMBER.search(text.replace(" ", ""))
+        return bool(found and is_valid_id_number(found.group(0)))
+    if number is Number.PHONE:
+        return len(_PHONE_NUMBER.findall(text.replace(" ", ""))) == 1
+    return False
+
+
+def keypad_options(buttons: Sequence[Button]) -> str:
+    """Buttons as a keypad menu, the option before its key (V6): "对，请按1。不对，请按2。"."""
+    return "".join(
+        f"{to_speakable(button.title)}，请按{index}。"
+        for index, button in enumerate(buttons[:MAX_OPTIONS], start=1)
+    )
+
+
+# ---------------------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class Button:
+    """A quick reply of the bot: its title (said and shown) and the text it sends."""
+
+    title: str
+    payload: str = ""
+
+    @property
+    def turn_text(self) -> str:
+        """What choosing it sends as the caller's turn (the payload, as web chat does)."""
+        return self.payload or self.title
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message for the caller, as ``TurnResult.messages`` gives it."""
+
+    text: str
+    speech: str = ""
+    """The spoken form the core made (numbers in words, buttons as "第一，…" options)."""
+    buttons: tuple[Button, ...] = ()
+    party: str = "bot"
+    """``bot``, ``staff`` or ``system``."""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The answer to the caller's turn (or the greeting)."""
+
+    replies: tuple[Reply, ...]
+    mode: str = "bot"
+    """The conversation's mode after the turn: ``bot``, ``waiting`` or ``human``."""
+    slow: bool = False
+    """The conversation's speech rate is ``slow`` (the bot understood "说慢点")."""
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """A message nobody asked for in this turn: a staff reply, a queue notice."""
+
+    reply: Reply
+    mode: str | None = None
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What the recognizer made of one utterance ("" when it could not make anything out)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """The caller started speaking."""
+
+
+@dataclass(frozen=True)
+class KeyPressed:
+    """A key: ``0``-``9``, ``*`` or ``#``."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class PlaybackDone:
+    """Everything that was to be said has been said (not stopped by a barge-in)."""
+
+
+class Timer(str, enum.Enum):
+    """The session's timers, started and stopped by commands."""
+
+    SILENCE = "silence"
+    KEYS = "keys"
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    """A timer started by :class:`StartTimer` ran out."""
+
+    timer: Timer
+
+
+@dataclass(frozen=True)
+class ModeChanged:
+    """The conversation's mode changed outside a turn (staff claimed it, handed it back)."""
+
+    mode: str
+
+
+Event = (
+    Answered | Pushed | Heard | SpeechStarted | KeyPressed | PlaybackDone | TimerFired | ModeChanged
+)
+
+
+# ---------------------------------------------------------------------------------- outputs
+@dataclass(frozen=True)
+class Say:
+    """Say ``speech`` (already speakable) after whatever is being said."""
+
+    speech: str
+
+
+@dataclass(frozen=True)
+class StopSpeaking:
+    """Stop playback now (barge-in) and drop what was waiting to be said."""
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Listen for the next utterance with this field kind and these phrase hints."""
+
+    kind: FieldKind
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SendTurn:
+    """Send ``text`` as the caller's turn; ``source`` is ``voice`` or ``keypad``."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """Ask for a person, with the handoff reason ``silence`` or ``dtmf_0``."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class HangUp:
+    """End the call from our side."""
+
+
+@dataclass(frozen=True)
+class SlowDown:
+    """Speak more slowly for the rest of the call (V8)."""
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    """Start (or restart) ``timer`` for ``seconds``."""
+
+    timer: Timer
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    """Stop ``timer`` if it runs."""
+
+    timer: Timer
+
+
+Command = (
+    Say | StopSpeaking | Listen | SendTurn | HandOff | HangUp | SlowDown | StartTimer | CancelTimer
+)
+
+
+# ---------------------------------------------------------------------------------- the rules
+@dataclass
+class _Question:
+    """The last thing the caller was asked, and what it expects."""
+
+    text: str = ""
+    speech: str = ""
+    buttons: tuple[Button, ...] = ()
+    kind: FieldKind = FieldKind.FREE
+    digits: bool = False
+    """The question asks for a number (keys are digits, not options)."""
+    number: Number = Number.OTHER
+
+
+@dataclass
+class PhoneRules:
+    """The rules of one call. Feed it events with :meth:`handle`; do what it returns."""
+
+    silence_s: float = SILENCE_S
+    key_gap_s: float = KEY_GAP_S
+    mode: str = "bot"
+    slow: bool = False
+    question: _Question = field(default_factory=_Question)
+    last_answer: str = ""
+    """What was said last (the speech of the last answer), for ``*`` and "再说一遍"."""
+    silences: int = 0
+    misheard: int = 0
+    keys: str = ""
+    """Digits keyed so far in the current keypad entry."""
+    farewell: bool = False
+
+    def handle(self, event: Event) -> list[Command]:
+        """The commands that ``event`` calls for, in order."""
+        if isinstance(event, Answered):
+            return self._answered(event)
+        if isinstance(event, Pushed):
+            return self._pushed(event)
+        if isinstance(event, Heard):
+            return self._heard(event.text)
+        if isinstance(event, SpeechStarted):
+            return [StopSpeaking(), CancelTimer(Timer.SILENCE)]
+        if isinstance(event, KeyPressed):
+            return self._key(event.key)
+        if isinstance(event, PlaybackDone):
+            return self._played()
+        if isinstance(event, TimerFired):
+            return self._timer(event.timer)
+        return self._mode(event.mode)
+
+    # ------------------------------------------------------------------ the bot speaks
+    def _answered(self, event: Answered) -> list[Command]:
+        commands: list[Command] = []
+        if event.slow and not self.slow:
+            self.slow = True
+            commands.append(SlowDown())
+        self.mode = event.mode
+        commands += self._speak(event.replies)
+        return commands
+
+    def _pushed(self, event: Pushed) -> list[Command]:
+        if event.mode is not None:
+            self.mode = event.mode
+        return self._speak((event.reply,))
+
+    def _speak(self, replies: Sequence[Reply]) -> list[Command]:
+        if not replies:
+            return []
+        speeches = [self._phone_speech(reply) for reply in replies]
+        questions = [r for r in replies if r.party in ("bot", "staff") or r.buttons]
+        last = questions[-1] if questions else replies[-1]
+        self._ask(last, speeches[replies.index(last)])
+        self.last_answer = "".join(speeches)
+        self.farewell = self.mode == "bot" and bool(_FAREWELL.search(replies[-1].text))
+        self.keys = ""
+        return [
+            CancelTimer(Timer.SILENCE),
+            CancelTimer(Timer.KEYS),
+            *(Say(speech) for speech in speeches if speech),
+            self.listen(),
+        ]
+
+    def _phone_speech(self, reply: Reply) -> str:
+        """The reply as the phone says it: buttons as keypad options instead of "第一，…"."""
+        speech = reply.speech or to_speakable(reply.text)
+        if not reply.buttons:
+            return speech
+        plain = [{"title": b.title} for b in reply.buttons]
+        options = spoken_options(plain)
+        if options and speech.endswith(options):
+            speech = speech[: -len(options)]
+        if is_digit_question(reply):
+            return speech + spoken_options(plain)  # keys are digits here: options by voice
+        return speech + keypad_options(reply.buttons)
+
+    def _ask(self, reply: Reply, speech: str) -> None:
+        buttons = tuple(reply.buttons[:MAX_OPTIONS])
+        button_maps = [{"title": b.title} for b in buttons]
+        digits = is_digit_question(reply)
+        kind = FieldKind.DIGITS if digits else field_kind(reply.text, button_maps)
+        same = reply.text == self.question.text
+        self.question = _Question(
+            reply.text, speech, buttons, kind, digits, number_kind(reply.text)
+        )
+        if not same:
+            self.misheard = 0
+
+    def complete(self, heard: str) -> bool:
+        """Whether the words heard so far (a partial result) already answer the question
+        whole (see :func:`complete_answer`)."""
+        return not self.keys and complete_answer(self.question.text, self.question.kind, heard)
+
+    def listen(self) -> Listen:
+        """What to listen for now: the current question's field kind and phrase hints."""
+        return Listen(self.question.kind, self._hints())
+
+    def _hints(self) -> tuple[str, ...]:
+        buttons = [{"title": b.title} for b in self.question.buttons]
+        return tuple(phrase_hints(self.question.kind, buttons))
+
+    # ------------------------------------------------------------------ the caller speaks
+    def _heard(self, text: str) -> list[Command]:
+        text = text.strip()
+        commands: list[Command] = [CancelTimer(Timer.SILENCE)]
+        if not text:
+            return commands + self._misheard()
+        self.silences = 0
+        self.misheard = 0
+        if wants_slower(text) and not self.slow:
+            self.slow = True
+            commands.append(SlowDown())
+        if self.keys:  # speech ends a keypad entry that was left half-way
+            self.keys = ""
+            commands.append(CancelTimer(Timer.KEYS))
+        return [*commands, SendTurn(text, "voice")]
+
+    def _misheard(self) -> list[Command]:
+        self.silences = 0
+        self.misheard += 1
+        listen = self.listen()
+        if self.misheard < MISHEARD_BEFORE_OFFER:
+            return [Say(NOT_HEARD), listen]
+        self.misheard = 0
+        return [Say(KEYPAD_OFFER if self.question.digits else PERSON_OFFER), listen]
+
+    # ------------------------------------------------------------------ keys
+    def _key(self, key: str) -> list[Command]:
+        commands: list[Command] = [StopSpeaking(), CancelTimer(Timer.SILENCE)]
+        self.silences = 0
+        if key == "0" and not self.keys:
+            return [*commands, CancelTimer(Timer.KEYS), HandOff("dtmf_0")]
+        if key == "*":
+            if self.keys and self.question.number is Number.ID:
+                return commands + self._add_key("X")
+            self.keys = ""
+            return [*commands, CancelTimer(Timer.KEYS), *self._repeat()]
+        if key == "#":
+            if not self.keys:
+                return commands
+            return commands + self._finish_keys()
+        if not key.isdigit():
+            return commands
+        options = self.question.buttons
+        if not self.keys and not self.question.digits and options:
+            index = int(key) - 1
+            if 0 <= index < len(options):
+                return [*commands, SendTurn(options[index].turn_text, "keypad")]
+            return [*commands, Say(keypad_options(options))]
+        return commands + self._add_key(key)
+
+    def _add_key(self, key: str) -> list[Command]:
+        self.keys += key
+        complete = _NUMBER_LENGTH.get(self.question.number) if self.question.digits else None
+        if complete is not None and len(self.keys) >= complete:
+            return self._finish_keys()
+        return [StartTimer(Timer.KEYS, self.key_gap_s)]
+
+    def _finish_keys(self) -> list[Command]:
+        keyed, self.keys = self.keys, ""
+        return [
+            CancelTimer(Timer.KEYS),
+            Say(f"{KEYED}{read_back(keyed, self.question.number)}。"),
+            SendTurn(keyed, "keypad"),
+        ]
+
+    def _repeat(self) -> list[Command]:
+        again = self.last_answer or NOTHING_TO_REPEAT
+        return [Say(again), self.listen()]
+
+    # ------------------------------------------------------------------ time
+    def _played(self) -> list[Command]:
+        if self.farewell:
+            return [HangUp()]
+        if self.mode != "bot":
+            return []  # a person is on the way or on the line: no ladder
+        return [StartTimer(Timer.SILENCE, self.silence_s)]
+
+    def _timer(self, timer: Timer) -> list[Command]:
+        if timer is Timer.KEYS:
+            return self._finish_keys() if self.keys else []
+        if self.mode != "bot" or self.keys:
+            return []
+        self.silences += 1
+        if self.silences == 1:
+            guidance = OPTIONS_GUIDANCE if self.question.buttons else GUIDANCE[self.question.kind]
+            if self.question.digits:
+                guidance = GUIDANCE[FieldKind.DIGITS]
+            again = self.question.speech or NOTHING_TO_REPEAT
+            return [Say(f"{STILL_THERE}{again}{guidance}")]
+        if self.silences == 2:
+            return [Say(OFFER_PERSON)]
+        self.silences = 0
+        return [HandOff("silence")]
+
+    def _mode(self, mode: str) -> list[Command]:
+        self.mode = mode
+        if mode != "bot":
+            self.silences = 0
+            return [CancelTimer(Timer.SILENCE)]
+        return []
