@@ -226,7 +226,17 @@ class CallSession:
         group = self._turns if turn else self._tasks
         group.add(task)
         task.add_done_callback(group.discard)
+        task.add_done_callback(self._log_failure)
         return task
+
+    def _log_failure(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            logger.error(
+                "phone.call.task_failed conversation=%s error=%s",
+                self.conversation_id,
+                type(error).__name__,
+            )
 
     # ------------------------------------------------------------------ inputs
     async def _pump_audio(self) -> None:
