@@ -22,9 +22,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from voice.transcript import YES_NO_PHRASES, FieldKind, field_kind, phrase_hints, wants_slower
+from voice.expect import Expectation, expectation
+from voice.transcript import FieldKind, field_kind, phrase_hints, wants_slower
 from zhtext import spoken as said
-from zhtext.idcard import is_valid_id_number
 from zhtext.speakable import spoken_options, to_speakable
 
 SILENCE_S = 8.0
@@ -96,29 +96,6 @@ def is_digit_question(reply: Reply) -> bool:
     return field_kind(reply.text, buttons) is not FieldKind.YES_NO
 
 
-_PHONE_NUMBER = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![\dX])\d{17}[\dX](?![\dX])")
-_ANSWER_END = "。，,.！!？? 啊呀吧的"
-
-
-def complete_answer(question_text: str, kind: FieldKind, heard: str) -> bool:
-    """Whether what has been heard so far is already a whole answer to the question — an ID
-    number with a valid check character, an 11-digit mobile number, a plain yes or no — so the
-    caller's turn can end now instead of after the end-of-speech silence."""
-    text = heard.strip().upper()
-    if kind is FieldKind.YES_NO:
-        return text.rstrip(_ANSWER_END) in YES_NO_PHRASES or text in YES_NO_PHRASES
-    if kind is not FieldKind.DIGITS:
-        return False
-    number = number_kind(question_text)
-    if number is Number.ID:
-        found = _ID_NUMBER.search(text.replace(" ", ""))
-        return bool(found and is_valid_id_number(found.group(0)))
-    if number is Number.PHONE:
-        return len(_PHONE_NUMBER.findall(text.replace(" ", ""))) == 1
-    return False
-
-
 def keypad_options(buttons: Sequence[Button]) -> str:
     """Buttons as a keypad menu, the option before its key (V6): "对，请按1。不对，请按2。"."""
     return "".join(
@@ -151,6 +128,8 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     party: str = "bot"
     """``bot``, ``staff`` or ``system``."""
+    expect: str = ""
+    """The answer the action said its question expects (``custom.expect``), if it did."""
 
 
 @dataclass(frozen=True)
@@ -241,6 +220,9 @@ class Listen:
 
     kind: FieldKind
     hints: tuple[str, ...] = ()
+    expect: Expectation | None = None
+    """The answer the question expects: a complete one ends the utterance early
+    (``voice.expect``)."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +282,8 @@ class _Question:
     digits: bool = False
     """The question asks for a number (keys are digits, not options)."""
     number: Number = Number.OTHER
+    expect: str = ""
+    """The action's hint of the answer expected (``custom.expect``)."""
 
 
 @dataclass
@@ -389,19 +373,17 @@ class PhoneRules:
         kind = FieldKind.DIGITS if digits else field_kind(reply.text, button_maps)
         same = reply.text == self.question.text
         self.question = _Question(
-            reply.text, speech, buttons, kind, digits, number_kind(reply.text)
+            reply.text, speech, buttons, kind, digits, number_kind(reply.text), reply.expect
         )
         if not same:
             self.misheard = 0
 
-    def complete(self, heard: str) -> bool:
-        """Whether the words heard so far (a partial result) already answer the question
-        whole (see :func:`complete_answer`)."""
-        return not self.keys and complete_answer(self.question.text, self.question.kind, heard)
-
     def listen(self) -> Listen:
-        """What to listen for now: the current question's field kind and phrase hints."""
-        return Listen(self.question.kind, self._hints())
+        """What to listen for now: the current question's field kind, phrase hints and the
+        answer it expects (none while keys are being entered: the keys decide then)."""
+        buttons = [{"title": b.title, "payload": b.payload} for b in self.question.buttons]
+        expect = expectation(self.question.text, buttons, self.question.expect or None)
+        return Listen(self.question.kind, self._hints(), None if self.keys else expect)
 
     def _hints(self) -> tuple[str, ...]:
         buttons = [{"title": b.title} for b in self.question.buttons]

@@ -57,7 +57,7 @@ from conversation.service import ConversationService
 from conversation.store import Party, StoredMessage
 from conversation.validation import CodedError, clean_text, new_conversation_id
 from voice.engine import VoiceEngine
-from voice.events import EndReason, Partial, RecognizerEvent, Transcript
+from voice.events import EndReason, RecognizerEvent, Transcript
 from voice.events import SpeechStarted as RecognizerSpeechStarted
 from voice.recognizer import VoiceUnavailable
 from voice.streaming import StreamingRecognizer
@@ -91,7 +91,8 @@ def reply_of(message: StoredMessage) -> Reply:
         if isinstance(b, dict) and b.get("title")
     )
     speech = str(message.payload.get("speech") or to_speakable(message.text))
-    return Reply(message.text, speech, buttons, message.party.value)
+    expect = str(message.payload.get("expect") or "")
+    return Reply(message.text, speech, buttons, message.party.value, expect)
 
 
 def masked_caller(caller: str) -> str:
@@ -139,7 +140,6 @@ class CallSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._turns: set[asyncio.Task[Any]] = set()
         self._ended = asyncio.Event()
-        self._ending = False
         """The current utterance is being ended early (a whole answer was heard)."""
         self.answered_at = time.perf_counter()
         self.first_audio_s: float | None = None
@@ -263,16 +263,7 @@ class CallSession:
     async def _on_recognized(self, event: RecognizerEvent) -> None:
         if isinstance(event, RecognizerSpeechStarted):
             self.post(SpeechStarted())
-        elif isinstance(event, Partial):
-            complete = self.rules.complete(event.text)
-            if complete and self.recognizer is not None and not self._ending:
-                self._ending = True
-                # A whole ID number, mobile number or yes/no: end the turn now rather than
-                # after the end-of-speech silence.
-                logger.info("phone.transcript.complete conversation=%s", self.conversation_id)
-                self._spawn(self.recognizer.stop(EndReason.STOPPED))
         elif isinstance(event, Transcript):
-            self._ending = False
             if event.reason is EndReason.NO_SPEECH:
                 # Nothing said while listening (perhaps a long answer was playing): keep
                 # listening; silence is the rules' timer's business, not the recognizer's.
@@ -320,7 +311,11 @@ class CallSession:
         if self.recognizer is None or self._ended.is_set():
             return
         kind = command.kind if isinstance(command.kind, FieldKind) else FieldKind.FREE
-        await self.recognizer.start(kind=kind, hints=command.hints, input_rate=PHONE_RATE)
+        # A whole expected answer (an ID, a mobile number, 对/不对) ends the caller's turn
+        # after a short settle instead of the end-of-speech silence (voice.expect).
+        await self.recognizer.start(
+            kind=kind, hints=command.hints, input_rate=PHONE_RATE, expect=command.expect
+        )
 
     def _start_timer(self, timer: Timer, seconds: float) -> None:
         self._cancel_timer(timer)

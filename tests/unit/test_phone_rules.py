@@ -78,7 +78,7 @@ def test_an_answer_is_said_and_listened_for_with_what_the_question_expects() -> 
     commands = asked(rules, bot("好的，交学费。"), bot(STUDENT_PROMPT))
     assert says(commands) == [to_speakable("好的，交学费。"), to_speakable(STUDENT_PROMPT)]
     listen = [c for c in commands if isinstance(c, Listen)]
-    assert listen == [Listen(FieldKind.DIGITS, listen[0].hints)]
+    assert listen == [Listen(FieldKind.DIGITS, listen[0].hints, listen[0].expect)]
     assert "幺" in listen[0].hints and "转人工" in listen[0].hints
 
 
@@ -288,26 +288,36 @@ def test_a_farewell_hangs_up_after_it_is_said() -> None:
 
 # ------------------------------------------------------------------ a whole answer heard
 def test_a_whole_answer_ends_the_turn_without_waiting_for_silence() -> None:
+    # What the question expects goes to the recognizer (voice.expect): a whole answer ends
+    # the caller's turn after a short settle instead of the end-of-speech silence.
     rules = PhoneRules()
     asked(rules, bot(ID_PROMPT, (Button("用手机号"),)))
-    assert not rules.complete("32050819400228240")  # 17 characters: not yet
-    assert not rules.complete("320508194002282403")  # 18, but the check character is wrong
-    assert rules.complete("320508194002282402")
+    expect = rules.listen().expect
+    assert expect is not None
+    assert not expect.complete("32050819400228240")  # 17 characters: not yet
+    assert not expect.complete("320508194002282403")  # 18, but the check character is wrong
+    assert expect.complete("320508194002282402")
     asked(rules, bot(PHONE_PROMPT))
-    assert not rules.complete("1391234567")
-    assert rules.complete("13912345678")
-    assert not rules.complete("139123456780")  # too long: something else was said
-    asked(rules, bot(STUDENT_PROMPT))
-    assert not rules.complete("7320291068")  # no fixed length: wait for the silence
+    expect = rules.listen().expect
+    assert expect is not None
+    assert not expect.complete("1391234567")
+    assert expect.complete("13912345678")
+    assert not expect.complete("139123456780")  # too long: something else was said
     asked(rules, bot(CONFIRM, YES_NO))
-    assert rules.complete("对") and rules.complete("不对") and rules.complete("是的")
-    assert not rules.complete("不") and not rules.complete("对不起我没听清")
+    expect = rules.listen().expect
+    assert expect is not None
+    assert expect.complete("对") and expect.complete("不对")
+    assert not expect.complete("对不起我没听清")
+    asked(rules, Reply("请说学号。", "请说学号。", expect="digits:10"))
+    expect = rules.listen().expect
+    assert expect is not None and expect.complete("7320291068")  # the action's hint
     asked(rules, bot("请问您要办什么事？"))
-    assert not rules.complete("对")
+    expect = rules.listen().expect
+    assert expect is not None and not expect.complete("对")
 
 
 def test_keys_being_entered_are_not_cut_short_by_speech() -> None:
     rules = PhoneRules()
     asked(rules, bot(PHONE_PROMPT))
     keys(rules, "139")
-    assert not rules.complete("13912345678")
+    assert rules.listen().expect is None  # the keys decide, speech does not end the entry
