@@ -9,6 +9,13 @@ from channels.phone.rules import KEY_GAP_S, SILENCE_S
 
 GREETING = "您好，这里是办事小助手，可以帮您交费、查养老金、办证，请说您要办的事。"
 """Said at once when a call is answered: who is speaking and what it can do, in one sentence."""
+MENU = (
+    ("交学费", "/pay_education_fee"),
+    ("查养老金", "/query_pension"),
+    ("交水电燃气费", "/pay_utility_bill"),
+)
+"""After the greeting, the three errands callers come for most, each with its key (V6: the
+option before its key, "交学费，请按1。"); saying any errand works as well."""
 RECORDING_NOTICE = "为了服务质量，通话会录音。"
 """Added to the greeting when recordings are on: the caller is told at the start."""
 

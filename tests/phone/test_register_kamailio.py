@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,37 +14,17 @@ import pytest
 from channels.phone.media import Hangup
 from channels.phone.sip import SipServer
 from channels.phone.sip_settings import SipConfig
-from tests.needs import need
-from tests.phone.baresip import Baresip, free_udp_port, need_baresip
+from tests.phone.baresip import Baresip, need_baresip
 from tests.phone.calls import Recorder, tone, write_wav
+from tests.phone.kamailio import PASSWORD, running_kamailio
 from tests.phone.peer import Peer
-
-CONFIG = Path(__file__).with_name("kamailio.cfg")
-PASSWORD = "s3cret-pass"
 
 
 @pytest.fixture
 def kamailio(tmp_path: Path) -> Iterator[int]:
     """A Kamailio on a free loopback port; yields the port."""
-    binary = shutil.which("kamailio") or shutil.which("/usr/sbin/kamailio")
-    need(binary, "kamailio", "apt-get install kamailio (scripts/system-packages.sh)")
-    assert binary is not None
-    port = free_udp_port()
-    config = tmp_path / "kamailio.cfg"
-    config.write_text(CONFIG.read_text().replace("LISTEN", f"127.0.0.1:{port}"))
-    log = (tmp_path / "kamailio.log").open("wb")
-    process = subprocess.Popen(
-        [binary, "-f", str(config), "-DD", "-E", "-Y", str(tmp_path), "-P", str(tmp_path / "pid")],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with running_kamailio(tmp_path) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
 
 
 async def until_up(port: int) -> None:
