@@ -41,6 +41,9 @@ class Settings(BaseSettings):
 
     gateway_port: int = 8000
     rasa_port: int = 5005
+    # Where the gateway reaches Rasa: loopback when `banshi run` starts both on one machine;
+    # Rasa's Service name where each runs in its own container (deploy/k8s/).
+    rasa_host: str = "127.0.0.1"
     action_port: int = 5055
     sandbox_port: int = 8100
 
@@ -230,8 +233,8 @@ class Settings(BaseSettings):
 
     @property
     def rasa_url(self) -> str:
-        """The Rasa server's base URL (loopback only)."""
-        return f"http://127.0.0.1:{self.rasa_port}"
+        """The Rasa server's base URL, as the gateway reaches it."""
+        return f"http://{self.rasa_host}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
