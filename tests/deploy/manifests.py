@@ -57,3 +57,25 @@ def component(resource: dict[str, Any]) -> str:
     """The ``app.kubernetes.io/component`` label of a workload's pods."""
     labels = resource["spec"]["template"]["metadata"]["labels"]
     return str(labels["app.kubernetes.io/component"])
+
+
+def env_of(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A container's ``env`` entries by name."""
+    return {entry["name"]: entry for entry in container.get("env", [])}
+
+
+def container_of(k8s: Manifests, deployment: str) -> dict[str, Any]:
+    """The one container of a Deployment."""
+    (container,) = [c for name, c in k8s.containers() if name == deployment]
+    return container
+
+
+def environment(k8s: Manifests, deployment: str) -> dict[str, str]:
+    """The environment a Deployment's container gets: the ConfigMap (envFrom), then its own
+    ``env`` (values, and the Secret's keys it names)."""
+    secret = k8s.named("Secret", "banshi-secrets")["stringData"]
+    env = dict(k8s.named("ConfigMap", "banshi-config")["data"])
+    for name, entry in env_of(container_of(k8s, deployment)).items():
+        ref = entry.get("valueFrom", {}).get("secretKeyRef")
+        env[name] = secret[ref["key"]] if ref else entry["value"]
+    return env

@@ -27,6 +27,8 @@ from tests.deploy.manifests import (
     TOOLS_BIN,
     Manifests,
     component,
+    env_of,
+    environment,
     manifest_files,
 )
 from tests.needs import need
@@ -55,11 +57,6 @@ def validate(*files: Path) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-
-
-def env_of(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """A container's ``env`` entries by name."""
-    return {entry["name"]: entry for entry in container.get("env", [])}
 
 
 def is_secret_name(name: str) -> bool:
@@ -224,23 +221,12 @@ def test_rasa_gets_every_variable_of_its_endpoints_file(k8s: Manifests) -> None:
     assert wanted <= given, f"Rasa would stop on {sorted(wanted - given)}"
 
 
-def _environment(k8s: Manifests, deployment: str) -> dict[str, str]:
-    """The environment one Deployment's container gets: ConfigMap, Secret keys, its own env."""
-    secret = k8s.named("Secret", "banshi-secrets")["stringData"]
-    env = dict(k8s.named("ConfigMap", "banshi-config")["data"])
-    (container,) = [c for name, c in k8s.containers() if name == deployment]
-    for name, entry in env_of(container).items():
-        ref = entry.get("valueFrom", {}).get("secretKeyRef")
-        env[name] = secret[ref["key"]] if ref else entry["value"]
-    return env
-
-
 def test_the_processes_read_their_settings_from_the_manifests(
     k8s: Manifests, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in [n for n in os.environ if n.startswith("BANSHI_")]:
         monkeypatch.delenv(name)
-    for name, value in _environment(k8s, "banshi-gateway").items():
+    for name, value in environment(k8s, "banshi-gateway").items():
         monkeypatch.setenv(name, value)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.profile == "scale"
@@ -251,11 +237,11 @@ def test_the_processes_read_their_settings_from_the_manifests(
     with pytest.raises(SettingsError, match="BANSHI_RASA_TOKEN"):
         settings.with_secrets()
 
-    actions = ActionConfig.from_env(_environment(k8s, "banshi-actions"))
+    actions = ActionConfig.from_env(environment(k8s, "banshi-actions"))
     assert actions.host == "0.0.0.0"
     assert actions.gateway_url == "http://banshi-gateway:8000"
     assert actions.database_url.startswith("postgresql+asyncpg://")
-    rasa = _environment(k8s, "banshi-rasa")
+    rasa = environment(k8s, "banshi-rasa")
     assert rasa["BANSHI_ACTION_URL"] == "http://banshi-actions:5055/webhook"
 
 
