@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ import yaml
 
 from actions.config import ActionConfig
 from banshi import paths
-from banshi.settings import Settings, SettingsError
+from banshi.apps import gateway_app
+from banshi.settings import Settings, SettingsError, get_settings
 from tests.deploy.manifests import (
     K8S_DIR,
     KUSTOMIZATION,
@@ -243,6 +245,37 @@ def test_the_processes_read_their_settings_from_the_manifests(
     assert actions.database_url.startswith("postgresql+asyncpg://")
     rasa = environment(k8s, "banshi-rasa")
     assert rasa["BANSHI_ACTION_URL"] == "http://banshi-actions:5055/webhook"
+
+
+@pytest.fixture
+def manifest_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], None]]:
+    """Set a container's environment for :func:`banshi.settings.get_settings` (read afresh)."""
+
+    def apply(env: dict[str, str]) -> None:
+        for name in [n for n in os.environ if n.startswith("BANSHI_")]:
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(paths.ROOT / "deploy")  # no developer's .env
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()
+
+
+def test_a_gateway_pod_refuses_the_secrets_placeholders(
+    k8s: Manifests, manifest_env: Callable[[dict[str, str]], None]
+) -> None:
+    env = environment(k8s, "banshi-gateway")
+    manifest_env(env)
+    with pytest.raises(SettingsError, match="BANSHI_RASA_TOKEN"):
+        gateway_app()
+    filled = {"BANSHI_RASA_TOKEN": "r" * 32, "BANSHI_SERVICE_TOKEN": "s" * 32}
+    manifest_env({**env, **filled})
+    with pytest.raises(SettingsError, match="BANSHI_PLATFORM_CLIENT_KEY"):
+        gateway_app()
+    manifest_env({**env, **filled, "BANSHI_PLATFORM_CLIENT_KEY": "k" * 32})
+    assert gateway_app().title
 
 
 # --------------------------------------------------------------------------- the network
