@@ -17,7 +17,11 @@ def gateway_app() -> FastAPI:
     """The gateway, configured from the settings."""
     from banshi.gateway import create_app
 
-    return create_app(gateway_config(get_settings()))
+    settings = get_settings()
+    if settings.profile != "embedded":
+        # Started on its own (a container), not by `banshi run`: refuse placeholder secrets.
+        settings.require_secrets("rasa_token", "service_token", "platform_client_key")
+    return create_app(gateway_config(settings))
 
 
 def phone_config(settings: Settings) -> PhoneConfig:

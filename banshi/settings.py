@@ -41,6 +41,9 @@ class Settings(BaseSettings):
 
     gateway_port: int = 8000
     rasa_port: int = 5005
+    # Where the gateway reaches Rasa: loopback when `banshi run` starts both on one machine;
+    # Rasa's Service name where each runs in its own container (deploy/k8s/).
+    rasa_host: str = "127.0.0.1"
     action_port: int = 5055
     sandbox_port: int = 8100
 
@@ -230,8 +233,8 @@ class Settings(BaseSettings):
 
     @property
     def rasa_url(self) -> str:
-        """The Rasa server's base URL (loopback only)."""
-        return f"http://127.0.0.1:{self.rasa_port}"
+        """The Rasa server's base URL, as the gateway reaches it."""
+        return f"http://{self.rasa_host}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
@@ -295,15 +298,10 @@ class Settings(BaseSettings):
         placeholder secret is an error that names the variable to set.
         """
         updates: dict[str, str] = {}
+        if self.profile != "embedded":
+            self.require_secrets(*_SECRET_FIELDS)
         for name in _SECRET_FIELDS:
-            value = getattr(self, name)
-            if value.strip().lower() in _PLACEHOLDERS:
-                if self.profile != "embedded":
-                    raise SettingsError(
-                        f"BANSHI_{name.upper()} is not set (profile {self.profile}). "
-                        f"Set it to a long random value, e.g. "
-                        f"`python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
-                    )
+            if getattr(self, name).strip().lower() in _PLACEHOLDERS:
                 updates[name] = secrets.token_urlsafe(24)
         if self.demo:
             if self.profile != "embedded":
@@ -314,6 +312,19 @@ class Settings(BaseSettings):
             if not self.demo_password:
                 updates["demo_password"] = "banshi-demo-2026"
         return self.copy(update=updates) if updates else self
+
+    def require_secrets(self, *names: str) -> None:
+        """Raise :class:`SettingsError` naming the first of the secret fields ``names`` that is
+        missing or a placeholder. A process started on its own (a container) checks its own
+        secrets with it, so a Secret applied unfilled stops it instead of running with a
+        known token."""
+        for name in names:
+            if getattr(self, name).strip().lower() in _PLACEHOLDERS:
+                raise SettingsError(
+                    f"BANSHI_{name.upper()} is not set (profile {self.profile}). "
+                    f"Set it to a long random value, e.g. "
+                    f"`python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+                )
 
     # ----------------------------------------------------------------- child processes
     def child_env(self) -> dict[str, str]:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create or update .venv-tools, the second environment for tools that clash with Rasa's pins
-# (schemathesis needs jsonschema/packaging newer than Rasa 3.6 allows). Idempotent: does
+# (schemathesis needs jsonschema/packaging newer than Rasa 3.6 allows; kubernetes-validate and
+# pip-audit check deploy/k8s and requirements.lock from outside). Idempotent: does
 # nothing when .venv-tools already holds exactly requirements-tools.lock.
 # Python: $TOOLS_PYTHON if set, else the first python3.11 or python3.10 that really runs.
 set -euo pipefail
@@ -46,4 +47,6 @@ if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$
 fi
 "$VENV/bin/python" -m pip check >/dev/null || { "$VENV/bin/python" -m pip check; exit 1; }
 "$VENV/bin/schemathesis" --version >/dev/null
+"$VENV/bin/kubernetes-validate" --version >/dev/null
+"$VENV/bin/pip-audit" --version >/dev/null
 echo "$want" > "$STAMP"
