@@ -12,7 +12,6 @@ through the customer-service API instead. Prints one JSON document and writes it
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
 from bench.turn_latency import percentile
+from bench.voice_common import write_report
 from tests.conftest import free_port
 from tests.wechat.kit import AES_KEY, TOKEN, Follower
 from tests.wechat.mock_api import APP_ID, APP_SECRET, WeChatApiMock, wechat_api
@@ -135,11 +135,7 @@ def main() -> int:
             and results["errors"] == 0
         ),
     }
-    out = paths.ROOT / "var" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    (out / "wechat_latency.json").write_text(text + "\n", encoding="utf-8")
-    print(text)
+    write_report("wechat_latency", report)
     return 0
 
 
