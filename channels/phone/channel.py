@@ -49,7 +49,7 @@ class PhoneChannel:
         if self.voice is None:
             return
         await self.voice.synthesizer.preload(
-            [self.config.spoken_greeting],
+            [self.config.greeting_speech],
             rate_cpm=self.config.speech_rate_cpm,
             sample_rate=PHONE_RATE,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from channels.phone.rules import KEY_GAP_S, SILENCE_S
+from channels.phone.rules import KEY_GAP_S, SILENCE_S, Button, keypad_options
 
 GREETING = "您好，这里是办事小助手，可以帮您交费、查养老金、办证，请说您要办的事。"
 """Said at once when a call is answered: who is speaking and what it can do, in one sentence."""
@@ -70,3 +70,14 @@ class PhoneConfig:
     def spoken_greeting(self) -> str:
         """The greeting with the recording notice when recordings are on."""
         return f"{self.greeting}{RECORDING_NOTICE}" if self.recordings else self.greeting
+
+    @property
+    def menu(self) -> tuple[Button, ...]:
+        """The greeting's keypad menu (:data:`MENU`)."""
+        return tuple(Button(title, payload) for title, payload in MENU)
+
+    @property
+    def greeting_speech(self) -> str:
+        """What the caller hears on answer: the greeting and its menu, option before key
+        (synthesized ahead of the first call)."""
+        return self.spoken_greeting + keypad_options(self.menu)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.phone.config import MENU, PhoneConfig
+from channels.phone.config import PhoneConfig
 from channels.phone.media import PHONE_RATE, Call, Hangup, Key
 from channels.phone.recording import CallRecorder
 from channels.phone.rules import (
@@ -158,8 +158,8 @@ class CallSession:
         self.on_start(self)
         player = self._spawn(self._player())
         greeting = self.config.spoken_greeting
-        menu = tuple(Button(title, payload) for title, payload in MENU)
-        await self._run_commands(self.rules.handle(Answered((Reply(greeting, greeting, menu),))))
+        greeted = Reply(greeting, greeting, self.config.menu)
+        await self._run_commands(self.rules.handle(Answered((greeted,))))
         try:
             await self._open_conversation(greeting)
             if self.config.recordings:
@@ -400,7 +400,7 @@ class CallSession:
         if voice is None or self.call.ended:
             return False
         rate = self.config.slow_speech_rate_cpm if self.slow else self.config.speech_rate_cpm
-        cache = speech.startswith(self.config.spoken_greeting)  # the greeting and its menu
+        cache = speech == self.config.greeting_speech
         stream = voice.synthesizer.stream(
             speech, rate_cpm=rate, sample_rate=PHONE_RATE, cache=cache
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from channels.phone.config import PhoneConfig
 from channels.phone.rules import (
     GUIDANCE,
     KEYPAD_OFFER,
@@ -321,3 +322,14 @@ def test_keys_being_entered_are_not_cut_short_by_speech() -> None:
     asked(rules, bot(PHONE_PROMPT))
     keys(rules, "139")
     assert rules.listen().expect is None  # the keys decide, speech does not end the entry
+
+
+def test_the_greeting_said_on_answer_is_the_one_synthesized_ahead() -> None:
+    config = PhoneConfig()
+    greeting = config.spoken_greeting
+    commands = PhoneRules().handle(Answered((Reply(greeting, greeting, config.menu),)))
+    assert says(commands) == [config.greeting_speech]  # so the first call hits the cache
+    assert config.greeting_speech.endswith("交学费，请按1。查养老金，请按2。交水电燃气费，请按3。")
+    key = PhoneRules()
+    key.handle(Answered((Reply(greeting, greeting, config.menu),)))
+    assert SendTurn("/pay_education_fee", "keypad") in key.handle(KeyPressed("1"))
