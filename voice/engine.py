@@ -98,7 +98,7 @@ class VoiceEngine:
                 recognizer.AcceptWaveform(audio[offset : offset + 3200])
             recognizer.FinalResult()
         for recognizer in recognizers:
-            model.release(recognizer)
+            model.release(recognizer, decoded_s=len(audio) / (2 * RECOGNIZER_RATE))
         logger.info(
             "voice.model.warmed recognizers=%d seconds=%.2f", count, time.perf_counter() - started
         )

@@ -90,6 +90,9 @@ class RecognizerModel:
         self.supports_grammar = (graph / "HCLr.fst").exists() and (graph / "Gr.fst").exists()
         self._idle: list[Any] = []
         self._idle_lock = threading.Lock()
+        self._decoded_s: dict[int, float] = {}
+        """Seconds of audio each pooled recognizer has decoded: Kaldi's word times count from
+        a recognizer's first audio, not from the utterance's."""
         logger.info(
             "voice.model.loaded path=%s load_s=%.2f grammar=%s",
             path,
@@ -116,16 +119,31 @@ class RecognizerModel:
                 recognizer = self._idle.pop() if self._idle else None
             if recognizer is None:
                 recognizer = vosk.KaldiRecognizer(self.model, RECOGNIZER_RATE)
+                with self._idle_lock:
+                    self._decoded_s[id(recognizer)] = 0.0
         recognizer.SetWords(True)
         return recognizer
 
-    def release(self, recognizer: Any, grammar: list[str] | None = None) -> None:
-        """Return a recognizer whose utterance is finished (its final result taken)."""
+    def decoded_s(self, recognizer: Any) -> float:
+        """Seconds of audio ``recognizer`` decoded before its current utterance (the offset
+        of its word times)."""
+        with self._idle_lock:
+            return self._decoded_s.get(id(recognizer), 0.0)
+
+    def release(
+        self, recognizer: Any, grammar: list[str] | None = None, *, decoded_s: float = 0.0
+    ) -> None:
+        """Return a recognizer whose utterance is finished (its final result taken), after
+        ``decoded_s`` seconds of audio in that utterance."""
         if grammar:
             return
         with self._idle_lock:
             if len(self._idle) < MAX_IDLE_RECOGNIZERS:
+                key = id(recognizer)
+                self._decoded_s[key] = self._decoded_s.get(key, 0.0) + decoded_s
                 self._idle.append(recognizer)
+            else:
+                self._decoded_s.pop(id(recognizer), None)
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is in the model's vocabulary."""
@@ -235,8 +253,10 @@ class RecognizerSession:
         self._preroll_bytes = 0
         if getattr(self, "_recognizer", None) is not None:  # an utterance left unfinished
             self._recognizer.FinalResult()
-            self.model.release(self._recognizer, self._grammar)
+            self.model.release(self._recognizer, self._grammar, decoded_s=self._fed_s())
         self._recognizer: Any = None
+        self._words_base_s = 0.0
+        self._fed_bytes = 0
         self._grammar: list[str] | None = None
         self._base_s = self._total_bytes / (2 * RECOGNIZER_RATE)
         self._decode_offset_s = 0.0
@@ -309,6 +329,10 @@ class RecognizerSession:
             events.append(self._finish(EndReason.STABLE, self._endpointer.time_s))
         return events
 
+    def _fed_s(self) -> float:
+        """Seconds of audio the recognizer was given in this utterance."""
+        return self._fed_bytes / (2 * RECOGNIZER_RATE)
+
     def _keep_preroll(self, audio: bytes) -> None:
         self._preroll.append(audio)
         self._preroll_bytes += len(audio)
@@ -319,6 +343,8 @@ class RecognizerSession:
     def _begin_decoding(self, audio: bytes) -> None:
         self._grammar = self.model.grammar(self.hints) if self.hints else None
         self._recognizer = self.model.acquire(self._grammar)
+        self._words_base_s = self.model.decoded_s(self._recognizer)
+        self._fed_bytes = 0
         preroll = b"".join(self._preroll)
         self._preroll.clear()
         heard_s = self._audio_bytes / (2 * RECOGNIZER_RATE)
@@ -329,6 +355,7 @@ class RecognizerSession:
         self._decode(preroll + audio)
 
     def _decode(self, audio: bytes) -> None:
+        self._fed_bytes += len(audio)
         started = time.thread_time()
         if self._recognizer.AcceptWaveform(audio):
             self._segments.append(json.loads(self._recognizer.Result()))
@@ -393,12 +420,12 @@ class RecognizerSession:
             started = time.thread_time()
             self._segments.append(json.loads(self._recognizer.FinalResult()))
             self._decode_s += time.thread_time() - started
-            self.model.release(self._recognizer, self._grammar)
+            self.model.release(self._recognizer, self._grammar, decoded_s=self._fed_s())
         words = tuple(
             Word(
                 word=str(item["word"]),
-                start_s=self._decode_offset_s + float(item["start"]),
-                end_s=self._decode_offset_s + float(item["end"]),
+                start_s=self._decode_offset_s + float(item["start"]) - self._words_base_s,
+                end_s=self._decode_offset_s + float(item["end"]) - self._words_base_s,
                 conf=float(item.get("conf", 0.0)),
             )
             for segment in self._segments

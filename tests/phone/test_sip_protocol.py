@@ -271,14 +271,17 @@ async def test_a_call_whose_rtp_stops_ends_with_timeout_and_a_bye() -> None:
     assert record.hangup == Hangup("timeout")
 
 
-async def _one_call(server: SipServer, recorder: Recorder, key: str) -> Peer:
+async def _one_call(server: SipServer) -> Peer:
     peer = await Peer.open(server.port)
     await peer.call()
+    return peer
+
+
+def _speak_and_key(peer: Peer, key: str) -> None:
     payload = g711.encode(tone(0.02), "PCMU")
     for _ in range(25):
         peer.send_rtp(payload)
     peer.send_key(key, timestamp=peer.ts + 160)
-    return peer
 
 
 async def test_two_then_ten_calls_at_once() -> None:
@@ -287,10 +290,12 @@ async def test_two_then_ten_calls_at_once() -> None:
     for count in (2, 10):
         recorder = Recorder(tone(0.4))
         async with serve(recorder) as server:
-            peers = await asyncio.gather(
-                *(_one_call(server, recorder, str(i % 10)) for i in range(count))
-            )
+            peers = await asyncio.gather(*(_one_call(server) for _ in range(count)))
             records = [await recorder.next_call() for _ in range(count)]
+            # Every call is answered and its session started: now each caller speaks and keys
+            # (as a caller does after hearing the answer, never before the 200 OK's ACK).
+            for index, peer in enumerate(peers):
+                _speak_and_key(peer, str(index % 10))
             await asyncio.gather(*(asyncio.wait_for(r.played_event.wait(), 30) for r in records))
             for record in records:
                 await asyncio.wait_for(record.key_arrived.get(), 30)

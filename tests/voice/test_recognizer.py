@@ -9,11 +9,12 @@ import time
 import pytest
 
 from tests.voice.conftest import KOREAN_PHRASE, hangul
-from voice.audio import resample
+from voice.audio import RECOGNIZER_RATE, resample
 from voice.endpoint import EndpointConfig
 from voice.engine import VoiceConfig, VoiceEngine
 from voice.events import EndReason, Partial, SpeechStarted, Transcript
 from voice.recognizer import (
+    MAX_IDLE_RECOGNIZERS,
     RecognizerConfig,
     RecognizerModel,
     RecognizerSession,
@@ -182,3 +183,21 @@ def test_a_folder_that_is_not_a_model_is_refused(tmp_path) -> None:
     with pytest.raises(VoiceUnavailable) as error:
         load_model(tmp_path)
     assert error.value.code == "voice_model_invalid"
+
+
+def test_word_times_count_from_the_utterance_with_a_recognizer_used_before(
+    ko_model: RecognizerModel, korean_speech: tuple[bytes, int]
+) -> None:
+    """Kaldi's word times count from a recognizer's first audio; a pooled recognizer that
+    decoded other audio before (the engine's warm-up, an earlier caller) must not shift them."""
+    pcm, rate = korean_speech
+    audio = resample(pcm, rate, RECOGNIZER_RATE)
+    used = [ko_model.acquire() for _ in range(MAX_IDLE_RECOGNIZERS)]
+    for recognizer in used:
+        recognizer.AcceptWaveform(audio)
+        recognizer.FinalResult()
+        ko_model.release(recognizer, decoded_s=len(audio) / (2 * RECOGNIZER_RATE))
+    session = RecognizerSession(ko_model, input_rate=rate)
+    final = stream(session, pcm, rate)[-1]
+    assert isinstance(final, Transcript) and final.words
+    assert all(w.start_s >= 0.3 and w.end_s <= final.endpoint_s for w in final.words), final.words
