@@ -24,7 +24,15 @@ from typing import Any
 
 from actions import bindings
 from actions.runtime import citizen_sessions
-from actions.services.base import Service, Turn, clean_answer, yes_no, yes_or_no
+from actions.services.base import (
+    FORGOT_WORDS,
+    SELF,
+    Service,
+    Turn,
+    clean_answer,
+    yes_no,
+    yes_or_no,
+)
 from actions.sessions import expiry
 from platform_client import CitizenAuth, PlatformError
 from zhtext import spoken as said
@@ -57,7 +65,6 @@ PROXY_SLOTS = ("agent_name", "proxy_consent", "proxy_authorization_id", *binding
 ASKED_PROXY_SLOTS = ("agent_name", "proxy_consent", bindings.BINDING_CHOICE)
 """The questions of the family-proxy path (and of a relative bound to two parents), one ask
 action each."""
-SELF = "本人"
 PROXY_DAYS = 1
 
 _ID = re.compile(r"(?<![0-9X])[0-9]{17}[0-9X](?![0-9X])")
@@ -65,19 +72,7 @@ _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _SIX = re.compile(r"(?<![0-9X])[0-9]{5}[0-9X](?![0-9X])")
 _NAME = re.compile(r"^[\u4e00-\u9fa5·]{2,6}$")
 _NAME_NOISE = re.compile(r"^(我叫|我是|叫|名字是|名字叫|姓名是|姓名|是|他叫|她叫)|(吧|啊|呀|的)$")
-_NO_ID = (
-    "记不清",
-    "记不住",
-    "记不得",
-    "不记得",
-    "想不起",
-    "忘了",
-    "忘记",
-    "不知道",
-    "不晓得",
-    "手机号",
-    "手机",
-)
+_NO_ID = (*FORGOT_WORDS, "手机号", "手机")
 
 
 def digits_in(text: Any) -> str:

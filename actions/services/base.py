@@ -248,6 +248,8 @@ class Service:
         raise NotImplementedError
 
 
+SELF = "本人"
+"""Whom a service is for when it is the speaker's own errand (``relation``)."""
 FORGOT_WORDS = (
     "不记得",
     "记不得",
@@ -261,6 +263,14 @@ FORGOT_WORDS = (
     "想不起",
 )
 """How people say they do not have a number at hand."""
+
+
+def verify_instead(turn: Turn, what: str) -> dict[str, Any]:
+    """Without the number a service finds things by: the person verifies who they are (their
+    own identity, never the child's or the relative's), and the platform finds ``what`` for
+    them ("孩子要缴的费用"). The slot values that take that way (``Service.needs_identity``)."""
+    turn.say(f"没关系，核对您的身份后，我帮您查{what}。")
+    return {"lookup_by_citizen": True, "relation": SELF}
 
 
 def says_forgotten(text: Any) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from rasa_sdk.events import EventType
 
 from actions import bindings
-from actions.services.base import Service, Turn, says_forgotten, yes_or_no
+from actions.services.base import Service, Turn, says_forgotten, verify_instead, yes_or_no
 from actions.services.paying import (
     CHOICE_HINT,
     OpenBill,
@@ -67,15 +67,6 @@ def open_bill(bill: EducationBill) -> OpenBill:
     )
 
 
-def by_citizen(turn: Turn) -> dict[str, Any]:
-    """Without the student number: the person verifies who they are, and the platform finds
-    the bills of the children it knows them for (their own identity, not the child's)."""
-    from actions.identity import SELF  # (identity imports the services: not at module level)
-
-    turn.say("没关系，核对您的身份后，我帮您查孩子要缴的费用。")
-    return {"lookup_by_citizen": True, "relation": SELF}
-
-
 class EducationFee(Service):
     code = "education_fee"
     intent = "pay_education_fee"
@@ -90,7 +81,7 @@ class EducationFee(Service):
         if student_id:
             return {"student_id": student_id}
         if "学号" in text and says_forgotten(text):
-            return by_citizen(turn)
+            return verify_instead(turn, "孩子要缴的费用")
         return {}
 
     def steps(self, turn: Turn) -> list[str]:
@@ -167,7 +158,7 @@ class EducationFee(Service):
             or extract_student_id(value)
         )
         if student_id is None and says_forgotten(turn.latest_text()):
-            return {"student_id": None, **by_citizen(turn)}
+            return {"student_id": None, **verify_instead(turn, "孩子要缴的费用")}
         if student_id is None:
             turn.reject("学号是10位数字。请再说一遍学号。")
             return {"student_id": None}

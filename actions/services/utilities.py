@@ -27,7 +27,7 @@ from typing import Any
 from rasa_sdk.events import EventType
 
 from actions import bindings
-from actions.services.base import Service, Turn, says_forgotten
+from actions.services.base import Service, Turn, says_forgotten, verify_instead
 from actions.services.paying import (
     CHOICE_HINT,
     OpenBill,
@@ -121,15 +121,6 @@ def open_bill(bill: UtilityBill) -> OpenBill:
     )
 
 
-def by_citizen(turn: Turn) -> dict[str, Any]:
-    """Without the account number: the person verifies who they are, and the platform finds
-    their accounts."""
-    from actions.identity import SELF  # (identity imports the services: not at module level)
-
-    turn.say("没关系，核对您的身份后，我帮您查家里要缴的费用。")
-    return {"lookup_by_citizen": True, "relation": SELF}
-
-
 class UtilityPayment(Service):
     code = "utility_payment"
     intent = "pay_utility_bill"
@@ -141,7 +132,7 @@ class UtilityPayment(Service):
     def heard(self, turn: Turn) -> dict[str, Any]:
         text = turn.latest_text()
         if "号" in text and says_forgotten(text) and extract_account_number(text) is None:
-            return by_citizen(turn)
+            return verify_instead(turn, "家里要缴的费用")
         return {}
 
     def steps(self, turn: Turn) -> list[str]:
