@@ -29,6 +29,7 @@ from typing import Any
 
 from banshi import paths
 from banshi.settings import NO_TELEMETRY
+from bench.procstat import usage
 
 REPORTS = paths.ROOT / "var" / "reports"
 NLU_REPORTS = REPORTS / "nlu"
@@ -228,29 +229,6 @@ def _write(name: str, data: Any) -> None:
     )
 
 
-def _tree_rss(root_pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        pid = frontier.pop()
-        children = [child for child, parent in parents.items() if parent == pid]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
-
-
 def measure_full_training() -> dict[str, Any]:
     """Train NLU on all the data in a child process: seconds and peak RSS (MiB)."""
     with tempfile.TemporaryDirectory(prefix="banshi-eval-") as out:
@@ -275,7 +253,7 @@ def measure_full_training() -> dict[str, Any]:
             process = subprocess.Popen(command, cwd=paths.ROOT, stdout=log, stderr=log)
             peak = 0
             while process.poll() is None:
-                peak = max(peak, _tree_rss(process.pid))
+                peak = max(peak, usage(process.pid).rss_bytes)
                 time.sleep(0.25)
         seconds = time.monotonic() - started
     if process.returncode != 0:

@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 
 from banshi import paths
+from bench.procstat import usage
 from platform_client import PlatformClient
 from platform_sandbox.clock import today
 from platform_sandbox.config import SandboxConfig
@@ -137,12 +138,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process ``pid`` has used so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -288,9 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp, running_sandbox(Path(tmp)) as (base_url, pid):
-        cpu_before = cpu_seconds(pid)
+        cpu_before = usage(pid).cpu_s
         load = asyncio.run(drive(base_url, args.rate, args.duration))
-        server_cpu_s = cpu_seconds(pid) - cpu_before
+        server_cpu_s = usage(pid).cpu_s - cpu_before
         overhead = asyncio.run(client_overhead(base_url))
         load_average = os.getloadavg()
     report = {

@@ -1,0 +1,197 @@
+"""The scale profile started for a benchmark: its own PostgreSQL databases and RabbitMQ queue on
+the machine's services, dropped afterwards; what the system accepted, read back from PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg2
+
+from banshi.settings import Settings
+from tests.conftest import RunningSystem, running_system, system_settings
+
+POSTGRES = os.environ.get(
+    "BANSHI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS = os.environ.get("BANSHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RABBITMQ = os.environ.get("BANSHI_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@contextlib.contextmanager
+def scale_system(**overrides: Any) -> Iterator[RunningSystem]:
+    """Every process of the scale profile on free ports, on databases of its own."""
+    database = f"banshi_bench_{secrets.token_hex(4)}"
+    base = POSTGRES.rsplit("/", 1)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings: Settings = system_settings(
+            Path(tmp),
+            profile="scale",
+            postgres_url=f"{base}/{database}",
+            redis_url=REDIS,
+            rabbitmq_url=RABBITMQ,
+            rabbitmq_queue=f"{database}_events",
+            rasa_token=secrets.token_urlsafe(24),
+            action_token=secrets.token_urlsafe(24),
+            service_token=secrets.token_urlsafe(24),
+            platform_client_key=secrets.token_urlsafe(24),
+            **overrides,
+        )
+        try:
+            with running_system(settings) as running:
+                yield running
+        finally:
+            drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
+            with contextlib.suppress(Exception):
+                drop_queue(settings.rabbitmq_queue)
+
+
+def drop_databases(names: list[str]) -> None:
+    """Drop a benchmark's databases, closing whatever still holds them."""
+    connection = psycopg2.connect(POSTGRES, connect_timeout=5)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
+def drop_queue(name: str) -> None:
+    """Delete a benchmark's event queue from RabbitMQ."""
+
+    async def delete() -> None:
+        import aio_pika
+
+        connection = await aio_pika.connect_robust(RABBITMQ)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+
+    asyncio.run(delete())
+
+
+def rows(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:
+    """The rows of one query."""
+    connection = psycopg2.connect(url, connect_timeout=5)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query, args)
+            return list(cursor.fetchall())
+    finally:
+        connection.close()
+
+
+class Citizen:
+    """One conversation over the chat API: its id and token kept after the first turn, a
+    ``message_id`` with every turn (the gateway's once-only handling of a turn)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.conversation_id: str | None = None
+        self.token = ""
+        self.accepted: list[str] = []
+
+    async def say(self, text: str) -> httpx.Response:
+        """Send one turn; an answered one (200) is remembered as accepted."""
+        body: dict[str, Any] = {"text": text, "message_id": uuid.uuid4().hex}
+        headers: dict[str, str] = {}
+        if self.conversation_id:
+            body["conversation_id"] = self.conversation_id
+            headers["X-Conversation-Token"] = self.token
+        response = await self.client.post("/api/chat", json=body, headers=headers)
+        if response.status_code == 200:
+            if self.conversation_id is None:
+                answer = response.json()
+                self.conversation_id = str(answer["conversation_id"])
+                self.token = str(answer["conversation_token"])
+            self.accepted.append(text)
+        return response
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """Accepted user messages against Rasa's tracker and the gateway's transcript."""
+
+    accepted: int
+    lost_in_tracker: int
+    duplicated_in_tracker: int
+    lost_in_transcript: int
+    duplicated_in_transcript: int
+    out_of_order: int
+    conversations_checked: int
+
+
+def compare(accepted: list[str], stored: list[str]) -> tuple[int, int, bool]:
+    """Lost and extra messages of ``stored`` against ``accepted``, and whether the order holds.
+
+    The order holds when ``accepted`` is a subsequence of ``stored`` (an extra copy is counted as
+    duplicated, not as disorder)."""
+    lost = extra = 0
+    for text in set(accepted) | set(stored):
+        difference = stored.count(text) - accepted.count(text)
+        lost += max(0, -difference)
+        extra += max(0, difference)
+    position = 0
+    for text in stored:
+        if position < len(accepted) and text == accepted[position]:
+            position += 1
+    return lost, extra, position == len(accepted)
+
+
+def reconcile(settings: Settings, accepted: dict[str, list[str]]) -> Reconciled:
+    """Compare what the gateway answered with 200 (per conversation, in order) with what Rasa's
+    tracker store and the gateway's store hold."""
+    rasa_db = settings.postgres_url_for(settings.rasa_tracker_db)
+    gateway_db = settings.postgres_url_for(settings.postgres_database)
+    ids = list(accepted)
+    tracker: dict[str, list[str]] = {i: [] for i in ids}
+    for sender, data in rows(
+        rasa_db,
+        "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id = ANY(%s) "
+        "ORDER BY id",
+        ids,
+    ):
+        tracker[sender].append(_text(data))
+    transcript: dict[str, list[str]] = {i: [] for i in ids}
+    for conversation, text in rows(
+        gateway_db,
+        "SELECT conversation_id, text FROM messages WHERE party = 'citizen' "
+        "AND conversation_id = ANY(%s) ORDER BY id",
+        ids,
+    ):
+        transcript[conversation].append(text)
+    totals = dict.fromkeys(("lt", "dt", "ls", "ds", "order"), 0)
+    for conversation, texts in accepted.items():
+        lost, extra, ordered = compare(texts, tracker[conversation])
+        totals["lt"] += lost
+        totals["dt"] += extra
+        totals["order"] += not ordered
+        lost, extra, ordered = compare(texts, transcript[conversation])
+        totals["ls"] += lost
+        totals["ds"] += extra
+        totals["order"] += not ordered
+    return Reconciled(
+        accepted=sum(len(texts) for texts in accepted.values()),
+        lost_in_tracker=totals["lt"],
+        duplicated_in_tracker=totals["dt"],
+        lost_in_transcript=totals["ls"],
+        duplicated_in_transcript=totals["ds"],
+        out_of_order=totals["order"],
+        conversations_checked=len(accepted),
+    )
+
+
+def _text(data: str) -> str:
+    import json
+
+    return str(json.loads(data).get("text") or "")
