@@ -16,6 +16,7 @@ import asyncio
 import json
 import sys
 import time
+from collections import defaultdict
 from typing import Any
 
 import httpx
@@ -47,7 +48,7 @@ def slope_mib_per_10_min(points: list[tuple[float, int]]) -> float:
 async def load(base: str, rate: float, seconds: float, turns: list[str]) -> dict[str, Any]:
     """Start conversations so that turns arrive at ``rate`` per second until ``seconds`` pass."""
     latencies: list[float] = []
-    errors = 0
+    errors: dict[str, int] = defaultdict(int)
     pause = 0.4  # a citizen's pause between turns, seconds
     per_conversation_s = len(turns) * pause
     # Little's law: conversations at once = rate × duration of one conversation (in turns/rate).
@@ -57,17 +58,17 @@ async def load(base: str, rate: float, seconds: float, turns: list[str]) -> dict
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
 
         async def conversation() -> None:
-            nonlocal errors
             citizen = Citizen(client)
             for text in turns:
                 started = time.perf_counter()
                 try:
                     response = await citizen.say(text)
-                except httpx.HTTPError:
-                    errors += 1
+                except httpx.HTTPError as error:
+                    errors[type(error).__name__] += 1
                     continue
                 latencies.append((time.perf_counter() - started) * 1000)
-                errors += response.status_code != 200
+                if response.status_code != 200:
+                    errors[f"http_{response.status_code}"] += 1
                 await asyncio.sleep(pause)
 
         while time.monotonic() < deadline:
@@ -78,7 +79,7 @@ async def load(base: str, rate: float, seconds: float, turns: list[str]) -> dict
         await asyncio.gather(*running)
     return {
         "turns": len(latencies),
-        "errors": errors,
+        "errors": dict(errors),
         "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
         "seconds_per_conversation_without_waits": per_conversation_s,
