@@ -14,16 +14,22 @@ One nginx process (``daemon off``, its pid, temporary files and configuration un
 A request goes to another replica only when the first could not be reached (``error``,
 ``timeout``): nginx never sends a POST again once it reached a replica, so a citizen's turn is
 never handled twice. The access log (``var/logs/nginx-access.log``) has the path without its
-query (Rasa's token travels in it), the status and the replica that answered.
+query (Rasa's token travels in it), the status and the replica that answered; nginx's error
+lines name the request with its query, so the runner masks ``token=`` in them
+(:data:`SECRET_IN_QUERY`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 NGINX = "/usr/sbin/nginx"
 """Debian's nginx (package ``nginx-light``)."""
+
+SECRET_IN_QUERY = re.compile(rb"([?&]token=)[^&\s\"]+")
+"""A token in a request's query, as nginx's error lines show it (replaced by ``***``)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ def render(upstreams: list[Upstream], *, prefix: Path, log_dir: Path, max_body_b
         f"    {kind}_temp_path {prefix / 'temp' / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    body_limit = max(max_body_bytes, 1024 * 1024) + 1024
     blocks = "".join(_upstream_block(u) for u in upstreams)
     servers = "".join(_server_block(u) for u in upstreams).replace(
         "ACCESS_LOG", str(log_dir / "nginx-access.log")
@@ -99,8 +106,10 @@ events {{
 
 http {{
 {temp}
-    # The gateway answers too large bodies itself (413 too_large, in Chinese).
-    client_max_body_size {max(max_body_bytes, 1024 * 1024) + 1024};
+    # The gateway answers too large bodies itself (413 too_large, in Chinese). Bodies stay in
+    # memory: nginx's workers (user nobody when started as root) may not reach var/.
+    client_max_body_size {body_limit};
+    client_body_buffer_size {body_limit};
     server_tokens off;
     log_format banshi '$time_iso8601 $server_port $request_method $uri $status '
                       '$upstream_addr $request_time';

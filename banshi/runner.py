@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -57,6 +58,8 @@ class ProcessSpec:
     """What asks the process to stop gracefully."""
     stop_timeout_s: float = 15.0
     """How long it may take to stop before it is killed."""
+    redact: re.Pattern[bytes] | None = None
+    """A secret its output may show: each match's first group is kept, the rest is ``***``."""
 
     def __post_init__(self) -> None:
         self.kind = self.kind or self.name
@@ -165,6 +168,7 @@ def _nginx_spec(
         # SIGQUIT: stop accepting, finish the requests in flight.
         stop_signal=signal.SIGQUIT,
         stop_timeout_s=settings.shutdown_grace_s + 5,
+        redact=load_balancer.SECRET_IN_QUERY,
     )
 
 
@@ -334,12 +338,14 @@ class ProcessGroup:
                 preexec_fn=die_with_parent,
             )
             self.processes[spec.name] = process
-            self._pump(spec.name, process)
+            self._pump(spec.name, process, spec.redact)
         with httpx.Client() as client:
             for spec in self.specs:
                 self._wait_healthy(spec, client)
 
-    def _pump(self, name: str, process: subprocess.Popen[bytes]) -> None:
+    def _pump(
+        self, name: str, process: subprocess.Popen[bytes], redact: re.Pattern[bytes] | None = None
+    ) -> None:
         """Copy a process's output to its log file and (optionally) the terminal."""
         log = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
         if log:
@@ -349,6 +355,8 @@ class ProcessGroup:
         def pump() -> None:
             assert process.stdout is not None
             for line in iter(process.stdout.readline, b""):
+                if redact is not None:
+                    line = redact.sub(rb"\1***", line)
                 if log:
                     log.write(line)
                     log.flush()
