@@ -97,6 +97,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                     if settings.phone_enabled
                     else ""
                 )
+                + (
+                    f"  replicas         gateway {settings.gateway_replicas}, rasa "
+                    f"{settings.rasa_replicas}, actions {settings.action_replicas} behind nginx "
+                    f"({settings.var_dir / 'nginx' / 'nginx.conf'})\n"
+                    if settings.load_balanced
+                    else ""
+                )
                 + f"  platform sandbox {settings.sandbox_url}/docs\n"
                 f"  logs             {settings.var_dir / 'logs'}\n"
                 + (

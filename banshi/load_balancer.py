@@ -41,31 +41,38 @@ class Upstream:
     """``host:port`` nginx listens on."""
     ports: tuple[int, ...]
     websockets: bool = False
-    """Pass WebSocket upgrades and keep idle connections open (the public gateway port)."""
+    """Pass WebSocket upgrades, keep client connections long (the public gateway port)."""
+    keepalive: bool = False
+    """Reuse connections to the replicas. Only for uvicorn (the gateways), which closes a
+    reused connection after its current answer when it stops. Sanic (Rasa, the action server)
+    keeps serving on an open connection until its graceful time is over and then cuts it:
+    one connection a request lets a stopping replica finish and nginx go to the others."""
 
 
 def _upstream_block(upstream: Upstream) -> str:
     servers = "\n".join(
         f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in upstream.ports
     )
+    keepalive = "\n        keepalive 32;" if upstream.keepalive else ""
     return f"""    upstream banshi_{upstream.name} {{
-{servers}
-        keepalive 32;
+{servers}{keepalive}
     }}
 """
 
 
 def _server_block(upstream: Upstream) -> str:
     if upstream.websockets:
-        connection = """            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
+        header = "$connection_upgrade" if upstream.keepalive else "$connection_close"
+        connection = f"""            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection {header};
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 1h;
             proxy_send_timeout 1h;"""
     else:
-        connection = """            proxy_set_header Connection "";
+        header = '""' if upstream.keepalive else "close"
+        connection = f"""            proxy_set_header Connection {header};
             proxy_read_timeout 120s;"""
     return f"""    server {{
         listen {upstream.listen};
@@ -116,6 +123,10 @@ http {{
     map $http_upgrade $connection_upgrade {{
         default upgrade;
         "" "";
+    }}
+    map $http_upgrade $connection_close {{
+        default upgrade;
+        "" close;
     }}
 {blocks}
 {servers}}}

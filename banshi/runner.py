@@ -147,6 +147,7 @@ def _nginx_spec(
                 f"{settings.host}:{settings.gateway_port}",
                 tuple(port for _, port in gateways),
                 websockets=True,
+                keepalive=True,
             ),
             load_balancer.Upstream(
                 "rasa", f"127.0.0.1:{settings.rasa_port}", tuple(port for _, port in rasas)

@@ -69,13 +69,16 @@ def test_replicas_get_ports_of_their_own_behind_nginx(tmp_path: Path) -> None:
         assert f"server 127.0.0.1:{port} " in config
     assert "proxy_next_upstream error timeout;" in config
     assert "non_idempotent" not in config
+    # Connections to the gateways are reused, to Rasa and the action servers never.
+    assert config.count("keepalive 32;") == 1
+    assert config.count("proxy_set_header Connection close;") == 2
 
 
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     need(shutil.which(load_balancer.NGINX), "nginx", "apt-get install nginx-light")
     config = load_balancer.write_config(
         [
-            load_balancer.Upstream("gateways", "127.0.0.1:18000", (18001, 18002), True),
+            load_balancer.Upstream("gateways", "127.0.0.1:18000", (18001, 18002), True, True),
             load_balancer.Upstream("rasa", "127.0.0.1:15005", (15006,)),
         ],
         prefix=tmp_path / "nginx",
@@ -108,3 +111,21 @@ def test_the_embedded_profile_refuses_replicas_of_rasa_or_the_gateway(
 def test_replica_counts_are_bounded() -> None:
     with pytest.raises(ValueError, match="between 1 and 16"):
         Settings(rasa_replicas=0)
+
+
+def test_banshi_run_refuses_rasa_replicas_in_the_embedded_profile(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from banshi import cli
+    from banshi.settings import get_settings
+
+    monkeypatch.setenv("BANSHI_RASA_REPLICAS", "2")
+    monkeypatch.setenv("BANSHI_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["run", "--profile", "embedded"]) == 2
+    finally:
+        get_settings.cache_clear()
+    error = capsys.readouterr().err
+    assert "BANSHI_RASA_REPLICAS=2 needs the scale profile" in error
+    assert "conversation locks in one process's memory" in error
