@@ -11,12 +11,14 @@ One nginx process (``daemon off``, its pid, temporary files and configuration un
 - the internal action port (127.0.0.1:``BANSHI_ACTION_PORT``, Rasa's action endpoint) → the
   action servers.
 
-A request goes to another replica only when the first could not be reached (``error``,
-``timeout``): nginx never sends a POST again once it reached a replica, so a citizen's turn is
-never handled twice. The access log (``var/logs/nginx-access.log``) has the path without its
-query (Rasa's token travels in it), the status and the replica that answered; nginx's error
-lines name the request with its query, so the runner masks ``token=`` in them
-(:data:`SECRET_IN_QUERY`).
+Connections to the gateways are reused; to Rasa and the action servers there is one a request
+(see :attr:`Upstream.keepalive`). A request goes to another replica only when the first could
+not be reached (``error``, ``timeout``): nginx never sends a POST again once it reached a
+replica, so a citizen's turn is never handled twice.
+
+The access log (``var/logs/nginx-access.log``) has the path without its query (Rasa's token
+travels in it), the status and the replica that answered; nginx's error lines name the request
+with its query, so the runner masks ``token=`` in them (:data:`SECRET_IN_QUERY`).
 """
 
 from __future__ import annotations
