@@ -30,7 +30,7 @@ def build_app(config: ActionConfig) -> Sanic:
 
     @app.middleware("request")
     async def check_token(request: Request) -> HTTPResponse | None:
-        if request.path == "/health" or not config.action_token:
+        if request.path in ("/health", "/readyz") or not config.action_token:
             return None
         given = request.args.get("token", "")
         if not hmac.compare_digest(given, config.action_token):
@@ -39,6 +39,20 @@ def build_app(config: ActionConfig) -> Sanic:
                 {"error": {"code": "unauthorized", "message": "动作服务器需要令牌。"}}, status=401
             )
         return None
+
+    @app.get("/readyz")
+    async def readyz(_request: Request) -> HTTPResponse:
+        """200 when the citizen sessions' database answers (503 otherwise): a load balancer
+        sends actions only to a server that can run them."""
+        try:
+            await runtime.citizen_sessions().ping()
+        except Exception as error:
+            logger.warning("actions.readyz.failed error=%s", type(error).__name__)
+            return response.json(
+                {"status": "degraded", "checks": {"sessions": f"error: {type(error).__name__}"}},
+                status=503,
+            )
+        return response.json({"status": "ok", "checks": {"sessions": "ok"}})
 
     @app.listener("before_server_start")
     async def start_platform_client(_app: Sanic, _loop: object) -> None:

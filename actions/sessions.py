@@ -18,7 +18,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, delete, insert, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 metadata = MetaData()
@@ -85,6 +96,11 @@ class CitizenSessions:
     async def close(self) -> None:
         """Close the database connections."""
         await self.engine.dispose()
+
+    async def ping(self) -> None:
+        """Raise unless the database answers (the server's ``/readyz``)."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def save(self, sender_id: str, token: str, expires_at: datetime) -> None:
         """Keep ``token`` for the conversation ``sender_id`` until ``expires_at`` (replacing

@@ -108,6 +108,7 @@ def gateway_config(settings: Settings) -> GatewayConfig:
             ),
         ),
         phone=phone_config(settings),
+        shutdown_drain_s=settings.shutdown_drain_s,
     )
 
 

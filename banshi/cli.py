@@ -1,5 +1,5 @@
-"""The ``banshi`` command: ``run``, ``train``, ``doctor``, ``nlu-patterns``, ``staff``, ``tts``,
-``stt``, ``speakable``."""
+"""The ``banshi`` command: ``run``, ``train``, ``doctor``, ``wait-for``, ``nlu-patterns``,
+``staff``, ``tts``, ``stt``, ``speakable``."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if settings.phone_enabled is None:  # `banshi run` answers calls unless told not to
             settings = settings.copy(update={"phone_enabled": True})
         settings = settings.with_secrets()
+        settings.check_replicas()
     except SettingsError as error:
         print(f"banshi: {error}", file=sys.stderr)
         return 2
@@ -96,6 +97,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                     if settings.phone_enabled
                     else ""
                 )
+                + (
+                    f"  replicas         gateway {settings.gateway_replicas}, rasa "
+                    f"{settings.rasa_replicas}, actions {settings.action_replicas} behind nginx "
+                    f"({settings.var_dir / 'nginx' / 'nginx.conf'})\n"
+                    if settings.load_balanced
+                    else ""
+                )
                 + f"  platform sandbox {settings.sandbox_url}/docs\n"
                 f"  logs             {settings.var_dir / 'logs'}\n"
                 + (
@@ -133,6 +141,20 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "fail" for r in results) else 0
 
 
+def cmd_wait_for(args: argparse.Namespace) -> int:
+    """Wait until the named services answer; 1 with the reason after the deadline."""
+    from banshi.wait_for import parse, wait_for
+
+    settings = _settings(None)
+    try:
+        services = [parse(item, settings) for item in args.services]
+        wait_for(services, timeout_s=settings.wait_for_s if args.timeout is None else args.timeout)
+    except SettingsError as error:
+        print(f"banshi: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     parser = argparse.ArgumentParser(prog="banshi", description="办事 — the banshi assistant")
@@ -150,6 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check the machine; say how to fix what is missing")
     doctor.add_argument("--profile", choices=["embedded", "scale"])
     doctor.set_defaults(func=cmd_doctor)
+    wait = sub.add_parser(
+        "wait-for", help="wait until PostgreSQL, Redis or RabbitMQ answer (scale profile)"
+    )
+    wait.add_argument(
+        "services",
+        nargs="+",
+        metavar="SERVICE[=HOST:PORT]",
+        help="postgres, redis or rabbitmq; the address from BANSHI_*_URL unless given",
+    )
+    wait.add_argument(
+        "--timeout", type=float, help="seconds before giving up (default BANSHI_WAIT_FOR_S)"
+    )
+    wait.set_defaults(func=cmd_wait_for)
     register_nlu_patterns(sub, lambda: _settings(None))
     from banshi.migrate import upgrade_to_head
 

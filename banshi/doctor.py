@@ -175,6 +175,37 @@ def check_tcp(name: str, url: str, fix: str) -> Check:
         return Check(name, "fail", f"{name} not reachable at {host}:{port} ({error})", fix)
 
 
+def check_nginx(settings: Settings) -> Check:
+    """nginx, the load balancer the scale profile puts in front of replicas."""
+    from banshi.load_balancer import NGINX
+
+    if Path(NGINX).exists():
+        return Check("nginx", "ok", f"{NGINX} (load balancer for replicas)")
+    return Check(
+        "nginx",
+        "fail" if settings.load_balanced else "warn",
+        "nginx is not installed"
+        + (" (needed: BANSHI_*_REPLICAS > 1)" if settings.load_balanced else " (no replicas)"),
+        "apt-get install nginx-light   (make run PROFILE=scale does it when run as root)",
+    )
+
+
+def check_replicas(settings: Settings) -> Check:
+    """The replica counts fit the profile."""
+    from banshi.settings import SettingsError
+
+    try:
+        settings.check_replicas()
+    except SettingsError as error:
+        return Check("replicas", "fail", str(error), "set the replica counts to 1")
+    return Check(
+        "replicas",
+        "ok",
+        f"gateway {settings.gateway_replicas}, rasa {settings.rasa_replicas}, "
+        f"actions {settings.action_replicas}",
+    )
+
+
 def check_model(models_dir: Path) -> Check:
     """Whether the trained model matches the training data."""
     from banshi.training import model_path
@@ -234,6 +265,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_model(settings.models_dir),
         check_wechat(settings),
         check_phone(settings),
+        check_replicas(settings),
     ]
     for name, port in (
         ("gateway", settings.gateway_port),
@@ -244,6 +276,7 @@ def run_checks(settings: Settings) -> list[Check]:
         results.append(check_port(name, port))
     if settings.profile == "scale":
         results += [
+            check_nginx(settings),
             check_tcp(
                 "postgresql", settings.postgres_url, "start PostgreSQL or set BANSHI_POSTGRES_URL"
             ),

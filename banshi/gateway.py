@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from banshi.api_docs import installed_swagger_ui, mount_docs
+from banshi.draining import Draining
 from banshi.migrate import upgrade_to_head
 from banshi.phone import build_router as phone_router
 from channels.kiosk import routes as kiosk
@@ -69,6 +70,8 @@ class GatewayConfig:
     phone: PhoneConfig = field(default_factory=PhoneConfig)
     swagger_ui_dir: str = field(default_factory=installed_swagger_ui)
     """The Swagger UI files for ``/api/docs`` ("": no docs page; see ``banshi.api_docs``)."""
+    shutdown_drain_s: float = 0.0
+    """After SIGTERM, ``/readyz`` answers 503 this long before the server stops accepting."""
 
 
 async def _purge_turns(conversations: ConversationService, memory_s: float) -> None:
@@ -81,6 +84,22 @@ async def _purge_turns(conversations: ConversationService, memory_s: float) -> N
         except Exception as error:  # the next round tries again
             logger.warning("gateway.turns.purge_failed error=%s", type(error).__name__)
         await asyncio.sleep(min(3600.0, memory_s / 4))
+
+
+async def _dependency_checks(service: ConversationService) -> dict[str, Any]:
+    """``ok`` or what is wrong, for the store and for Rasa (a model loaded)."""
+    checks: dict[str, Any] = {}
+    try:
+        await service.store.count_conversations()
+        checks["store"] = "ok"
+    except Exception as error:
+        checks["store"] = f"error: {type(error).__name__}"
+    try:
+        status = await service.rasa.status()
+        checks["rasa"] = "ok" if status.get("model_file") else "no model"
+    except RasaUnavailable:
+        checks["rasa"] = "unreachable"
+    return checks
 
 
 def create_app(config: GatewayConfig) -> FastAPI:
@@ -97,10 +116,13 @@ def create_app(config: GatewayConfig) -> FastAPI:
             config=config.handoff, conversations=conversations, service_token=config.service_token
         )
         purging = asyncio.create_task(_purge_turns(conversations, config.turn_memory_s))
+        uninstall = app.state.draining.install()
         logger.info("gateway.start rasa=%s", config.rasa_url)
         try:
             yield
         finally:
+            app.state.draining.begin()
+            uninstall()
             purging.cancel()
             await app.state.handoff.stop()
             await rasa.aclose()
@@ -116,6 +138,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
     )
     app.state.config = config
     app.state.metrics = Metrics()
+    app.state.draining = Draining(config.shutdown_drain_s)
     install_error_handlers(app)
     # The last added is the outermost: Protections sees every answer, the body limit's too.
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
@@ -133,19 +156,8 @@ def create_app(config: GatewayConfig) -> FastAPI:
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
-        """Liveness and readiness: the store answers and Rasa has a model loaded."""
-        service: ConversationService = request.app.state.conversations
-        checks: dict[str, Any] = {}
-        try:
-            await service.store.count_conversations()
-            checks["store"] = "ok"
-        except Exception as error:
-            checks["store"] = f"error: {type(error).__name__}"
-        try:
-            status = await service.rasa.status()
-            checks["rasa"] = "ok" if status.get("model_file") else "no model"
-        except RasaUnavailable:
-            checks["rasa"] = "unreachable"
+        """Health: the store answers and Rasa has a model loaded (503 otherwise)."""
+        checks = await _dependency_checks(request.app.state.conversations)
         ok = all(value == "ok" for value in checks.values())
         pinned = request.app.state.config.today
         calendar = {
@@ -154,6 +166,21 @@ def create_app(config: GatewayConfig) -> FastAPI:
         }
         return JSONResponse(
             {"status": "ok" if ok else "degraded", "checks": checks, "calendar": calendar},
+            status_code=200 if ok else 503,
+        )
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness for a load balancer: as ``/healthz``, and 503 from the moment a shutdown
+        begins (SIGTERM), so that no new work is sent to a gateway that is stopping."""
+        if request.app.state.draining.started:
+            return JSONResponse(
+                {"status": "stopping", "checks": {"shutdown": "begun"}}, status_code=503
+            )
+        checks = await _dependency_checks(request.app.state.conversations)
+        ok = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", "checks": checks},
             status_code=200 if ok else 503,
         )
 

@@ -6,9 +6,14 @@ from banshi.settings import Settings
 
 
 def prepare(settings: Settings) -> None:
-    """Create what the profile's processes expect to exist."""
+    """Create what the profile's processes expect to exist; in the scale profile, first wait
+    (``BANSHI_WAIT_FOR_S`` at most) until PostgreSQL, Redis and RabbitMQ answer."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     if settings.profile == "scale":
+        from banshi.wait_for import parse, wait_for
+
+        services = [parse(kind, settings) for kind in ("postgres", "redis", "rabbitmq")]
+        wait_for(services, timeout_s=settings.wait_for_s)
         ensure_postgres_databases(settings)
 
 

@@ -65,6 +65,22 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     rasa_timeout_s: float = 10.0
 
+    # Replicas of each process kind that `banshi run` starts (scale profile; more than one of
+    # anything puts the project's nginx in front, see banshi/load_balancer.py).
+    gateway_replicas: int = 1
+    rasa_replicas: int = 1
+    action_replicas: int = 1
+    # Stopping: a gateway or Rasa server finishes the turns it is answering for at most this
+    # long after SIGTERM; a gateway first answers /readyz with 503 for shutdown_drain_s, so
+    # that a load balancer stops sending it work (0: at once, as behind the project's nginx).
+    shutdown_grace_s: float = 20.0
+    shutdown_drain_s: float = 0.0
+    # How long a Rasa server holds a conversation's lock in Redis at most: a replica killed
+    # mid-turn blocks its conversations this long (Rasa's default is 60 s).
+    rasa_lock_lifetime_s: int = 20
+    # Starting: how long to wait for PostgreSQL, Redis and RabbitMQ before giving up.
+    wait_for_s: float = 60.0
+
     # Scale profile services.
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432/banshi"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -204,6 +220,18 @@ class Settings(BaseSettings):
             raise ValueError("BANSHI_PHONE_RECORDING_DAYS must be at least 1")
         return value
 
+    @validator("gateway_replicas", "rasa_replicas", "action_replicas")
+    def _replicas(cls, value: int) -> int:
+        if not 1 <= value <= 16:
+            raise ValueError("replicas must be between 1 and 16")
+        return value
+
+    @validator("shutdown_grace_s", "shutdown_drain_s", "wait_for_s", "rasa_lock_lifetime_s")
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+
     @validator("kiosk_district")
     def _kiosk_district(cls, value: str) -> str:
         return value.strip()[:64]
@@ -288,6 +316,30 @@ class Settings(BaseSettings):
         if self.profile == "scale":
             return f"{self.postgres_database}_rasa"
         return str(self.var_dir / "rasa_tracker.db")
+
+    @property
+    def load_balanced(self) -> bool:
+        """Whether ``banshi run`` puts nginx in front: some process kind has replicas."""
+        return max(self.gateway_replicas, self.rasa_replicas, self.action_replicas) > 1
+
+    def check_replicas(self) -> None:
+        """Raise :class:`SettingsError` when the replica counts do not fit the profile.
+
+        The embedded profile keeps Rasa's tracker store and the gateway's database in SQLite
+        files and Rasa's conversation locks in one process's memory: a second Rasa server would
+        not see the first one's locks (both could answer one conversation at once), and SQLite
+        takes one writer at a time. Replicas of Rasa or the gateway need the scale profile.
+        """
+        if self.profile != "embedded":
+            return
+        for name in ("gateway_replicas", "rasa_replicas"):
+            if getattr(self, name) > 1:
+                raise SettingsError(
+                    f"BANSHI_{name.upper()}={getattr(self, name)} needs the scale profile: the "
+                    "embedded profile keeps Rasa's conversation locks in one process's memory "
+                    "and its data in SQLite files, which several processes cannot share safely. "
+                    "Use `make run PROFILE=scale`, or set it to 1."
+                )
 
     # ----------------------------------------------------------------- secrets
     def with_secrets(self) -> Settings:

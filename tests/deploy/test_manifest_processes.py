@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import secrets
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -184,3 +186,48 @@ def test_a_citizen_is_served_by_the_processes_the_manifests_describe(cluster: Cl
         assert cursor.fetchone()[0] >= 10
     connection.close()
     assert asyncio.run(_queue_depth(RABBITMQ, cluster.queue, delete=False)) >= 10
+
+
+def test_the_init_containers_wait_for_the_data_services() -> None:
+    """A pod's init container (``banshi wait-for``, the addresses from the ConfigMap) ends at
+    once when the data services answer, and names the one that does not."""
+    require_services()
+    k8s = Manifests.load()
+    pg, redis_url, rabbit = urlparse(POSTGRES), urlparse(REDIS), urlparse(RABBITMQ)
+    config = {
+        **k8s.named("ConfigMap", "banshi-config")["data"],
+        "BANSHI_PG_HOST": pg.hostname or "127.0.0.1",
+        "BANSHI_PG_PORT": str(pg.port or 5432),
+        "BANSHI_REDIS_HOST": redis_url.hostname or "127.0.0.1",
+        "BANSHI_REDIS_PORT": str(redis_url.port or 6379),
+        "BANSHI_RABBITMQ_HOST": rabbit.hostname or "127.0.0.1",
+        "BANSHI_RABBITMQ_PORT": str(rabbit.port or 5672),
+    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BANSHI_")}
+
+    def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        argv = [re.sub(r"\$\((\w+)\)", lambda m: env[m.group(1)], arg) for arg in command]
+        argv[0] = sys.executable if argv[0] == "python" else argv[0]
+        return subprocess.run(
+            argv, env={**clean, **env}, capture_output=True, text=True, timeout=120
+        )
+
+    # Rasa's waits for all three (the others' for fewer, test_manifests.py).
+    done = run(deployment_init(k8s, "banshi-rasa"), config)
+    assert done.returncode == 0, done.stderr
+    assert "banshi.wait_for.ready services=postgres,redis,rabbitmq" in done.stderr
+    nothing_there = {**config, "BANSHI_REDIS_PORT": str(free_port())}
+    command = deployment_init(k8s, "banshi-rasa")
+    command[-1] = "1"  # --timeout 1
+    done = run(command, nothing_there)
+    assert done.returncode == 1
+    assert "banshi.wait_for.waiting service=redis" in done.stderr
+    assert f"redis at 127.0.0.1:{nothing_there['BANSHI_REDIS_PORT']} did not answer within 1 s" in (
+        done.stderr
+    )
+
+
+def deployment_init(k8s: Manifests, name: str) -> list[str]:
+    """The command of a Deployment's init container."""
+    (init,) = k8s.named("Deployment", name)["spec"]["template"]["spec"]["initContainers"]
+    return list(init["command"])

@@ -138,10 +138,32 @@ def test_the_probes_ask_each_process_what_it_serves(k8s: Manifests) -> None:
         }
         for d in k8s.of_kind("Deployment")
     }
-    # The gateway is ready when its store and Rasa answer; it is alive when it answers at all.
-    assert paths_by_kind["gateway"]["readinessProbe"] == "/healthz"
-    assert paths_by_kind["rasa"]["readinessProbe"] in {"/", "/status"}
-    assert paths_by_kind["actions"] == {"livenessProbe": "/health", "readinessProbe": "/health"}
+    # Ready: /readyz of each process (what it depends on answers; a gateway that is stopping
+    # is not ready); alive when it answers at all.
+    assert {kind: paths["readinessProbe"] for kind, paths in paths_by_kind.items()} == {
+        "gateway": "/readyz",
+        "rasa": "/readyz",
+        "actions": "/readyz",
+    }
+    assert paths_by_kind["gateway"]["livenessProbe"] == "/metrics"
+    assert paths_by_kind["rasa"]["livenessProbe"] == "/"
+    assert paths_by_kind["actions"]["livenessProbe"] == "/health"
+
+
+def test_each_pod_waits_for_the_data_services_it_uses(k8s: Manifests) -> None:
+    waits = {}
+    for deployment in k8s.of_kind("Deployment"):
+        (init,) = deployment["spec"]["template"]["spec"]["initContainers"]
+        command = init["command"]
+        assert command[:4] == ["python", "-m", "banshi", "wait-for"], command
+        waits[component(deployment)] = {arg.split("=")[0] for arg in command[4:-2]}
+        assert command[-2:] == ["--timeout", "300"]
+        assert init["securityContext"]["allowPrivilegeEscalation"] is False
+    assert waits == {
+        "gateway": {"postgres", "redis"},
+        "rasa": {"postgres", "redis", "rabbitmq"},
+        "actions": {"postgres"},
+    }
 
 
 def test_pods_run_unprivileged(k8s: Manifests) -> None:
