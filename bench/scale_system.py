@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import tempfile
@@ -163,13 +164,18 @@ def reconcile(settings: Settings, accepted: dict[str, list[str]]) -> Reconciled:
     ):
         tracker[sender].append(_text(data))
     transcript: dict[str, list[str]] = {i: [] for i in ids}
-    for conversation, text in rows(
+    for conversation, party, text, payload in rows(
         gateway_db,
-        "SELECT conversation_id, text FROM messages WHERE party = 'citizen' "
-        "AND conversation_id = ANY(%s) ORDER BY id",
+        "SELECT conversation_id, party, text, payload FROM messages "
+        "WHERE party IN ('citizen', 'system') AND conversation_id = ANY(%s) ORDER BY id",
         ids,
     ):
-        transcript[conversation].append(text)
+        if party == "citizen":
+            transcript[conversation].append(text)
+        elif _code(payload) == "bot_unavailable" and transcript[conversation]:
+            # A turn refused whole (503): the citizen's words are kept with the notice, and
+            # the client was told to send them again.
+            transcript[conversation].pop()
     totals = dict.fromkeys(("lt", "dt", "ls", "ds", "order"), 0)
     for conversation, texts in accepted.items():
         lost, extra, ordered = compare(texts, tracker[conversation])
@@ -192,6 +198,8 @@ def reconcile(settings: Settings, accepted: dict[str, list[str]]) -> Reconciled:
 
 
 def _text(data: str) -> str:
-    import json
-
     return str(json.loads(data).get("text") or "")
+
+
+def _code(payload: str | None) -> str:
+    return str(json.loads(payload or "{}").get("code") or "")

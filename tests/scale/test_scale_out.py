@@ -10,6 +10,7 @@ gateways' /readyz then says 503. The tests run in this order (the later ones sto
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -29,6 +30,8 @@ import pytest
 
 from banshi.runner import ProcessSpec
 from banshi.settings import Settings
+from bench.scale_load import drive, script
+from bench.scale_system import reconcile
 from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import Chat
 from tests.conftest import RunningSystem, running_system, system_settings
@@ -254,6 +257,25 @@ def test_conversations_through_nginx_reach_both_rasa_replicas_in_order(
     while _rasa_upstreams(settings) != rasa_ports and time.monotonic() < deadline:
         time.sleep(0.3)
     assert _rasa_upstreams(settings) == rasa_ports
+
+
+def test_twenty_conversations_at_once_are_all_answered_and_all_kept(
+    replicated: Replicated,
+) -> None:
+    """The load benchmark's short version: every accepted message is once in Rasa's tracker
+    and once in the gateway's transcript, in order (bench.scale_load runs 200 × 20)."""
+    accepted, latencies, errors, _ = asyncio.run(drive(replicated.system.gateway, 20, script(5)))
+    assert errors == {}
+    assert len(latencies) == 100
+    reconciled = reconcile(replicated.settings, accepted)
+    assert reconciled.accepted == 100 and reconciled.conversations_checked == 20
+    assert (
+        reconciled.lost_in_tracker,
+        reconciled.duplicated_in_tracker,
+        reconciled.lost_in_transcript,
+        reconciled.duplicated_in_transcript,
+        reconciled.out_of_order,
+    ) == (0, 0, 0, 0, 0)
 
 
 def test_a_killed_rasa_replica_loses_and_duplicates_no_turn(replicated: Replicated) -> None:
