@@ -3,7 +3,8 @@
 A caller cannot see a screen or tap a button, so the phone adds rules of its own on top of the
 dialogue (ACCESSIBILITY.md V1, V3, V6, V8, V11, V13): the silence ladder, DTMF ``0`` for a
 person, ``*`` to hear the last answer again, keypad entry of numbers ended by ``#``, buttons
-said as keypad options, and a slower voice after "说慢点". The call session
+said as keypad options, a slower voice after "说慢点", and a louder or quieter one after
+"大声点" / "小声点" (V12; ``#`` outside a number is louder too). The call session
 (``channels.phone.session``) feeds :class:`PhoneRules` with what happened — the bot's answers,
 what the recognizer heard, keys, the end of playback, timers that ran out — and carries out the
 commands it returns. Time only enters as :class:`TimerFired`, so every rule is tested without
@@ -22,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from channels.phone.volume import LOUDER, MAX_LEVEL, MIN_LEVEL, VOLUME_PHRASES, volume_request
 from voice.expect import Expectation, expectation
 from voice.transcript import FieldKind, field_kind, phrase_hints, wants_slower
 from zhtext import spoken as said
@@ -49,6 +51,10 @@ NOT_HEARD = "抱歉，没有听清，请再说一遍。"
 KEYPAD_OFFER = "没有听清号码。您可以用电话按键输入，按完请按井号键。找工作人员请按0。"
 PERSON_OFFER = "还是没有听清。要找工作人员，请按0，或者说“转人工”。"
 NOTHING_TO_REPEAT = "您好，请说您要办的事。"
+LOUDER_SAID = "好的，我大声一点。"
+QUIETER_SAID = "好的，我小声一点。"
+LOUDEST = "已经是最大声了。"
+QUIETEST = "已经是最小声了。"
 KEYED = "您按的是 "
 
 
@@ -251,6 +257,13 @@ class SlowDown:
 
 
 @dataclass(frozen=True)
+class SetVolume:
+    """Speak at ``level`` (steps of ``channels.phone.volume``) from now on."""
+
+    level: int
+
+
+@dataclass(frozen=True)
 class StartTimer:
     """Start (or restart) ``timer`` for ``seconds``."""
 
@@ -266,7 +279,16 @@ class CancelTimer:
 
 
 Command = (
-    Say | StopSpeaking | Listen | SendTurn | HandOff | HangUp | SlowDown | StartTimer | CancelTimer
+    Say
+    | StopSpeaking
+    | Listen
+    | SendTurn
+    | HandOff
+    | HangUp
+    | SlowDown
+    | SetVolume
+    | StartTimer
+    | CancelTimer
 )
 
 
@@ -294,6 +316,8 @@ class PhoneRules:
     key_gap_s: float = KEY_GAP_S
     mode: str = "bot"
     slow: bool = False
+    volume: int = 0
+    """The speech's level in steps (``channels.phone.volume``), for the rest of the call."""
     question: _Question = field(default_factory=_Question)
     last_answer: str = ""
     """What was said last (the speech of the last answer), for ``*`` and "再说一遍"."""
@@ -387,7 +411,8 @@ class PhoneRules:
 
     def _hints(self) -> tuple[str, ...]:
         buttons = [{"title": b.title} for b in self.question.buttons]
-        return tuple(phrase_hints(self.question.kind, buttons))
+        hints = phrase_hints(self.question.kind, buttons)
+        return tuple(dict.fromkeys([*hints, *VOLUME_PHRASES])) if hints else ()
 
     # ------------------------------------------------------------------ the caller speaks
     def _heard(self, text: str) -> list[Command]:
@@ -397,6 +422,9 @@ class PhoneRules:
             return commands + self._misheard()
         self.silences = 0
         self.misheard = 0
+        change = volume_request(text)
+        if change:  # the phone's own business: not a turn for the bot
+            return commands + self._volume(+1 if change == LOUDER else -1)
         if wants_slower(text) and not self.slow:
             self.slow = True
             commands.append(SlowDown())
@@ -426,9 +454,11 @@ class PhoneRules:
             self.keys = ""
             return [*commands, CancelTimer(Timer.KEYS), *self._repeat()]
         if key == "#":
-            if not self.keys:
-                return commands
-            return commands + self._finish_keys()
+            if self.keys:
+                return commands + self._finish_keys()
+            if self.question.digits:
+                return commands  # the habit of ending a number with # changes nothing
+            return commands + self._volume(+1)
         if not key.isdigit():
             return commands
         options = self.question.buttons
@@ -453,6 +483,16 @@ class PhoneRules:
             Say(f"{KEYED}{read_back(keyed, self.question.number)}。"),
             SendTurn(keyed, "keypad"),
         ]
+
+    def _volume(self, step: int) -> list[Command]:
+        """One step louder (+1) or quieter (-1), then the question again at the new level."""
+        level = min(max(self.volume + step, MIN_LEVEL), MAX_LEVEL)
+        again = self.question.speech or NOTHING_TO_REPEAT
+        if level == self.volume:
+            return [Say(f"{LOUDEST if step > 0 else QUIETEST}{again}"), self.listen()]
+        self.volume = level
+        said = LOUDER_SAID if step > 0 else QUIETER_SAID
+        return [SetVolume(level), Say(f"{said}{again}"), self.listen()]
 
     def _repeat(self) -> list[Command]:
         again = self.last_answer or NOTHING_TO_REPEAT

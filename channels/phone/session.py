@@ -46,6 +46,7 @@ from channels.phone.rules import (
     Reply,
     Say,
     SendTurn,
+    SetVolume,
     SlowDown,
     SpeechStarted,
     StartTimer,
@@ -53,6 +54,7 @@ from channels.phone.rules import (
     Timer,
     TimerFired,
 )
+from channels.phone.volume import at_level
 from conversation.errors import ApiError
 from conversation.metrics import Metrics
 from conversation.service import ConversationService
@@ -148,6 +150,8 @@ class CallSession:
         self.caller = "".join(ch for ch in call.caller if ch.isdigit())
         self.rules = PhoneRules(silence_s=config.silence_s, key_gap_s=config.key_gap_s)
         self.slow = False
+        self.volume = 0
+        """The level speech is played at (``channels.phone.volume``), set by the rules."""
         self.recognizer: StreamingRecognizer | None = None
         self.recorder: CallRecorder | None = None
         self._events: asyncio.Queue[Event | None] = asyncio.Queue()
@@ -326,6 +330,8 @@ class CallSession:
                 self._events.put_nowait(None)  # whether or not the call reports it
             elif isinstance(command, SlowDown):
                 self.slow = True
+            elif isinstance(command, SetVolume):
+                self.volume = command.level
             elif isinstance(command, StartTimer):
                 self._start_timer(command.timer, command.seconds)
             elif isinstance(command, CancelTimer):
@@ -485,7 +491,7 @@ class CallSession:
                         return False
                     if self.first_audio_s is None:
                         self.first_audio_s = time.perf_counter() - self.answered_at
-                    if not await self.call.play(chunk):
+                    if not await self.call.play(at_level(chunk, self.volume)):
                         return False
         except SynthesisError as error:
             logger.error("phone.tts.failed code=%s", error.code)

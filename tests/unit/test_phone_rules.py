@@ -6,9 +6,13 @@ from channels.phone.config import PhoneConfig
 from channels.phone.rules import (
     GUIDANCE,
     KEYPAD_OFFER,
+    LOUDER_SAID,
+    LOUDEST,
     NOT_HEARD,
     OFFER_PERSON,
     PERSON_OFFER,
+    QUIETER_SAID,
+    QUIETEST,
     STILL_THERE,
     Answered,
     Button,
@@ -27,6 +31,7 @@ from channels.phone.rules import (
     Reply,
     Say,
     SendTurn,
+    SetVolume,
     SlowDown,
     SpeechStarted,
     StartTimer,
@@ -283,6 +288,47 @@ def test_the_bots_slow_setting_slows_the_call_once() -> None:
     rules = PhoneRules()
     assert SlowDown() in rules.handle(Answered((bot("好的，我慢一点说。"),), "bot", slow=True))
     assert SlowDown() not in rules.handle(Answered((bot("请说。"),), "bot", slow=True))
+
+
+def test_louder_and_quieter_change_the_rest_of_the_call_within_limits() -> None:
+    rules = PhoneRules()
+    asked(rules, bot("请问您要办什么事？"))
+    question = to_speakable("请问您要办什么事？")
+    louder = rules.handle(Heard("声音大一点"))
+    assert SetVolume(1) in louder and not turns(louder), "not a turn for the bot"
+    assert says(louder) == [LOUDER_SAID + question]  # the question again, louder
+    for level in (2, 3):
+        assert SetVolume(level) in rules.handle(Heard("大声点"))
+    at_most = rules.handle(Heard("再大声一点"))
+    assert not any(isinstance(c, SetVolume) for c in at_most)
+    assert says(at_most) == [LOUDEST + question]
+    assert SetVolume(2) in rules.handle(Heard("小声点"))
+    for _ in range(4):
+        rules.handle(Heard("声音小一点"))
+    assert rules.volume == -2 and says(rules.handle(Heard("小声点"))) == [QUIETEST + question]
+    assert QUIETER_SAID + question in says(
+        PhoneRules(question=rules.question).handle(Heard("请小声一点"))
+    )
+    # an errand said with it is the bot's
+    assert turns(rules.handle(Heard("大声点我要交学费"))) == [SendTurn("大声点我要交学费", "voice")]
+
+
+def test_hash_outside_a_number_is_louder_and_inside_one_ends_it() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(CONFIRM, YES_NO))
+    assert SetVolume(1) in rules.handle(KeyPressed("#"))
+    asked(rules, bot(STUDENT_PROMPT))
+    assert not any(isinstance(c, SetVolume) for c in rules.handle(KeyPressed("#")))
+    assert turns(keys(rules, "12#")) == [SendTurn("12", "keypad")]
+    assert rules.volume == 1
+
+
+def test_volume_words_are_let_through_a_grammar() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(CONFIRM, YES_NO))
+    assert {"大声点", "小声点", "声音大一点"} <= set(rules.listen().hints)
+    asked(rules, bot("请问您要办什么事？"))
+    assert rules.listen().hints == ()  # free speech: no grammar at all
 
 
 def test_a_farewell_hangs_up_after_it_is_said() -> None:
