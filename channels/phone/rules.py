@@ -36,6 +36,9 @@ KEY_GAP_S = 10.0
 MAX_OPTIONS = 3
 """Options said and chosen by key per prompt (V6)."""
 MISHEARD_BEFORE_OFFER = 2
+ZERO_PAUSE_S = 2.0
+"""A lone 0 keyed for a number that may start with 0: this long without another key and the
+caller is asked whether they want a person (V1) or go on keying."""
 """Utterances not made out for the same question before the keypad or a person is offered (V13)."""
 
 GUIDANCE = {
@@ -56,6 +59,7 @@ QUIETER_SAID = "好的，我小声一点。"
 LOUDEST = "已经是最大声了。"
 QUIETEST = "已经是最小声了。"
 KEYED = "您按的是 "
+ZERO_CHOICE = "找工作人员，请按井号键。输入号码，请接着按。"
 
 
 class Number(str, enum.Enum):
@@ -73,6 +77,9 @@ _FAREWELL = re.compile(r"再见")
 _YES_NO_END = re.compile(r"(吗|对不对|是不是)[？?]?\s*$")
 _NUMBER_LENGTH = {Number.ID: 18, Number.PHONE: 11}
 """A keypad entry of this many characters is complete without ``#``."""
+LANDLINE_LENGTH = 12
+"""The longest landline number with its area code (0571 8888 8888): a phone number keyed with
+a leading 0 is complete at this length (or with ``#``), not at a mobile's 11."""
 
 
 def number_kind(prompt: str) -> Number:
@@ -186,6 +193,8 @@ class Timer(str, enum.Enum):
 
     SILENCE = "silence"
     KEYS = "keys"
+    ZERO = "zero"
+    """A lone leading 0 of a number entry: ask whether a person is wanted."""
 
 
 @dataclass(frozen=True)
@@ -447,7 +456,18 @@ class PhoneRules:
         commands: list[Command] = [StopSpeaking(), CancelTimer(Timer.SILENCE)]
         self.silences = 0
         if key == "0" and not self.keys:
+            if self._number_may_start_with_zero():
+                # A landline (0571…), an account number: 0 begins it; alone it still means a
+                # person (with # or the key gap), and a pause asks which it is.
+                self.keys = "0"
+                return [
+                    *commands,
+                    StartTimer(Timer.KEYS, self.key_gap_s),
+                    StartTimer(Timer.ZERO, ZERO_PAUSE_S),
+                ]
             return [*commands, CancelTimer(Timer.KEYS), HandOff("dtmf_0")]
+        if self.keys == "0":
+            commands.append(CancelTimer(Timer.ZERO))
         if key == "*":
             if self.keys and self.question.number is Number.ID:
                 return commands + self._add_key("X")
@@ -469,15 +489,24 @@ class PhoneRules:
             return [*commands, Say(keypad_options(options))]
         return commands + self._add_key(key)
 
+    def _number_may_start_with_zero(self) -> bool:
+        """Whether the current question asks for a number that may begin with 0 (any but an
+        ID number, whose first digit is a province's)."""
+        return self.question.digits and self.question.number is not Number.ID
+
     def _add_key(self, key: str) -> list[Command]:
         self.keys += key
         complete = _NUMBER_LENGTH.get(self.question.number) if self.question.digits else None
+        if self.question.number is Number.PHONE and self.keys.startswith("0"):
+            complete = LANDLINE_LENGTH
         if complete is not None and len(self.keys) >= complete:
             return self._finish_keys()
         return [StartTimer(Timer.KEYS, self.key_gap_s)]
 
     def _finish_keys(self) -> list[Command]:
         keyed, self.keys = self.keys, ""
+        if keyed == "0":  # 0 and # (or nothing more): a person after all
+            return [CancelTimer(Timer.KEYS), CancelTimer(Timer.ZERO), HandOff("dtmf_0")]
         return [
             CancelTimer(Timer.KEYS),
             Say(f"{KEYED}{read_back(keyed, self.question.number)}。"),
@@ -509,6 +538,8 @@ class PhoneRules:
     def _timer(self, timer: Timer) -> list[Command]:
         if timer is Timer.KEYS:
             return self._finish_keys() if self.keys else []
+        if timer is Timer.ZERO:
+            return [Say(ZERO_CHOICE)] if self.keys == "0" else []
         if self.mode != "bot" or self.keys:
             return []
         self.silences += 1

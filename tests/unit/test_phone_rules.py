@@ -14,6 +14,8 @@ from channels.phone.rules import (
     QUIETER_SAID,
     QUIETEST,
     STILL_THERE,
+    ZERO_CHOICE,
+    ZERO_PAUSE_S,
     Answered,
     Button,
     CancelTimer,
@@ -190,8 +192,41 @@ def test_zero_asks_for_a_person_at_any_turn() -> None:
     rules = PhoneRules()
     asked(rules, bot(CONFIRM, YES_NO))
     assert rules.handle(KeyPressed("0"))[-1] == HandOff("dtmf_0")
-    asked(rules, bot(STUDENT_PROMPT))
+    asked(rules, bot(ID_PROMPT))  # no ID number starts with 0
     assert rules.handle(KeyPressed("0"))[-1] == HandOff("dtmf_0")
+    # a number that may start with 0: 0 alone, then # or the key gap, is still a person
+    asked(rules, bot(STUDENT_PROMPT))
+    assert not any(isinstance(c, HandOff) for c in rules.handle(KeyPressed("0")))
+    assert rules.handle(KeyPressed("#"))[-1] == HandOff("dtmf_0")
+    asked(rules, bot(PHONE_PROMPT))
+    rules.handle(KeyPressed("0"))
+    assert rules.handle(TimerFired(Timer.KEYS))[-1] == HandOff("dtmf_0")
+
+
+def test_a_landline_number_starting_with_0_can_be_keyed() -> None:
+    rules = PhoneRules()
+    callback = Reply("请说出或输入您的手机号码。", buttons=(Button("继续等", "/keep_waiting"),))
+    asked(rules, callback, mode="waiting")  # the call-back question, waiting for a person
+    commands = rules.handle(KeyPressed("0"))
+    assert StartTimer(Timer.ZERO, ZERO_PAUSE_S) in commands
+    assert StartTimer(Timer.KEYS, 10.0) in commands
+    commands = keys(rules, "5718888666")  # 11 digits in all: a landline is not done yet
+    assert CancelTimer(Timer.ZERO) in commands and not turns(commands)
+    assert rules.handle(TimerFired(Timer.ZERO)) == []  # no question once more keys came
+    commands = keys(rules, "6")  # the 12th digit completes it without #
+    assert turns(commands) == [SendTurn("057188886666", "keypad")]
+    assert says(commands) == ["您按的是 零五七幺，八八八八，六六六六。"]
+    # 010 and seven more digits, ended with #
+    asked(rules, callback, mode="waiting")
+    assert turns(keys(rules, "01066668888#")) == [SendTurn("01066668888", "keypad")]
+
+
+def test_a_pause_after_a_lone_zero_asks_whether_a_person_is_wanted() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(STUDENT_PROMPT))
+    rules.handle(KeyPressed("0"))
+    assert says(rules.handle(TimerFired(Timer.ZERO))) == [ZERO_CHOICE]
+    assert turns(keys(rules, "123#")) == [SendTurn("0123", "keypad")]
 
 
 def test_star_repeats_the_last_answer() -> None:
