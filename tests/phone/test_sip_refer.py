@@ -1,6 +1,6 @@
 """banshi hands a call to a staff number with REFER (RFC 3515): baresip as the caller follows
-it to a second baresip (the staff phone), or to a number that is busy; raw UDP for a phone that
-refuses REFER and for NOTIFYs nobody asked for."""
+it to a second baresip (the staff phone) — directly and with Kamailio in the path — or to a
+number that is busy; raw UDP for a phone that refuses REFER and for NOTIFYs nobody asked for."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from channels.phone.sip import SipServer
 from channels.phone.sip_settings import SipConfig
 from tests.phone.baresip import Baresip, need_baresip
 from tests.phone.calls import tone, write_wav
+from tests.phone.kamailio import PASSWORD, running_kamailio
 from tests.phone.peer import Peer, udp
+from tests.phone.test_register_kamailio import until_up
 
 
 class Transferor:
@@ -181,3 +183,36 @@ async def test_notifies_report_the_transfer_and_a_failure_status_ends_it() -> No
         await peer.response(481)
         assert len(server.calls) == 1
     assert result is TransferResult.FAILED
+
+
+async def test_the_refer_and_its_notifies_pass_through_kamailio(
+    tmp_path: Path, voice: Path
+) -> None:
+    need_baresip()
+    staff = Baresip(tmp_path / "staff", voice, user="staff", answer=True)
+    caller = Baresip(tmp_path / "caller", voice)
+    transferor = Transferor("")
+    with running_kamailio(tmp_path) as kamailio:
+        await until_up(kamailio)
+        config = SipConfig(
+            port=0, registrar=f"127.0.0.1:{kamailio}", user="banshi", password=PASSWORD
+        )
+        server = SipServer(config, transferor)
+        await server.start()
+        await staff.start()
+        await caller.start()
+        try:
+            assert server.registration is not None
+            assert await asyncio.wait_for(server.registration.wait_settled(), 10) == "registered"
+            transferor.target = f"sip:staff@127.0.0.1:{staff.sip_port}"
+            await caller.command("dial", f"sip:banshi@127.0.0.1:{kamailio}")
+            result = await asyncio.wait_for(transferor.results.get(), 20)
+            ended = await asyncio.wait_for(transferor.ended.get(), 10)
+            await staff.wait_event("CALL_ESTABLISHED")
+        finally:
+            await caller.stop()
+            await staff.stop()
+            await server.stop()
+        log = (tmp_path / "kamailio.log").read_text(errors="replace")
+    assert result is TransferResult.DONE, caller.log() + log[-2000:]
+    assert ended == Hangup("local")
