@@ -81,6 +81,7 @@ conversation's open handoff (the bot's, for "转人工") is over."""
 
 
 async def ignore_transfer(_conversation_id: str) -> None:
+    """The default ``transferred``: nothing to close (no handoff service, as in some tests)."""
     return None
 
 
@@ -399,8 +400,10 @@ class CallSession:
         if queued and self.config.refer_to and not self.transferring:
             # "转人工": the bot queued the call; the staff number comes first, the queue
             # (whose notice the bot wrote) only when it cannot be reached.
-            if await self._transfer():
+            transfer = await self._transfer()
+            if transfer is TransferResult.DONE:
                 await self.transferred(self.conversation_id)
+            if transfer in (TransferResult.DONE, TransferResult.ENDED):
                 return
             answered = replace(answered, replies=(Reply(TRANSFER_FAILED), *answered.replies))
         self.post(answered)
@@ -409,8 +412,8 @@ class CallSession:
         if self.transferring:
             return  # a 0 pressed while the transfer goes on
         if self.config.refer_to and self.rules.mode == "bot":
-            if await self._transfer():
-                return
+            if await self._transfer() in (TransferResult.DONE, TransferResult.ENDED):
+                return  # with staff now, or the caller hung up meanwhile
             self.post(ModeChanged("bot"))  # until the queue notice says otherwise
             self._say(TRANSFER_FAILED)
         try:
@@ -420,10 +423,10 @@ class CallSession:
             logger.error("phone.handoff.failed reason=%s error=%s", reason, type(error).__name__)
             self._say(PERSON_UNAVAILABLE)
 
-    async def _transfer(self) -> bool:
+    async def _transfer(self) -> TransferResult:
         """Hand the caller to the staff number (SIP REFER): tell them, wait until that has
-        been said, transfer; on success note it in the transcript and end our leg. Whether
-        the caller is now with staff; otherwise they are still with banshi."""
+        been said, transfer; on success note it in the transcript and end our leg. Unless
+        the result is ``DONE`` or ``ENDED`` (hung up meanwhile) the caller is still here."""
         self.transferring = True
         self.post(ModeChanged("transferring"))  # no silence ladder meanwhile
         self._say(TRANSFERRING)
@@ -431,9 +434,11 @@ class CallSession:
         result = await self.call.transfer(self.config.refer_to)
         self.transfer_result = result
         logger.info("phone.transfer conversation=%s result=%s", self.conversation_id, result.value)
+        if self.call.ended and result is not TransferResult.DONE:
+            result = TransferResult.ENDED
         if result is not TransferResult.DONE:
             self.transferring = False
-            return False
+            return result
         with contextlib.suppress(Exception):
             await self.conversations.add(
                 self.conversation_id,
@@ -442,7 +447,7 @@ class CallSession:
             )
         await self.call.hang_up()
         self._events.put_nowait(None)
-        return True
+        return result
 
     # ------------------------------------------------------------------ speech out
     def _say(self, speech: str) -> None:

@@ -118,3 +118,17 @@ def test_asking_for_a_person_is_transferred_and_the_bots_handoff_ends(
         assert mine(supervisor, "waiting", session.conversation_id) == []
     assert closed["reason"] == "requested"
     assert closed["outcome"] == "transferred" and closed["outcome_zh"] == "已转接人工电话"
+
+
+def test_a_caller_who_hangs_up_during_the_transfer_is_not_queued(phone_stack: PhoneStack) -> None:
+    (boss,) = add_staff(phone_stack.system, ("supervisor", "测试区"))
+    with transferring_call(phone_stack, TransferResult.ENDED) as (call, session, future):
+        call.press("0")
+        call.wait_until(lambda c: bool(c.transfers))
+        call.caller_hangs_up()
+        future.result(timeout=60)
+    assert call.audio_bytes(call.played_before_transfer) == b"", "no failure notice"
+    with Console(phone_stack.system.gateway, boss) as supervisor:
+        assert mine(supervisor, "waiting", session.conversation_id) == []
+    texts = [m.text for m in phone_stack.messages(session.conversation_id)]
+    assert texts[-1] == CALL_ENDED
