@@ -49,6 +49,7 @@ def phone_config(settings: Settings) -> PhoneConfig:
         recordings=settings.phone_recordings,
         recordings_dir=settings.recordings_dir,
         recording_days=settings.phone_recording_days,
+        refer_to=settings.phone_refer_to,
     )
 
 

@@ -21,7 +21,7 @@ from channels.phone.channel import PhoneChannel
 from channels.phone.config import PhoneConfig
 from channels.phone.media import Call
 from channels.phone.recording import purge_recordings
-from channels.phone.session import AskPerson
+from channels.phone.session import AskPerson, Transferred
 from handoff.audit import SYSTEM
 from handoff.models import Reason
 from handoff.runtime import HandoffRuntime
@@ -89,6 +89,16 @@ def handoff_requester(handoff: HandoffRuntime) -> AskPerson:
     return ask_person
 
 
+def handoff_transferred(handoff: HandoffRuntime) -> Transferred:
+    """``transferred`` for call sessions: the caller is with the staff number now, so the
+    handoff the bot opened for "转人工" ends (outcome ``transferred``)."""
+
+    async def transferred(conversation_id: str) -> None:
+        await handoff.service.transferred(conversation_id)
+
+    return transferred
+
+
 async def _purge_recordings(config: PhoneConfig) -> None:
     while True:
         try:
@@ -108,6 +118,7 @@ def build_router(config: PhoneConfig) -> APIRouter:
             voice=getattr(app.state, "voice", None),
             conversations=app.state.conversations,
             ask_person=handoff_requester(app.state.handoff),
+            transferred=handoff_transferred(app.state.handoff),
             metrics=getattr(app.state, "metrics", None),
         )
         channel.register()

@@ -133,6 +133,8 @@ class Settings(BaseSettings):
     # Recordings of the caller's audio under var/recordings (off by default; callers are told).
     phone_recordings: bool = False
     phone_recording_days: int = 30
+    # A staff number as a SIP URI: calls that go to a person are first handed there by REFER.
+    phone_refer_to: str = ""
 
     # Human handoff and the staff console.
     handoff_claim_timeout_s: float = 180.0
@@ -231,6 +233,16 @@ class Settings(BaseSettings):
         if value < 0:
             raise ValueError("must not be negative")
         return value
+
+    @validator("phone_refer_to")
+    def _refer_to(cls, value: str) -> str:
+        from channels.phone.config import PhoneConfig
+
+        try:
+            PhoneConfig(refer_to=value.strip())
+        except ValueError as error:
+            raise ValueError(f"BANSHI_PHONE_REFER_TO: {error}") from error
+        return value.strip()
 
     @validator("kiosk_district")
     def _kiosk_district(cls, value: str) -> str:

@@ -65,6 +65,8 @@ class Outcome(str, enum.Enum):
     CALLBACK = "callback"
     CITIZEN_LEFT = "citizen_left"
     CANCELLED = "cancelled"
+    TRANSFERRED = "transferred"
+    """The call was put through to a staff phone number (SIP REFER)."""
 
 
 OUTCOME_ZH: dict[Outcome, str] = {
@@ -75,6 +77,7 @@ OUTCOME_ZH: dict[Outcome, str] = {
     Outcome.CALLBACK: "改为回电",
     Outcome.CITIZEN_LEFT: "市民已离开",
     Outcome.CANCELLED: "市民取消",
+    Outcome.TRANSFERRED: "已转接人工电话",
 }
 CLOSE_OUTCOMES = (
     Outcome.RESOLVED,

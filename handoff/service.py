@@ -22,7 +22,7 @@ from conversation.errors import ApiError
 from conversation.service import ConversationService, MessageItem
 from conversation.store import Mode, StoredMessage
 from handoff import notices, queue
-from handoff.audit import Actor, AuditLog
+from handoff.audit import SYSTEM, Actor, AuditLog
 from handoff.clock import Clock, utc_now
 from handoff.config import HandoffConfig
 from handoff.events import ConsoleEvent, EventHub
@@ -354,6 +354,18 @@ class HandoffService:
         )
         await self.conversations.add(handoff.conversation_id, [notices.closed()], push=True)
         return await self._changed(handoff_id)
+
+    async def transferred(self, conversation_id: str) -> Handoff | None:
+        """The caller was put through to a staff phone number (the phone's SIP REFER): the
+        conversation's open handoff, if any, ends with outcome ``transferred``."""
+        async with self._locks[conversation_id]:
+            handoff = await self.handoffs.open_for(conversation_id)
+            if handoff is None:
+                return None
+            if not await self.handoffs.end(handoff.id, outcome=Outcome.TRANSFERRED, summary=None):
+                return None
+            await self.audit.append(SYSTEM, "handoff.transferred", "handoff", handoff.id, {})
+            return await self._changed(handoff.id)
 
     async def step_in(self, conversation_id: str, member: Staff, actor: Actor) -> Handoff:
         """A supervisor takes any conversation: a bot one, a waiting one or a colleague's."""

@@ -95,9 +95,16 @@ def id_number(value: str) -> Fragment:
 
 
 def phone(value: str) -> Fragment:
-    """A phone number: 3-4-4 groups (a landline: groups of four)."""
+    """A phone number: a mobile in 3-4-4 groups; a landline with its area code (010 and 02x
+    three digits, the others four) and then the local number (7 digits 3-4, 8 digits 4-4);
+    anything else in groups of four."""
     digits = _digits(value)
-    groups = grouped(digits, (3, 4, 4) if len(digits) == 11 else (4,) * 4)
+    if digits.startswith("0") and 10 <= len(digits) <= 12:
+        area = 3 if digits[1] in "12" else 4
+        sizes: tuple[int, ...] = (area, len(digits) - area - 4, 4)
+    else:
+        sizes = (3, 4, 4) if len(digits) == 11 else (4,) * 4
+    groups = grouped(digits, sizes)
     return Fragment(" ".join(groups), _said(groups))
 
 

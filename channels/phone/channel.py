@@ -11,7 +11,7 @@ import logging
 
 from channels.phone.config import PhoneConfig
 from channels.phone.media import PHONE_RATE, Call
-from channels.phone.session import AskPerson, CallSession
+from channels.phone.session import AskPerson, CallSession, Transferred, ignore_transfer
 from conversation.metrics import Metrics
 from conversation.service import ConversationService
 from conversation.store import StoredMessage
@@ -31,12 +31,14 @@ class PhoneChannel:
         conversations: ConversationService,
         ask_person: AskPerson,
         metrics: Metrics | None = None,
+        transferred: Transferred = ignore_transfer,
     ) -> None:
         self.config = config
         self.voice = voice
         self.conversations = conversations
         self.ask_person = ask_person
         self.metrics = metrics
+        self.transferred = transferred
         self.calls: dict[str, CallSession] = {}
         """Calls in progress, by conversation id."""
 
@@ -63,6 +65,7 @@ class PhoneChannel:
             conversations=self.conversations,
             ask_person=self.ask_person,
             metrics=self.metrics,
+            transferred=self.transferred,
             on_start=self._started,
             on_end=self._ended,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ MENU = (
 )
 """After the greeting, the three errands callers come for most, each with its key (V6: the
 option before its key, "交学费，请按1。"); saying any errand works as well."""
+_SIP_URI = re.compile(r"^sips?:[^\s<>@]+@[^\s<>@;:]+(:\d{1,5})?(;[^\s<>]*)?$")
+"""``sip:user@host[:port][;params]``: a staff number REFER can name."""
 RECORDING_NOTICE = "为了服务质量，通话会录音。"
 """Added to the greeting when recordings are on: the caller is told at the start."""
 
@@ -55,6 +58,10 @@ class PhoneConfig:
     recording_days: int = 30
     """Recordings older than this are deleted (checked when the gateway starts and daily)."""
     greeting: str = GREETING
+    refer_to: str = ""
+    """A staff number as a SIP URI (``sip:8001@pbx.example``): a call that goes to a person
+    is first handed there by SIP REFER; empty, or when that fails, it waits in the console's
+    queue."""
 
     def __post_init__(self) -> None:
         if self.key_gap_s < 10:
@@ -65,6 +72,10 @@ class PhoneConfig:
             raise ValueError("phone speech rates must be 150–240 and slow ≤ normal")
         if self.recording_days < 1:
             raise ValueError("phone recording_days must be at least 1")
+        if self.refer_to and not _SIP_URI.match(self.refer_to):
+            raise ValueError(
+                f"phone refer_to: {self.refer_to!r} is no SIP URI (sip:8001@pbx.example:5060)"
+            )
 
     @property
     def spoken_greeting(self) -> str:

@@ -2,8 +2,8 @@
 that the call session holds.
 
 The dialog remembers what in-dialog requests need (tags, the caller's Contact, the route set
-from Record-Route) so that banshi can end the call with a BYE that reaches the caller through
-the same proxies the INVITE came through.
+from Record-Route) so that banshi can end the call with a BYE, or hand it to a staff number
+with a REFER, that reaches the caller through the same proxies the INVITE came through.
 """
 
 from __future__ import annotations
@@ -14,8 +14,15 @@ import random
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from channels.phone.media import FRAME_BYTES, CallEvent, Hangup, Key
+from channels.phone.media import FRAME_BYTES, CallEvent, Hangup, Key, TransferResult
 from channels.phone.message import SipMessage, host_port, new_branch, uri_of, user_of
+from channels.phone.refer import (
+    REFER_TIMEOUT_S,
+    Progress,
+    is_refer_event,
+    progress,
+    result_of,
+)
 from channels.phone.rtp import RtpStream
 from zhtext.masking import mask_digits
 
@@ -36,6 +43,10 @@ class Signalling(Protocol):
 
     def start_request(self, message: SipMessage, target: tuple[str, int]) -> None:
         """Send ``message`` as a client transaction (retransmitted until answered)."""
+        ...
+
+    async def request(self, message: SipMessage, target: tuple[str, int]) -> SipMessage | None:
+        """Send ``message`` as a client transaction; its final response, None on timeout."""
         ...
 
     def forget(self, call: SipCall) -> None:
@@ -87,6 +98,8 @@ class SipCall:
         self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
         self._ended = False
         self._started = asyncio.get_running_loop().time()
+        self._transfer_steps: asyncio.Queue[Progress | None] | None = None
+        """What the NOTIFYs of a transfer under way said (None when none is)."""
 
     @property
     def ended(self) -> bool:
@@ -160,21 +173,85 @@ class SipCall:
             duration,
         )
         self._events.put_nowait(Hangup(reason))
+        if self._transfer_steps is not None:
+            self._transfer_steps.put_nowait(None)
 
-    def _send_bye(self) -> None:
+    async def transfer(self, target: str, timeout_s: float = REFER_TIMEOUT_S) -> TransferResult:
+        """Ask the caller's side to call ``target`` (a SIP URI) instead, by REFER (RFC 3515),
+        and wait for the outcome. The call stays up whatever it is: on
+        :attr:`TransferResult.DONE` the session ends it (BYE), on anything else the caller is
+        still with banshi."""
+        if self._ended:
+            return TransferResult.ENDED
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        self._transfer_steps = asyncio.Queue()
+        refer, first_hop = self._request(
+            "REFER",
+            [
+                ("Contact", f"<sip:{self._signalling.via_host}>"),
+                ("Refer-To", f"<{target}>"),
+                ("Referred-By", f"<sip:banshi@{self._signalling.via_host}>"),
+            ],
+        )
+        logger.info("phone.call.refer call_id=%s", self.call_id)
+        try:
+            answer = await asyncio.wait_for(self._signalling.request(refer, first_hop), timeout_s)
+            if answer is None:
+                return self._transferred(TransferResult.TIMEOUT, 0)
+            if not 200 <= answer.status < 300:
+                return self._transferred(TransferResult.REFUSED, answer.status)
+            while True:
+                step = await asyncio.wait_for(
+                    self._transfer_steps.get(), max(deadline - loop.time(), 0)
+                )
+                if step is None:
+                    return self._transferred(TransferResult.ENDED, 0)
+                if step.final:
+                    return self._transferred(result_of(step), step.status)
+        except asyncio.TimeoutError:
+            return self._transferred(TransferResult.TIMEOUT, 0)
+        finally:
+            self._transfer_steps = None
+
+    def notified(self, notify: SipMessage) -> bool:
+        """A NOTIFY in this dialog: whether it reports on the transfer under way (answered
+        ``200``; otherwise ``481``, RFC 6665 §4.1.3)."""
+        if self._transfer_steps is None or not is_refer_event(notify):
+            return False
+        self._transfer_steps.put_nowait(progress(notify))
+        return True
+
+    def _transferred(self, result: TransferResult, status: int) -> TransferResult:
+        logger.info(
+            "phone.call.refer_result call_id=%s result=%s status=%d",
+            self.call_id,
+            result.value,
+            status,
+        )
+        return result
+
+    def _request(
+        self, method: str, headers: list[tuple[str, str]]
+    ) -> tuple[SipMessage, tuple[str, int]]:
+        """A request in this dialog and where it goes first."""
         self._local_cseq += 1
-        bye = SipMessage(method="BYE", uri=self._remote_target)
-        bye.headers = [
+        request = SipMessage(method=method, uri=self._remote_target)
+        request.headers = [
             ("Via", f"SIP/2.0/UDP {self._signalling.via_host};branch={new_branch()};rport"),
             ("Max-Forwards", "70"),
             *[("Route", route) for route in self._route_set],
             ("From", self._local_uri),
             ("To", self._remote_uri),
             ("Call-ID", self.call_id),
-            ("CSeq", f"{self._local_cseq} BYE"),
+            ("CSeq", f"{self._local_cseq} {method}"),
+            *headers,
             ("User-Agent", "banshi"),
         ]
         # Loose routing (RFC 3261 §12.2.1.1): the request goes to the first proxy of the route
         # set, the caller's Contact stays the Request-URI.
         first_hop = uri_of(self._route_set[0]) if self._route_set else self._remote_target
-        self._signalling.start_request(bye, host_port(first_hop))
+        return request, host_port(first_hop)
+
+    def _send_bye(self) -> None:
+        self._signalling.start_request(*self._request("BYE", []))

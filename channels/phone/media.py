@@ -9,6 +9,7 @@ stay inside the user agent.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -37,6 +38,21 @@ class Hangup:
 
 
 CallEvent = Key | Hangup
+
+
+class TransferResult(str, enum.Enum):
+    """How handing the caller to a staff number ended (SIP REFER: ``channels.phone.refer``)."""
+
+    DONE = "done"
+    """The caller reached the staff number (final NOTIFY ``2xx``)."""
+    REFUSED = "refused"
+    """The REFER got a failure response (the caller's phone cannot be transferred)."""
+    FAILED = "failed"
+    """The caller's phone could not reach the staff number (final NOTIFY ``3xx``–``6xx``)."""
+    TIMEOUT = "timeout"
+    """No answer to the REFER, or no final NOTIFY in time."""
+    ENDED = "ended"
+    """The call ended before the transfer was known to have worked."""
 
 
 class Call(Protocol):
@@ -68,6 +84,11 @@ class Call(Protocol):
 
     async def hang_up(self) -> None:
         """End the call from our side (BYE); idempotent."""
+        ...
+
+    async def transfer(self, target: str) -> TransferResult:
+        """Hand the caller to ``target`` (a SIP URI: a staff number) and wait for the outcome;
+        the call stays up whatever it is (on :attr:`TransferResult.DONE` end it)."""
         ...
 
     @property

@@ -22,6 +22,9 @@ COMPACT = {
     "k": "supported",
     "s": "subject",
     "e": "content-encoding",
+    "o": "event",
+    "r": "refer-to",
+    "b": "referred-by",
 }
 """RFC 3261 §7.3.3 compact header names and their long forms (lower case)."""
 
@@ -33,6 +36,7 @@ REASONS = {
     100: "Trying",
     180: "Ringing",
     200: "OK",
+    202: "Accepted",
     400: "Bad Request",
     405: "Method Not Allowed",
     415: "Unsupported Media Type",

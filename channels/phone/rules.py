@@ -3,7 +3,8 @@
 A caller cannot see a screen or tap a button, so the phone adds rules of its own on top of the
 dialogue (ACCESSIBILITY.md V1, V3, V6, V8, V11, V13): the silence ladder, DTMF ``0`` for a
 person, ``*`` to hear the last answer again, keypad entry of numbers ended by ``#``, buttons
-said as keypad options, and a slower voice after "说慢点". The call session
+said as keypad options, a slower voice after "说慢点", and a louder or quieter one after
+"大声点" / "小声点" (V12; ``#`` outside a number is louder too). The call session
 (``channels.phone.session``) feeds :class:`PhoneRules` with what happened — the bot's answers,
 what the recognizer heard, keys, the end of playback, timers that ran out — and carries out the
 commands it returns. Time only enters as :class:`TimerFired`, so every rule is tested without
@@ -22,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from channels.phone.volume import LOUDER, MAX_LEVEL, MIN_LEVEL, VOLUME_PHRASES, volume_request
 from voice.expect import Expectation, expectation
 from voice.transcript import FieldKind, field_kind, phrase_hints, wants_slower
 from zhtext import spoken as said
@@ -34,6 +36,9 @@ KEY_GAP_S = 10.0
 MAX_OPTIONS = 3
 """Options said and chosen by key per prompt (V6)."""
 MISHEARD_BEFORE_OFFER = 2
+ZERO_PAUSE_S = 2.0
+"""A lone 0 keyed for a number that may start with 0: this long without another key and the
+caller is asked whether they want a person (V1) or go on keying."""
 """Utterances not made out for the same question before the keypad or a person is offered (V13)."""
 
 GUIDANCE = {
@@ -49,7 +54,12 @@ NOT_HEARD = "抱歉，没有听清，请再说一遍。"
 KEYPAD_OFFER = "没有听清号码。您可以用电话按键输入，按完请按井号键。找工作人员请按0。"
 PERSON_OFFER = "还是没有听清。要找工作人员，请按0，或者说“转人工”。"
 NOTHING_TO_REPEAT = "您好，请说您要办的事。"
+LOUDER_SAID = "好的，我大声一点。"
+QUIETER_SAID = "好的，我小声一点。"
+LOUDEST = "已经是最大声了。"
+QUIETEST = "已经是最小声了。"
 KEYED = "您按的是 "
+ZERO_CHOICE = "找工作人员，请按井号键。输入号码，请接着按。"
 
 
 class Number(str, enum.Enum):
@@ -67,6 +77,9 @@ _FAREWELL = re.compile(r"再见")
 _YES_NO_END = re.compile(r"(吗|对不对|是不是)[？?]?\s*$")
 _NUMBER_LENGTH = {Number.ID: 18, Number.PHONE: 11}
 """A keypad entry of this many characters is complete without ``#``."""
+LANDLINE_LENGTH = 12
+"""The longest landline number with its area code (0571 8888 8888): a phone number keyed with
+a leading 0 is complete at this length (or with ``#``), not at a mobile's 11."""
 
 
 def number_kind(prompt: str) -> Number:
@@ -180,6 +193,8 @@ class Timer(str, enum.Enum):
 
     SILENCE = "silence"
     KEYS = "keys"
+    ZERO = "zero"
+    """A lone leading 0 of a number entry: ask whether a person is wanted."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +266,13 @@ class SlowDown:
 
 
 @dataclass(frozen=True)
+class SetVolume:
+    """Speak at ``level`` (steps of ``channels.phone.volume``) from now on."""
+
+    level: int
+
+
+@dataclass(frozen=True)
 class StartTimer:
     """Start (or restart) ``timer`` for ``seconds``."""
 
@@ -266,7 +288,16 @@ class CancelTimer:
 
 
 Command = (
-    Say | StopSpeaking | Listen | SendTurn | HandOff | HangUp | SlowDown | StartTimer | CancelTimer
+    Say
+    | StopSpeaking
+    | Listen
+    | SendTurn
+    | HandOff
+    | HangUp
+    | SlowDown
+    | SetVolume
+    | StartTimer
+    | CancelTimer
 )
 
 
@@ -294,6 +325,8 @@ class PhoneRules:
     key_gap_s: float = KEY_GAP_S
     mode: str = "bot"
     slow: bool = False
+    volume: int = 0
+    """The speech's level in steps (``channels.phone.volume``), for the rest of the call."""
     question: _Question = field(default_factory=_Question)
     last_answer: str = ""
     """What was said last (the speech of the last answer), for ``*`` and "再说一遍"."""
@@ -387,7 +420,8 @@ class PhoneRules:
 
     def _hints(self) -> tuple[str, ...]:
         buttons = [{"title": b.title} for b in self.question.buttons]
-        return tuple(phrase_hints(self.question.kind, buttons))
+        hints = phrase_hints(self.question.kind, buttons)
+        return tuple(dict.fromkeys([*hints, *VOLUME_PHRASES])) if hints else ()
 
     # ------------------------------------------------------------------ the caller speaks
     def _heard(self, text: str) -> list[Command]:
@@ -397,6 +431,9 @@ class PhoneRules:
             return commands + self._misheard()
         self.silences = 0
         self.misheard = 0
+        change = volume_request(text)
+        if change:  # the phone's own business: not a turn for the bot
+            return commands + self._volume(+1 if change == LOUDER else -1)
         if wants_slower(text) and not self.slow:
             self.slow = True
             commands.append(SlowDown())
@@ -419,16 +456,29 @@ class PhoneRules:
         commands: list[Command] = [StopSpeaking(), CancelTimer(Timer.SILENCE)]
         self.silences = 0
         if key == "0" and not self.keys:
+            if self._number_may_start_with_zero():
+                # A landline (0571…), an account number: 0 begins it; alone it still means a
+                # person (with # or the key gap), and a pause asks which it is.
+                self.keys = "0"
+                return [
+                    *commands,
+                    StartTimer(Timer.KEYS, self.key_gap_s),
+                    StartTimer(Timer.ZERO, ZERO_PAUSE_S),
+                ]
             return [*commands, CancelTimer(Timer.KEYS), HandOff("dtmf_0")]
+        if self.keys == "0":
+            commands.append(CancelTimer(Timer.ZERO))
         if key == "*":
             if self.keys and self.question.number is Number.ID:
                 return commands + self._add_key("X")
             self.keys = ""
             return [*commands, CancelTimer(Timer.KEYS), *self._repeat()]
         if key == "#":
-            if not self.keys:
-                return commands
-            return commands + self._finish_keys()
+            if self.keys:
+                return commands + self._finish_keys()
+            if self.question.digits:
+                return commands  # the habit of ending a number with # changes nothing
+            return commands + self._volume(+1)
         if not key.isdigit():
             return commands
         options = self.question.buttons
@@ -439,20 +489,39 @@ class PhoneRules:
             return [*commands, Say(keypad_options(options))]
         return commands + self._add_key(key)
 
+    def _number_may_start_with_zero(self) -> bool:
+        """Whether the current question asks for a number that may begin with 0 (any but an
+        ID number, whose first digit is a province's)."""
+        return self.question.digits and self.question.number is not Number.ID
+
     def _add_key(self, key: str) -> list[Command]:
         self.keys += key
         complete = _NUMBER_LENGTH.get(self.question.number) if self.question.digits else None
+        if self.question.number is Number.PHONE and self.keys.startswith("0"):
+            complete = LANDLINE_LENGTH
         if complete is not None and len(self.keys) >= complete:
             return self._finish_keys()
         return [StartTimer(Timer.KEYS, self.key_gap_s)]
 
     def _finish_keys(self) -> list[Command]:
         keyed, self.keys = self.keys, ""
+        if keyed == "0":  # 0 and # (or nothing more): a person after all
+            return [CancelTimer(Timer.KEYS), CancelTimer(Timer.ZERO), HandOff("dtmf_0")]
         return [
             CancelTimer(Timer.KEYS),
             Say(f"{KEYED}{read_back(keyed, self.question.number)}。"),
             SendTurn(keyed, "keypad"),
         ]
+
+    def _volume(self, step: int) -> list[Command]:
+        """One step louder (+1) or quieter (-1), then the question again at the new level."""
+        level = min(max(self.volume + step, MIN_LEVEL), MAX_LEVEL)
+        again = self.question.speech or NOTHING_TO_REPEAT
+        if level == self.volume:
+            return [Say(f"{LOUDEST if step > 0 else QUIETEST}{again}"), self.listen()]
+        self.volume = level
+        said = LOUDER_SAID if step > 0 else QUIETER_SAID
+        return [SetVolume(level), Say(f"{said}{again}"), self.listen()]
 
     def _repeat(self) -> list[Command]:
         again = self.last_answer or NOTHING_TO_REPEAT
@@ -469,6 +538,8 @@ class PhoneRules:
     def _timer(self, timer: Timer) -> list[Command]:
         if timer is Timer.KEYS:
             return self._finish_keys() if self.keys else []
+        if timer is Timer.ZERO:
+            return [Say(ZERO_CHOICE)] if self.keys == "0" else []
         if self.mode != "bot" or self.keys:
             return []
         self.silences += 1

@@ -22,10 +22,11 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from channels.phone.config import PhoneConfig
-from channels.phone.media import PHONE_RATE, Call, Hangup, Key
+from channels.phone.media import PHONE_RATE, Call, Hangup, Key, TransferResult
 from channels.phone.recording import CallRecorder
 from channels.phone.rules import (
     Answered,
@@ -38,12 +39,14 @@ from channels.phone.rules import (
     Heard,
     KeyPressed,
     Listen,
+    ModeChanged,
     PhoneRules,
     PlaybackDone,
     Pushed,
     Reply,
     Say,
     SendTurn,
+    SetVolume,
     SlowDown,
     SpeechStarted,
     StartTimer,
@@ -51,6 +54,7 @@ from channels.phone.rules import (
     Timer,
     TimerFired,
 )
+from channels.phone.volume import at_level
 from conversation.errors import ApiError
 from conversation.metrics import Metrics
 from conversation.service import ConversationService
@@ -71,6 +75,15 @@ logger = logging.getLogger(__name__)
 AskPerson = Callable[[str, str], Awaitable[None]]
 """``ask_person(conversation_id, reason)``: queue the conversation for a person; the queue
 notice comes back as a pushed message."""
+Transferred = Callable[[str], Awaitable[None]]
+"""``transferred(conversation_id)``: the caller was put through to the staff number; the
+conversation's open handoff (the bot's, for "转人工") is over."""
+
+
+async def ignore_transfer(_conversation_id: str) -> None:
+    """The default ``transferred``: nothing to close (no handoff service, as in some tests)."""
+    return None
+
 
 CALL_ENDED = "市民已挂断电话。"
 """The note the transcript gets when the caller hangs up."""
@@ -81,6 +94,12 @@ WAIT_NOTICE_S = 1.5
 PLEASE_WAIT = "请稍等。"
 NO_VOICE = "现在听不了说话，请用电话按键。找工作人员请按0。"
 """Said after the greeting when speech recognition is not available."""
+TRANSFERRING = "正在为您转接工作人员的电话，请稍等。"
+"""Said before the call is handed to the staff number (``PhoneConfig.refer_to``)."""
+TRANSFER_FAILED = "转接没有成功，我在这里为您排队等工作人员。"
+"""Said when the staff number could not be reached; the caller waits in the console's queue."""
+CALL_TRANSFERRED = "电话已转接到工作人员。"
+"""The note the transcript gets when the caller was put through to the staff number."""
 
 
 def reply_of(message: StoredMessage) -> Reply:
@@ -115,6 +134,7 @@ class CallSession:
         conversations: ConversationService,
         ask_person: AskPerson,
         metrics: Metrics | None = None,
+        transferred: Transferred = ignore_transfer,
         on_start: Callable[[CallSession], None] = lambda _session: None,
         on_end: Callable[[CallSession], None] = lambda _session: None,
     ) -> None:
@@ -124,16 +144,21 @@ class CallSession:
         self.conversations = conversations
         self.ask_person = ask_person
         self.metrics = metrics
+        self.transferred = transferred
         self.on_start = on_start
         self.on_end = on_end
         self.conversation_id = new_conversation_id()
         self.caller = "".join(ch for ch in call.caller if ch.isdigit())
         self.rules = PhoneRules(silence_s=config.silence_s, key_gap_s=config.key_gap_s)
         self.slow = False
+        self.volume = 0
+        """The level speech is played at (``channels.phone.volume``), set by the rules."""
         self.recognizer: StreamingRecognizer | None = None
         self.recorder: CallRecorder | None = None
         self._events: asyncio.Queue[Event | None] = asyncio.Queue()
-        self._speech: asyncio.Queue[str] = asyncio.Queue()
+        self._speech: asyncio.Queue[str | asyncio.Event] = asyncio.Queue()
+        """What to say, in order; an event in it is set once everything before it is said
+        (or dropped by a barge-in)."""
         self._speech_generation = 0
         self._timers: dict[Timer, asyncio.TimerHandle] = {}
         self._live_timers: set[Timer] = set()
@@ -144,6 +169,9 @@ class CallSession:
         self.answered_at = time.perf_counter()
         self.first_audio_s: float | None = None
         """Answer → first greeting audio handed to the call, in seconds (for the benchmark)."""
+        self.transferring = False
+        """A transfer to the staff number is under way."""
+        self.transfer_result: TransferResult | None = None
 
     # ------------------------------------------------------------------ the call
     async def run(self) -> None:
@@ -196,7 +224,7 @@ class CallSession:
             recognizer = await self.voice.open_stream(self._on_recognized, input_rate=PHONE_RATE)
         except VoiceUnavailable as error:
             logger.warning("phone.voice.unavailable code=%s", error.code)
-            self._speech.put_nowait(NO_VOICE)
+            self._say(NO_VOICE)
         else:
             if self._ended.is_set():
                 await recognizer.close()
@@ -288,7 +316,7 @@ class CallSession:
     async def _run_commands(self, commands: list[Command]) -> None:
         for command in commands:
             if isinstance(command, Say):
-                self._speech.put_nowait(command.speech)
+                self._say(command.speech)
             elif isinstance(command, StopSpeaking):
                 self._stop_speaking()
             elif isinstance(command, Listen):
@@ -303,6 +331,8 @@ class CallSession:
                 self._events.put_nowait(None)  # whether or not the call reports it
             elif isinstance(command, SlowDown):
                 self.slow = True
+            elif isinstance(command, SetVolume):
+                self.volume = command.level
             elif isinstance(command, StartTimer):
                 self._start_timer(command.timer, command.seconds)
             elif isinstance(command, CancelTimer):
@@ -344,9 +374,7 @@ class CallSession:
         metadata: dict[str, Any] = {"input": source}
         if self.caller:
             metadata["caller_number"] = self.caller
-        waiting = asyncio.get_running_loop().call_later(
-            WAIT_NOTICE_S, self._speech.put_nowait, PLEASE_WAIT
-        )
+        waiting = asyncio.get_running_loop().call_later(WAIT_NOTICE_S, self._say, PLEASE_WAIT)
         started = time.perf_counter()
         try:
             result = await self.conversations.user_turn(
@@ -363,33 +391,90 @@ class CallSession:
             waiting.cancel()
         if self.metrics is not None:
             self.metrics.turn("phone", "ok", time.perf_counter() - started)
-        self.post(
-            Answered(
-                tuple(reply_of(m) for m in result.messages),
-                result.mode.value,
-                result.settings.get("speech_rate") == "slow",
-            )
+        answered = Answered(
+            tuple(reply_of(m) for m in result.messages),
+            result.mode.value,
+            result.settings.get("speech_rate") == "slow",
         )
+        queued = result.mode.value == "waiting" and self.rules.mode == "bot"
+        if queued and self.config.refer_to and not self.transferring:
+            # "转人工": the bot queued the call; the staff number comes first, the queue
+            # (whose notice the bot wrote) only when it cannot be reached.
+            transfer = await self._transfer()
+            if transfer is TransferResult.DONE:
+                await self.transferred(self.conversation_id)
+            if transfer in (TransferResult.DONE, TransferResult.ENDED):
+                return
+            answered = replace(answered, replies=(Reply(TRANSFER_FAILED), *answered.replies))
+        self.post(answered)
 
     async def _hand_off(self, reason: str) -> None:
+        if self.transferring:
+            return  # a 0 pressed while the transfer goes on
+        if self.config.refer_to and self.rules.mode == "bot":
+            if await self._transfer() in (TransferResult.DONE, TransferResult.ENDED):
+                return  # with staff now, or the caller hung up meanwhile
+            self.post(ModeChanged("bot"))  # until the queue notice says otherwise
+            self._say(TRANSFER_FAILED)
         try:
             await self.ask_person(self.conversation_id, reason)
             logger.info("phone.handoff conversation=%s reason=%s", self.conversation_id, reason)
         except Exception as error:
             logger.error("phone.handoff.failed reason=%s error=%s", reason, type(error).__name__)
-            self._speech.put_nowait(PERSON_UNAVAILABLE)
+            self._say(PERSON_UNAVAILABLE)
+
+    async def _transfer(self) -> TransferResult:
+        """Hand the caller to the staff number (SIP REFER): tell them, wait until that has
+        been said, transfer; on success note it in the transcript and end our leg. Unless
+        the result is ``DONE`` or ``ENDED`` (hung up meanwhile) the caller is still here."""
+        self.transferring = True
+        self.post(ModeChanged("transferring"))  # no silence ladder meanwhile
+        self._say(TRANSFERRING)
+        await self._said()
+        result = await self.call.transfer(self.config.refer_to)
+        self.transfer_result = result
+        logger.info("phone.transfer conversation=%s result=%s", self.conversation_id, result.value)
+        if self.call.ended and result is not TransferResult.DONE:
+            result = TransferResult.ENDED
+        if result is not TransferResult.DONE:
+            self.transferring = False
+            return result
+        with contextlib.suppress(Exception):
+            await self.conversations.add(
+                self.conversation_id,
+                [(Party.SYSTEM, CALL_TRANSFERRED, {"code": "call_transferred"})],
+                push=False,
+            )
+        await self.call.hang_up()
+        self._events.put_nowait(None)
+        return result
 
     # ------------------------------------------------------------------ speech out
+    def _say(self, speech: str) -> None:
+        """Say ``speech`` after what is being said."""
+        self._speech.put_nowait(speech)
+
+    async def _said(self) -> None:
+        """Return once everything queued so far has been said (or dropped by a barge-in)."""
+        done = asyncio.Event()
+        self._speech.put_nowait(done)
+        await done.wait()
+
     def _stop_speaking(self) -> None:
         self._speech_generation += 1
         while not self._speech.empty():
-            self._speech.get_nowait()
+            item = self._speech.get_nowait()
+            if isinstance(item, asyncio.Event):
+                item.set()
         self.call.stop_playing()
 
     async def _player(self) -> None:
         """Say queued speech in order; tell the rules when everything queued has been said."""
         while True:
             speech = await self._speech.get()
+            if isinstance(speech, asyncio.Event):
+                speech.set()
+                continue
             generation = self._speech_generation
             completed = await self._play(speech, generation)
             if completed and self._speech.empty() and generation == self._speech_generation:
@@ -411,7 +496,7 @@ class CallSession:
                         return False
                     if self.first_audio_s is None:
                         self.first_audio_s = time.perf_counter() - self.answered_at
-                    if not await self.call.play(chunk):
+                    if not await self.call.play(at_level(chunk, self.volume)):
                         return False
         except SynthesisError as error:
             logger.error("phone.tts.failed code=%s", error.code)
@@ -439,7 +524,8 @@ class CallSession:
         if self.recorder is not None:
             self.recorder.close()
         with contextlib.suppress(Exception):
-            if await self.conversations.store.conversation(self.conversation_id) is not None:
+            known = await self.conversations.store.conversation(self.conversation_id)
+            if known is not None and self.transfer_result is not TransferResult.DONE:
                 await self.conversations.add(
                     self.conversation_id,
                     [(Party.SYSTEM, CALL_ENDED, {"code": "call_ended"})],

@@ -3,7 +3,8 @@
 A small layer of our own on asyncio (see the README's "Phone channel" for why no library):
 :class:`SipServer` owns one UDP socket, answers INVITE with G.711 (100, optional 180, 200 with
 SDP, retransmitted until the ACK), takes CANCEL, BYE, re-INVITE (hold and resume), OPTIONS
-(PBX health checks) and INFO keys, and runs the caller-supplied ``on_call`` coroutine for every
+(PBX health checks), INFO keys and the NOTIFYs of a transfer by REFER
+(``channels.phone.refer``), and runs the caller-supplied ``on_call`` coroutine for every
 answered call. Malformed requests get ``400`` when they can be answered, otherwise they are
 dropped and logged; nothing a peer sends can stop the server.
 """
@@ -35,7 +36,7 @@ TRANSACTION_S = 64 * T1
 """How long a transaction lives (Timers B, F, H: 32 s)."""
 STOP_GRACE_S = 2.0
 """How long ``stop()`` lets sessions and BYE transactions finish before cancelling them."""
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY"
 INFO_KEYS = set("0123456789*#")
 
 OnCall = Callable[[Call], Awaitable[None]]
@@ -237,7 +238,7 @@ class SipServer(asyncio.DatagramProtocol):
                 to_tag=sip.new_tag() if not msg.to_tag else "",
                 headers=[("Allow", ALLOW), ("Accept", "application/sdp")],
             )
-        elif msg.method in ("BYE", "INFO", "INVITE"):
+        elif msg.method in ("BYE", "INFO", "INVITE", "NOTIFY"):
             self._in_dialog(msg, source)
         else:
             self._respond(msg, 405, source, to_tag=sip.new_tag(), headers=[("Allow", ALLOW)])
@@ -265,6 +266,8 @@ class SipServer(asyncio.DatagramProtocol):
             call.end("bye", send_bye=False)
         elif msg.method == "INFO":
             self._on_info(call, msg, source)
+        elif msg.method == "NOTIFY":  # how a transfer (REFER) goes
+            self._respond(msg, 200 if call.notified(msg) else 481, source)
         else:
             self._on_reinvite(call, msg, source)
 

@@ -57,15 +57,27 @@ def free_sip_port() -> int:
 
 
 class Baresip:
-    """One baresip process with one account (``user``@127.0.0.1, no registration)."""
+    """One baresip process with one account (``user``@127.0.0.1, no registration); with
+    ``answer`` it answers calls by itself (a staff phone)."""
 
-    def __init__(self, home: Path, voice: Path, *, user: str = "13912345678", codecs: str = "PCMU"):
+    def __init__(
+        self,
+        home: Path,
+        voice: Path,
+        *,
+        user: str = "13912345678",
+        codecs: str = "PCMU",
+        answer: bool = False,
+    ):
         self.home = home
         self.recordings = home / "recordings"
         self.events: list[dict[str, Any]] = []
         self._user = user
         self._voice = voice
         self._codecs = codecs
+        self._answer = answer
+        self.sip_port = 0
+        """Where it takes SIP (known once started)."""
         self._ctrl_port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: asyncio.StreamReader | None = None
@@ -79,7 +91,7 @@ class Baresip:
         """Write the configuration, start baresip, connect to its control socket."""
         self.home.mkdir(parents=True, exist_ok=True)
         self.recordings.mkdir(exist_ok=True)
-        sip_port = free_sip_port()
+        sip_port = self.sip_port = free_sip_port()
         (self.home / "config").write_text(
             "\n".join(
                 [
@@ -107,7 +119,9 @@ class Baresip:
             )
         )
         (self.home / "accounts").write_text(
-            f"<sip:{self._user}@127.0.0.1>;regint=0;audio_codecs={self._codecs}\n"
+            f"<sip:{self._user}@127.0.0.1>;regint=0;audio_codecs={self._codecs}"
+            + (";answermode=auto" if self._answer else "")
+            + "\n"
         )
         (self.home / "contacts").write_text("")
         self._process = subprocess.Popen(

@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-from channels.phone.media import FRAME_BYTES, FRAME_MS, CallEvent, Hangup, Key
+from channels.phone.media import FRAME_BYTES, FRAME_MS, CallEvent, Hangup, Key, TransferResult
 
 SILENT_FRAME = bytes(FRAME_BYTES)
 
@@ -48,6 +48,12 @@ class MemoryCall:
     """When each piece began (``time.perf_counter``), for the benchmark."""
     last_frame_at: float = 0.0
     """When the last frame of the caller's queued speech went to the session."""
+    transfer_result: TransferResult = TransferResult.DONE
+    """What a transfer to a staff number comes to (the caller's phone and the PBX decide)."""
+    transfers: list[str] = field(default_factory=list)
+    """The staff numbers the session transferred the call to."""
+    played_before_transfer: int = 0
+    """Pieces played when the (last) transfer began."""
     _frames: asyncio.Queue[bytes] = field(init=False)
     _events: asyncio.Queue[CallEvent] = field(init=False)
     _stop: asyncio.Event = field(init=False)
@@ -123,6 +129,14 @@ class MemoryCall:
             self._events.put_nowait(Hangup("local"))
             with self._changed:
                 self._changed.notify_all()
+
+    async def transfer(self, target: str) -> TransferResult:
+        """A transfer (REFER) to ``target``: :attr:`transfer_result`."""
+        with self._changed:
+            self.transfers.append(target)
+            self.played_before_transfer = len(self.played)
+            self._changed.notify_all()
+        return TransferResult.ENDED if self._ended else self.transfer_result
 
     @property
     def ended(self) -> bool:

@@ -1,4 +1,5 @@
-"""The pure parts of the user agent: G.711, SIP message parsing, SDP, digest, RTP, keys."""
+"""The pure parts of the user agent: G.711, SIP message parsing, SDP, digest, RTP, keys,
+the NOTIFYs of a transfer."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import struct
 import pytest
 
 from channels.phone import g711
+from channels.phone.config import PhoneConfig
 from channels.phone.digest import DigestError, authorization, parse_challenge
+from channels.phone.media import TransferResult
 from channels.phone.message import SipParseError, parse, response
+from channels.phone.refer import Progress, is_refer_event, progress, result_of, sipfrag_status
 from channels.phone.rtp import DtmfDecoder, RtpPacket
 from channels.phone.sdp import SdpError, answer, parse_offer
 from channels.phone.sip_settings import SipConfig, SipConfigError
@@ -182,3 +186,37 @@ def test_settings_are_checked_when_built_and_the_password_is_not_shown() -> None
         SipConfig(host="localhost")
     with pytest.raises(SipConfigError, match="BANSHI_SIP_ALLOWED_PEERS"):
         SipConfig(allowed_peers=("10.0.0.0/8", "pbx.example"))
+
+
+def _notify(body: bytes, state: str, event: str = "refer") -> bytes:
+    return (
+        b"NOTIFY sip:banshi@10.0.0.5 SIP/2.0\r\n"
+        b"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK9\r\n"
+        b"From: <sip:13912345678@pbx>;tag=abc\r\nTo: <sip:banshi@10.0.0.5>;tag=ours\r\n"
+        b"Call-ID: call-1\r\nCSeq: 3 NOTIFY\r\n"
+        + f"o: {event}\r\nSubscription-State: {state}\r\n".encode()
+        + b"Content-Type: message/sipfrag;version=2.0\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+def test_refer_notifies_are_read_from_their_sipfrag() -> None:
+    ringing = parse(_notify(b"SIP/2.0 180 Ringing\r\n", "active;expires=60"))
+    assert is_refer_event(ringing) and progress(ringing) == Progress(180, final=False)
+    done = progress(parse(_notify(b"SIP/2.0 200 OK\r\n", "terminated;reason=noresource")))
+    assert done == Progress(200, final=True) and result_of(done) is TransferResult.DONE
+    busy = progress(parse(_notify(b"SIP/2.0 486 Busy Here\r\n", "active")))
+    assert busy.final and result_of(busy) is TransferResult.FAILED
+    # the subscription ended with no final status: the transfer failed
+    cut = progress(parse(_notify(b"garbage", "terminated")))
+    assert cut == Progress(0, final=True) and result_of(cut) is TransferResult.FAILED
+    assert not is_refer_event(parse(_notify(b"", "active", event="presence")))
+    assert sipfrag_status(b"SIP/2.0 603 Declined\r\nVia: x\r\n") == 603
+
+
+@pytest.mark.parametrize("uri", ["8001", "sip:pbx.example", "sip:8 001@pbx", "tel:8001"])
+def test_a_staff_number_that_is_no_sip_uri_is_refused(uri: str) -> None:
+    with pytest.raises(ValueError, match="no SIP URI"):
+        PhoneConfig(refer_to=uri)
+    assert PhoneConfig(refer_to="sip:8001@pbx.example:5060").refer_to.endswith(":5060")

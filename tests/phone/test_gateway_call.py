@@ -1,10 +1,11 @@
 """A real call into the whole system: baresip dials the gateway's SIP port, hears the greeting,
 presses 0 and is queued for a person (seen in the console), hangs up, and the conversation
-records the end of the call."""
+records the end of the call; ``#`` makes the rest of a call louder."""
 
 from __future__ import annotations
 
 import asyncio
+import audioop
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -96,3 +97,45 @@ async def test_a_call_hears_the_greeting_reaches_a_person_with_0_and_hangs_up(
     assert handoff["reason"] == "dtmf_0"
     heard = wav_pcm(phone.heard())
     assert loud_frames(heard) * 0.02 > 2.0, "the greeting is speech of a few seconds"
+
+
+def loud_rms(pcm: bytes) -> float:
+    """The RMS of the 20 ms frames of ``pcm`` that are sound (speech, not the pauses)."""
+    frames = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)]
+    loud = b"".join(f for f in frames if loud_frames(f))
+    return float(audioop.rms(loud, 2)) if loud else 0.0
+
+
+async def test_hash_makes_the_rest_of_the_call_louder_without_clipping(
+    phone_system: RunningSystem, tmp_path: Path
+) -> None:
+    voice = write_wav(tmp_path / "voice.wav", bytes(8000 * 2 * 60))  # a quiet caller
+    phone = Baresip(tmp_path / "baresip", voice, user="13912345678")
+    await phone.start()
+    try:
+        await phone.command("dial", f"sip:banshi@127.0.0.1:{phone_system.settings.sip_port}")
+        await phone.wait_event("CALL_ESTABLISHED")
+        await until(lambda: greeting_heard(phone.recordings), 30, "the greeting")
+        (recording,) = phone.recordings.glob("dump-*-dec.wav")
+        before = len(recording.read_bytes())
+        await phone.command("sndcode", "#")
+
+        def said_again() -> bool:
+            pcm = recording.read_bytes()[before:]
+            pcm = pcm[: len(pcm) - len(pcm) % FRAME_BYTES]
+            tail = pcm[-50 * FRAME_BYTES :]
+            return loud_frames(pcm) >= 100 and loud_frames(tail) == 0 and len(tail) > 0
+
+        await until(said_again, 60, "the greeting said again, louder")
+        await phone.command("hangup")
+        await phone.wait_event("CALL_CLOSED")
+    finally:
+        await phone.stop()
+    heard = phone.heard().read_bytes()
+    greeting = heard[WAV_HEADER:before]
+    louder = heard[before:]
+    ratio = loud_rms(louder) / loud_rms(greeting)
+    # one step is +3 dB (1.41 times); the peaks are bent below full scale, so a little less
+    assert 1.2 <= ratio <= 1.6, ratio
+    # nothing at the top of G.711's scale (32124: where a full-scale sample lands)
+    assert audioop.max(louder[: len(louder) - len(louder) % 2], 2) < 32124

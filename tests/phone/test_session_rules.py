@@ -1,9 +1,10 @@
 """The phone's own rules on a live call: the silence ladder ends with a person (reason
-``silence``), the caller's voice stops playback, ``*`` says the last answer again."""
+``silence``), the caller's voice stops playback, ``*`` says the last answer again, "大声点"
+and "小声点" change the level of what is said."""
 
 from __future__ import annotations
 
-from channels.phone.rules import OFFER_PERSON, STILL_THERE
+from channels.phone.rules import OFFER_PERSON, STILL_THERE, Heard
 from conversation.store import Party
 from tests.handoff.kit import Console, add_staff
 from tests.phone.conftest import PhoneStack
@@ -57,3 +58,32 @@ def test_star_says_the_last_answer_again(phone_stack: PhoneStack) -> None:
     assert not [
         m for m in phone_stack.messages(session.conversation_id) if m.party is Party.CITIZEN
     ]
+
+
+def test_asking_louder_then_quieter_changes_the_level_of_what_is_said(
+    phone_stack: PhoneStack,
+) -> None:
+    call, session, future = phone_stack.call()
+    call.wait_until(lambda c: len(c.played) >= 1)
+    greeting = rms(call.audio_bytes())
+
+    def ask(words: str) -> float:
+        """Say ``words`` as the recognizer gives them (the test model is Korean: it cannot
+        hear Chinese); the RMS of what is said back."""
+        before = len(call.played)
+        phone_stack.loop.call_soon_threadsafe(session.post, Heard(words))
+        call.wait_until(lambda c: len(c.played) > before)
+        return rms(call.audio_bytes(before))
+
+    louder = [ask("大声点"), ask("声音再大一点")]
+    quieter = ask("小声点")
+    call.caller_hangs_up()
+    future.result(timeout=60)
+    assert greeting * 1.2 < louder[0] < louder[1]
+    assert louder[0] * 0.95 < quieter < louder[1]  # back to the first louder level
+    assert session.volume == 1
+    assert (
+        not [  # the phone's own business: no turn for the bot
+            m for m in phone_stack.messages(session.conversation_id) if m.party is Party.CITIZEN
+        ]
+    )

@@ -6,10 +6,16 @@ from channels.phone.config import PhoneConfig
 from channels.phone.rules import (
     GUIDANCE,
     KEYPAD_OFFER,
+    LOUDER_SAID,
+    LOUDEST,
     NOT_HEARD,
     OFFER_PERSON,
     PERSON_OFFER,
+    QUIETER_SAID,
+    QUIETEST,
     STILL_THERE,
+    ZERO_CHOICE,
+    ZERO_PAUSE_S,
     Answered,
     Button,
     CancelTimer,
@@ -27,6 +33,7 @@ from channels.phone.rules import (
     Reply,
     Say,
     SendTurn,
+    SetVolume,
     SlowDown,
     SpeechStarted,
     StartTimer,
@@ -185,8 +192,41 @@ def test_zero_asks_for_a_person_at_any_turn() -> None:
     rules = PhoneRules()
     asked(rules, bot(CONFIRM, YES_NO))
     assert rules.handle(KeyPressed("0"))[-1] == HandOff("dtmf_0")
-    asked(rules, bot(STUDENT_PROMPT))
+    asked(rules, bot(ID_PROMPT))  # no ID number starts with 0
     assert rules.handle(KeyPressed("0"))[-1] == HandOff("dtmf_0")
+    # a number that may start with 0: 0 alone, then # or the key gap, is still a person
+    asked(rules, bot(STUDENT_PROMPT))
+    assert not any(isinstance(c, HandOff) for c in rules.handle(KeyPressed("0")))
+    assert rules.handle(KeyPressed("#"))[-1] == HandOff("dtmf_0")
+    asked(rules, bot(PHONE_PROMPT))
+    rules.handle(KeyPressed("0"))
+    assert rules.handle(TimerFired(Timer.KEYS))[-1] == HandOff("dtmf_0")
+
+
+def test_a_landline_number_starting_with_0_can_be_keyed() -> None:
+    rules = PhoneRules()
+    callback = Reply("请说出或输入您的手机号码。", buttons=(Button("继续等", "/keep_waiting"),))
+    asked(rules, callback, mode="waiting")  # the call-back question, waiting for a person
+    commands = rules.handle(KeyPressed("0"))
+    assert StartTimer(Timer.ZERO, ZERO_PAUSE_S) in commands
+    assert StartTimer(Timer.KEYS, 10.0) in commands
+    commands = keys(rules, "5718888666")  # 11 digits in all: a landline is not done yet
+    assert CancelTimer(Timer.ZERO) in commands and not turns(commands)
+    assert rules.handle(TimerFired(Timer.ZERO)) == []  # no question once more keys came
+    commands = keys(rules, "6")  # the 12th digit completes it without #
+    assert turns(commands) == [SendTurn("057188886666", "keypad")]
+    assert says(commands) == ["您按的是 零五七幺，八八八八，六六六六。"]
+    # 010 and seven more digits, ended with #
+    asked(rules, callback, mode="waiting")
+    assert turns(keys(rules, "01066668888#")) == [SendTurn("01066668888", "keypad")]
+
+
+def test_a_pause_after_a_lone_zero_asks_whether_a_person_is_wanted() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(STUDENT_PROMPT))
+    rules.handle(KeyPressed("0"))
+    assert says(rules.handle(TimerFired(Timer.ZERO))) == [ZERO_CHOICE]
+    assert turns(keys(rules, "123#")) == [SendTurn("0123", "keypad")]
 
 
 def test_star_repeats_the_last_answer() -> None:
@@ -283,6 +323,47 @@ def test_the_bots_slow_setting_slows_the_call_once() -> None:
     rules = PhoneRules()
     assert SlowDown() in rules.handle(Answered((bot("好的，我慢一点说。"),), "bot", slow=True))
     assert SlowDown() not in rules.handle(Answered((bot("请说。"),), "bot", slow=True))
+
+
+def test_louder_and_quieter_change_the_rest_of_the_call_within_limits() -> None:
+    rules = PhoneRules()
+    asked(rules, bot("请问您要办什么事？"))
+    question = to_speakable("请问您要办什么事？")
+    louder = rules.handle(Heard("声音大一点"))
+    assert SetVolume(1) in louder and not turns(louder), "not a turn for the bot"
+    assert says(louder) == [LOUDER_SAID + question]  # the question again, louder
+    for level in (2, 3):
+        assert SetVolume(level) in rules.handle(Heard("大声点"))
+    at_most = rules.handle(Heard("再大声一点"))
+    assert not any(isinstance(c, SetVolume) for c in at_most)
+    assert says(at_most) == [LOUDEST + question]
+    assert SetVolume(2) in rules.handle(Heard("小声点"))
+    for _ in range(4):
+        rules.handle(Heard("声音小一点"))
+    assert rules.volume == -2 and says(rules.handle(Heard("小声点"))) == [QUIETEST + question]
+    assert QUIETER_SAID + question in says(
+        PhoneRules(question=rules.question).handle(Heard("请小声一点"))
+    )
+    # an errand said with it is the bot's
+    assert turns(rules.handle(Heard("大声点我要交学费"))) == [SendTurn("大声点我要交学费", "voice")]
+
+
+def test_hash_outside_a_number_is_louder_and_inside_one_ends_it() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(CONFIRM, YES_NO))
+    assert SetVolume(1) in rules.handle(KeyPressed("#"))
+    asked(rules, bot(STUDENT_PROMPT))
+    assert not any(isinstance(c, SetVolume) for c in rules.handle(KeyPressed("#")))
+    assert turns(keys(rules, "12#")) == [SendTurn("12", "keypad")]
+    assert rules.volume == 1
+
+
+def test_volume_words_are_let_through_a_grammar() -> None:
+    rules = PhoneRules()
+    asked(rules, bot(CONFIRM, YES_NO))
+    assert {"大声点", "小声点", "声音大一点"} <= set(rules.listen().hints)
+    asked(rules, bot("请问您要办什么事？"))
+    assert rules.listen().hints == ()  # free speech: no grammar at all
 
 
 def test_a_farewell_hangs_up_after_it_is_said() -> None:

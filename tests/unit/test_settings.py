@@ -132,3 +132,11 @@ def test_the_actions_follow_the_pinned_day_and_otherwise_beijing() -> None:
         assert clock.today() == datetime.now(beijing).date()
     finally:
         clock.pin_today(None)
+
+
+def test_the_staff_number_for_transfers_must_be_a_sip_uri(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BANSHI_PHONE_REFER_TO", "8001")
+    with pytest.raises(ValueError, match="BANSHI_PHONE_REFER_TO"):
+        Settings()
+    monkeypatch.setenv("BANSHI_PHONE_REFER_TO", " sip:8001@pbx.example ")
+    assert Settings().phone_refer_to == "sip:8001@pbx.example"

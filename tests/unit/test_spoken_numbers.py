@@ -55,6 +55,11 @@ def test_fragments_are_shown_and_said_as_what_they_are() -> None:
     assert message.text == "身份证号是 320508 19400228 784X，对吗？"
     assert message.speech == "身份证号是 三二零五零八，幺九四零零二二八，七八四叉，对吗？"
     assert spoken("手机号是 ", said.phone("18292106718"), "。").text == "手机号是 182 9210 6718。"
+    # landlines: the area code, then the local number
+    assert said.phone("057188886666").screen == "0571 8888 6666"
+    assert said.phone("01066668888").screen == "010 6666 8888"
+    assert said.phone("03111234567").screen == "0311 123 4567"
+    assert said.phone("0311-1234567").speech == "零三幺幺，幺二三，四五六七"
     # A code of digits without spaces is still said in groups, never as one big number.
     code = spoken("缴费码是 ", said.digits("88541080"), "。")
     assert code.text == "缴费码是 88541080。" and code.speech == "缴费码是 八八五四，幺零八零。"
