@@ -14,15 +14,25 @@ Each was found with py-spy on the Rasa process under ``bench.turn_latency`` (doc
   load, while every conversation waits). Once the model is loaded, the objects alive are moved
   to the collector's permanent generation (``gc.freeze``): later full collections walk only
   what the turns allocate. A model loaded later (``PUT /model``) is collected as before.
+- **Calls to the action server keep their connection.** Rasa's ``EndpointConfig`` made a new
+  aiohttp session, so a new TCP connection, for every call (two or three a turn). Here each
+  endpoint keeps one session; an idle connection is dropped after 2 s, before the action
+  server's own 5 s keep-alive ends, so a connection the server is closing is never reused.
+- **The domain is encoded once.** Every call sends the tracker and the domain as JSON; the
+  domain (30 KB) is the same object each time (``Domain.as_dict`` returns the domain's own
+  dict), so its JSON text is kept for as long as that object is the one sent.
 - **Event classes are found once.** ``Event.resolve_by_type`` walks all Event subclasses for every
   event read from the tracker store (about 8 %); the answer is remembered per type name.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import json
 from typing import Any
 
+import aiohttp
 from jsonschema import exceptions, validators
 
 FAILED = (
@@ -128,12 +138,70 @@ def _freeze_after_loading(load_agent_on_start: Any) -> Any:
     return load_then_freeze
 
 
+KEEP_ALIVE_S = 2.0
+"""How long an idle connection to an endpoint is kept (Sanic's keep-alive timeout is 5 s)."""
+
+_domain_json: tuple[Any, str] | None = None
+
+
+def dumps_request(body: Any) -> str:
+    """``json.dumps(body)``, with the JSON of ``body["domain"]`` kept while it is the same
+    object (a JSON object's key order carries no meaning; the domain comes last)."""
+    global _domain_json
+    domain = body.get("domain") if isinstance(body, dict) else None
+    if not isinstance(domain, dict):
+        return json.dumps(body)
+    if _domain_json is None or _domain_json[0] is not domain:
+        _domain_json = (domain, json.dumps(domain))
+    rest = json.dumps({key: value for key, value in body.items() if key != "domain"})
+    return f'{rest[:-1]}{", " if len(rest) > 2 else ""}"domain": {_domain_json[1]}}}'
+
+
+class _KeptSession:
+    """What ``async with endpoint.session()`` gets: the endpoint's one session, left open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+
+def _kept_session(self: Any) -> _KeptSession:
+    """``EndpointConfig.session``: one session per endpoint and event loop, with Rasa's
+    headers, authentication and timeout."""
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    kept = self.__dict__.get("_kept_session")
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        auth = (
+            aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth
+            else None
+        )
+        session = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_S),
+            json_serialize=dumps_request,
+        )
+        kept = self._kept_session = (loop, session)
+    return _KeptSession(kept[1])
+
+
 def install() -> None:
     """Install the speed-ups into Rasa (behaviour unchanged)."""
     import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
 
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = _cached_event_lookup()
     rasa.core.run.load_agent_on_start = _freeze_after_loading(rasa.core.run.load_agent_on_start)
+    EndpointConfig.session = _kept_session

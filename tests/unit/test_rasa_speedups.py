@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
 from banshi import rasa_speedups
+from tests.conftest import free_port
 
 SLOT = {"event": "slot", "name": "x", "value": 1, "timestamp": None}
 USER = {
@@ -117,18 +119,77 @@ def test_the_objects_alive_after_loading_the_model_are_frozen() -> None:
 
 def test_install_replaces_rasas_functions() -> None:
     import rasa.core.run
+    from rasa.utils.endpoints import EndpointConfig
 
     original = (
         RemoteAction.__dict__["_validate_action_result"],
         Event.__dict__["resolve_by_type"],
         rasa.core.run.load_agent_on_start,
+        EndpointConfig.session,
     )
     try:
         rasa_speedups.install()
         assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
         assert Event.resolve_by_type("slot") is SlotSet
         assert rasa.core.run.load_agent_on_start.__name__ == "load_then_freeze"
+        assert EndpointConfig.session is rasa_speedups._kept_session
     finally:
         RemoteAction._validate_action_result = original[0]
         Event.resolve_by_type = original[1]
         rasa.core.run.load_agent_on_start = original[2]
+        EndpointConfig.session = original[3]  # type: ignore[method-assign]
+
+
+def test_request_json_is_the_same_document_with_the_domain_encoded_once() -> None:
+    domain = {"intents": ["greet"], "responses": {"utter_greet": [{"text": "您好"}]}}
+    bodies: list[Any] = [
+        {"next_action": "action_x", "tracker": {"events": [SLOT]}, "domain": domain},
+        {"next_action": "action_y", "tracker": {"events": []}, "domain": domain},
+        {"domain": domain},
+        {"domain": {"intents": ["bye"]}},  # another domain object: encoded afresh
+        {"next_action": "action_x", "domain": None},
+        {"text": "没有领域"},
+        [1, "二"],
+    ]
+    for body in bodies:
+        assert json.loads(rasa_speedups.dumps_request(body)) == body
+    assert rasa_speedups._domain_json is not None
+    assert rasa_speedups._domain_json[0] == {"intents": ["bye"]}
+
+
+async def test_calls_to_an_endpoint_share_one_connection() -> None:
+    """Two requests through Rasa's EndpointConfig reach the server over one connection, with
+    the same body and answer as before."""
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    peers: list[Any] = []
+    bodies: list[Any] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        bodies.append(await request.json())
+        return web.json_response({"events": [], "token": request.query.get("token")})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    original = EndpointConfig.session
+    try:
+        EndpointConfig.session = rasa_speedups._kept_session  # type: ignore[method-assign]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="t0k")
+        body = {"next_action": "action_x", "tracker": {"events": [SLOT]}, "domain": {"a": "中"}}
+        for _ in range(2):
+            answer = await endpoint.request(json=body, method="post", timeout=5)
+            assert answer == {"events": [], "token": "t0k"}
+        assert bodies == [body, body]
+        assert len(peers) == 2 and peers[0] == peers[1]
+        async with endpoint.session() as session:
+            assert not session.closed
+            await session.close()
+    finally:
+        EndpointConfig.session = original  # type: ignore[method-assign]
+        await runner.cleanup()
