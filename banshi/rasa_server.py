@@ -6,13 +6,9 @@ in the environment (readable by the process's own user only) and hands it to Ras
 command line inside the process, so Rasa starts exactly as ``rasa run --auth-token`` would.
 A token given as an argument is refused.
 
-Two changes to Rasa 3.6 before it starts, both measured with py-spy under load and both
-leaving behaviour unchanged:
-- ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which checks and
-  compiles the (constant) response schema again on every custom-action call: 60 % of the Rasa
-  process's CPU time. Here the validator is built once.
-- ``Event.resolve_by_type`` walks all Event subclasses for every event read from the tracker
-  store (about 8 %). Here the answer is remembered per type name.
+Before it starts, :mod:`banshi.rasa_speedups` installs the speed-ups measured under load
+and :mod:`banshi.rasa_events` the event broker's publishing without a drain wait (behaviour
+unchanged; docs/turn-cost.md).
 
 And two additions for running several replicas behind a load balancer (:mod:`banshi.rasa_ready`):
 a ``/readyz`` route (no token: it tells only whether the model, the tracker store and the
@@ -25,64 +21,20 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from jsonschema import exceptions, validators
-
-_validator: Any = None
-
-
-def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
-    """Rasa's check of an action server response, with the schema compiled once."""
-    global _validator
-    if _validator is None:
-        schema = type(self).action_response_format_spec()
-        cls = validators.validator_for(schema)
-        cls.check_schema(schema)
-        _validator = cls(schema)
-    error = exceptions.best_match(_validator.iter_errors(result))
-    if error is not None:
-        error.message += (
-            ". Failed to validate Action server response from API, make sure your response "
-            "from the Action endpoint is valid."
-        )
-        raise error
-    return True
-
-
-def _cached_event_lookup() -> Any:
-    """``Event.resolve_by_type`` walks every Event subclass for each stored event it reads back;
-    remember the answer per type name (a miss still goes to Rasa's own lookup)."""
-    from rasa.shared.core.events import Event
-
-    original = Event.resolve_by_type
-    found: dict[str, Any] = {}
-
-    def resolve_by_type(type_name: str, default: Any = None) -> Any:
-        cls = found.get(type_name)
-        if cls is None:
-            cls = original(type_name, default)
-            if cls is not None and cls is not default:
-                found[type_name] = cls
-        return cls
-
-    return staticmethod(resolve_by_type)
+from banshi import rasa_speedups
 
 
 def patch_rasa(env: Mapping[str, str] | None = None) -> None:
-    """Install the speed-ups into Rasa (behaviour unchanged; the event broker's in
-    :mod:`banshi.rasa_events`), and ``/readyz`` with the graceful shutdown time into the server
-    it creates."""
+    """Install the speed-ups and the event broker's publishing into Rasa (behaviour
+    unchanged), and ``/readyz`` with the graceful shutdown time into the server it creates."""
     import rasa.server
-    from rasa.core.actions.action import RemoteAction
-    from rasa.shared.core.events import Event
 
     from banshi import rasa_events
     from banshi.rasa_ready import with_readiness
 
     env = os.environ if env is None else env
-    RemoteAction._validate_action_result = _validate_action_result
-    Event.resolve_by_type = _cached_event_lookup()
+    rasa_speedups.install()
     rasa_events.install()
     grace_s = float(env.get("BANSHI_SHUTDOWN_GRACE_S") or 20.0)
     rasa.server.create_app = with_readiness(rasa.server.create_app, grace_s=grace_s)
@@ -113,7 +65,7 @@ def rasa_arguments(argv: Sequence[str], env: Mapping[str, str]) -> list[str]:
 
 
 def main() -> None:
-    """Patch, then hand over to Rasa's own command line (with the token from the
+    """Speed Rasa up, then hand over to Rasa's own command line (with the token from the
     environment; the process's own command line never holds it)."""
     arguments = rasa_arguments(sys.argv[1:], os.environ)
     patch_rasa()
