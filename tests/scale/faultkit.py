@@ -320,6 +320,27 @@ class Citizens:
         return counts
 
 
+# --------------------------------------------------------------------------- the platform
+def platform_faults(system: FaultySystem, *, latency_ms: int = 0, error_rate: float = 0.0) -> None:
+    """Set the sandbox's injected faults (none: both 0)."""
+    with system.running.platform() as platform:
+        answer = platform.post(
+            "/v1/sandbox/faults", json={"latency_ms": latency_ms, "error_rate": error_rate}
+        )
+        assert answer.status_code == 200, answer.text
+
+
+async def platform_back(citizens: Citizens, after: float, timeout_s: float) -> float | None:
+    """Seconds from ``after`` until a bill lookup through the bot works again."""
+    probe = Conversation()
+    await citizens.say(probe, "我要给孙子交学费")
+    while time.monotonic() < after + timeout_s:
+        if "2550.00" in (await citizens.say(probe, DEMO_STUDENT_ID)).heard:
+            return time.monotonic() - after
+        await asyncio.sleep(0.5)
+    return None
+
+
 # --------------------------------------------------------------------------- reconciliation
 @dataclass
 class Reconciliation:

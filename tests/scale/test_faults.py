@@ -29,6 +29,8 @@ from tests.scale.faultkit import (
     FaultySystem,
     drain_events,
     faulty_system,
+    platform_back,
+    platform_faults,
     reconcile,
     rows,
 )
@@ -171,14 +173,6 @@ async def test_rabbitmq_cut_keeps_turns_served_and_events_arrive_after(
     assert users == said
 
 
-def platform_faults(system: FaultySystem, *, latency_ms: int = 0, error_rate: float = 0.0) -> None:
-    with system.running.platform() as platform:
-        answer = platform.post(
-            "/v1/sandbox/faults", json={"latency_ms": latency_ms, "error_rate": error_rate}
-        )
-        assert answer.status_code == 200, answer.text
-
-
 def live_payments(system: FaultySystem, student_id: str) -> list[tuple[str, str]]:
     """(bill, pay code) of every payment that holds a bill of the student, from the sandbox's
     records."""
@@ -192,17 +186,6 @@ def live_payments(system: FaultySystem, student_id: str) -> list[tuple[str, str]
             student_id,
         )
     ]
-
-
-async def platform_back(citizens: Citizens, after: float, timeout_s: float) -> float | None:
-    """Seconds from ``after`` until a bill lookup through the bot works again."""
-    probe = Conversation()
-    await citizens.say(probe, "我要给孙子交学费")
-    while time.monotonic() < after + timeout_s:
-        if "2550.00" in (await citizens.say(probe, DEMO_STUDENT_ID)).heard:
-            return time.monotonic() - after
-        await asyncio.sleep(0.5)
-    return None
 
 
 async def test_a_failing_platform_gets_plain_answers(system: FaultySystem) -> None:
