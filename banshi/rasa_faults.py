@@ -15,6 +15,10 @@ that moves on without the check of their answer. Three changes, installed before
 - A custom action that cannot be run (the action server unreachable, timing out or answering
   5xx) fails the whole turn with :class:`ActionServerUnavailable`, before the tracker is saved:
   the citizen's message is not kept in the tracker, so their repeat later is the first one.
+- The tracker store failing (PostgreSQL down) fails the turn: Rasa's own fall-back to an
+  in-memory tracker would answer from a fresh tracker (the conversation forgotten) and keep the
+  turn in this process only (lost from PostgreSQL, found by ``tests/scale/test_faults.py``'s
+  reconciliation under load).
 - Releasing the conversation's lock after the turn was saved may meet Redis gone: that is
   logged and retried at this process's next turn instead of failing a turn already done (the
   lock would otherwise hold the conversation until its 60 s lifetime ends).
@@ -232,6 +236,17 @@ def _patch_event_broker() -> None:
     PikaEventBroker._publish = _publish
 
 
+def _patch_tracker_store_fallback() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    def on_tracker_store_error(self: FailSafeTrackerStore, error: Exception) -> None:
+        # Rasa would go on with an in-memory tracker: a fresh one when reading failed (the
+        # conversation starts over), and a turn kept only in this process when saving failed.
+        raise error
+
+    FailSafeTrackerStore.on_tracker_store_error = on_tracker_store_error
+
+
 def install() -> None:
     """Apply the changes to Rasa's processor, lock store and event broker (the channel is
     configured)."""
@@ -239,3 +254,4 @@ def install() -> None:
     _patch_processor()
     _patch_lock_release()
     _patch_event_broker()
+    _patch_tracker_store_fallback()
