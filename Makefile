@@ -77,7 +77,7 @@ eval: $(STAMP)
 
 BENCHES := bench.turn_latency bench.sandbox_latency bench.handoff_latency \
 	bench.voice_tts bench.voice_stt bench.voice_kiosk bench.wechat_latency \
-	bench.phone_session bench.phone_calls bench.scale_load bench.soak
+	bench.phone_session bench.phone_calls bench.scale_load bench.soak bench.faults
 bench: setup train
 	@mkdir -p var/bench
 	@for b in $(BENCHES); do echo "== $$b"; $(PY) -m $$b || exit 1; done

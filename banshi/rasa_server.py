@@ -27,15 +27,18 @@ from banshi import rasa_speedups
 
 def patch_rasa(env: Mapping[str, str] | None = None) -> None:
     """Install the speed-ups and the event broker's publishing into Rasa (behaviour
-    unchanged), and ``/readyz`` with the graceful shutdown time into the server it creates."""
+    unchanged), the fault reporting of :mod:`banshi.rasa_faults` (a failed turn is refused
+    whole, with a code), and ``/readyz`` with the graceful shutdown time into the server it
+    creates."""
     import rasa.server
 
-    from banshi import rasa_events
+    from banshi import rasa_events, rasa_faults
     from banshi.rasa_ready import with_readiness
 
     env = os.environ if env is None else env
     rasa_speedups.install()
     rasa_events.install()
+    rasa_faults.install()  # after rasa_events: its publish wraps the faster one
     grace_s = float(env.get("BANSHI_SHUTDOWN_GRACE_S") or 20.0)
     rasa.server.create_app = with_readiness(rasa.server.create_app, grace_s=grace_s)
 

@@ -89,6 +89,39 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+STORE_DOWN = ("store_unavailable", "系统正忙，刚才这句没有记下，请过一会儿再说一遍。")
+
+
+def _store_down(request: Request, exc: Exception) -> JSONResponse:
+    """The gateway's database could not be reached (restarting, network cut): a 503 the user
+    can act on, not a 500. Nothing of the request was kept unless it was answered."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    lost_connection = isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+    if isinstance(exc, DBAPIError) and not lost_connection:
+        return _unexpected(request, exc)  # a refused statement is a bug, not an outage
+    logger.error("gateway.store.unavailable path=%s error=%s", request.url.path, type(exc).__name__)
+    return JSONResponse(error_body(*STORE_DOWN), status_code=503, headers={"Retry-After": "2"})
+
+
+def store_errors() -> tuple[type[Exception], ...]:
+    """The exceptions that mean "the database is unreachable" (SQLAlchemy's wrapped driver
+    errors, a pool that cannot give a connection, a refused or reset socket)."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    errors: list[type[Exception]] = [DBAPIError, PoolTimeout, ConnectionError]
+    try:
+        from asyncpg.exceptions import PostgresConnectionError
+
+        errors.append(PostgresConnectionError)
+    except ImportError:  # pragma: no cover - the embedded profile may lack asyncpg
+        pass
+    return tuple(errors)
+
+
 def unexpected_body() -> dict[str, Any]:
     """The error document of a failure no handler expected (a 500)."""
     return error_body("internal_error", "系统出了点问题，请稍后再试，或说“转人工”。")
@@ -104,4 +137,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for store_error in store_errors():
+        app.add_exception_handler(store_error, _store_down)
     app.add_exception_handler(Exception, _unexpected)

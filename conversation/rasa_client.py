@@ -16,7 +16,34 @@ logger = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer, or answered with an error."""
+    """Rasa did not answer, or answered with an error.
+
+    ``code`` says why when Rasa said so (``banshi.rasa_faults``: ``actions_unavailable``,
+    ``lock_store_unavailable``, ``tracker_store_unavailable``, ``bot_failed``), else
+    ``rasa_unreachable`` or ``rasa_error``; ``intent`` is what the citizen asked for, when a
+    refused turn was understood (``request_human`` …).
+    """
+
+    def __init__(self, detail: str, *, code: str = "rasa_error", intent: str | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.intent = intent
+
+
+def _refusal(response: httpx.Response) -> RasaUnavailable:
+    """The fault a non-200 answer of Rasa's REST channel reports."""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    if not isinstance(error, dict) or not isinstance(error.get("code"), str):
+        return RasaUnavailable(f"rasa answered {response.status_code}")
+    intent = error.get("intent")
+    return RasaUnavailable(
+        f"rasa answered {response.status_code} {error['code']}",
+        code=error["code"],
+        intent=intent if isinstance(intent, str) else None,
+    )
 
 
 class RasaClient:
@@ -51,9 +78,11 @@ class RasaClient:
                 json={"sender": sender, "message": text, "metadata": metadata},
             )
         except httpx.HTTPError as error:
-            raise RasaUnavailable(f"rasa unreachable: {error!r}") from error
+            raise RasaUnavailable(
+                f"rasa unreachable: {error!r}", code="rasa_unreachable"
+            ) from error
         if response.status_code != 200:
-            raise RasaUnavailable(f"rasa answered {response.status_code}")
+            raise _refusal(response)
         try:
             body = response.json()
         except ValueError as error:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from conversation import outage
 from conversation.delivery import Delivery
 from conversation.errors import ApiError
 from conversation.rasa_client import RasaClient, RasaUnavailable
@@ -23,7 +24,7 @@ from zhtext.speakable import spoken_options, to_speakable
 
 logger = logging.getLogger(__name__)
 
-BOT_DOWN_MESSAGE = "抱歉，系统暂时忙，请稍后再说一遍，或说“转人工”。"
+BOT_DOWN_MESSAGE = outage.BOT_DOWN_MESSAGE
 
 
 @dataclass
@@ -119,6 +120,11 @@ class StaffSide(Protocol):
 
     async def citizen_turn(self, message: StoredMessage) -> list[MessageItem]:
         """Take the citizen's stored ``message``; return notices to answer with (maybe none)."""
+        ...
+
+    async def person_asked(self, conversation_id: str) -> list[MessageItem]:
+        """The citizen asked for a person while the bot could not act (``conversation.outage``):
+        queue the conversation for staff; return the notices to answer with."""
         ...
 
 
@@ -239,21 +245,7 @@ class ConversationService:
         try:
             replies = await self.rasa.send(conversation_id, text, {**metadata, "channel": channel})
         except RasaUnavailable as error:
-            logger.error(
-                "gateway.rasa.unavailable conversation=%s error=%s", conversation_id, error
-            )
-            await self.store.add_messages(
-                conversation_id,
-                channel,
-                [
-                    (
-                        Party.SYSTEM,
-                        BOT_DOWN_MESSAGE,
-                        {"speech": BOT_DOWN_MESSAGE, "code": "bot_unavailable"},
-                    )
-                ],
-            )
-            raise ApiError(503, "bot_unavailable", BOT_DOWN_MESSAGE) from error
+            return await self._bot_refused(conversation_id, channel, text, error)
         for key, value in bot_settings(replies).items():
             await self.store.set_setting(conversation_id, key, value)
         items = [(Party.BOT, *parsed) for parsed in bot_items(replies)]
@@ -275,6 +267,32 @@ class ConversationService:
             stored,
             await self.store.settings(conversation_id),
         )
+
+    async def _bot_refused(
+        self, conversation_id: str, channel: str, text: str, error: RasaUnavailable
+    ) -> TurnResult:
+        """Rasa did not take the turn (``conversation.outage``): a person when asked for, the
+        action server's outage explained with a person offered, else ``503 bot_unavailable``."""
+        logger.error(
+            "gateway.rasa.unavailable conversation=%s code=%s error=%s",
+            conversation_id,
+            error.code,
+            error,
+        )
+        if self.staff_side is not None and outage.asks_for_person(text, error.intent):
+            notices = await self.staff_side.person_asked(conversation_id)
+            stored = await self.add(conversation_id, notices, push=False) if notices else []
+            return TurnResult(conversation_id, await self._mode(conversation_id, Mode.BOT), stored)
+        if error.code == "actions_unavailable":
+            explained = (Party.SYSTEM, outage.ACTIONS_DOWN_MESSAGE, outage.actions_down_payload())
+            stored = await self.add(conversation_id, [explained], push=False)
+            return TurnResult(conversation_id, Mode.BOT, stored)
+        await self.store.add_messages(
+            conversation_id,
+            channel,
+            [(Party.SYSTEM, outage.BOT_DOWN_MESSAGE, outage.bot_down_payload())],
+        )
+        raise ApiError(503, "bot_unavailable", outage.BOT_DOWN_MESSAGE) from error
 
     async def _mode(self, conversation_id: str, default: Mode) -> Mode:
         return await self.store.mode(conversation_id) or default

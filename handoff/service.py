@@ -227,6 +227,16 @@ class HandoffService:
             await self.conversations.add(ask.conversation_id, [item], push=True)
         return RequestResult(handoff, created, position, eta, item, offered)
 
+    async def person_asked(self, conversation_id: str) -> list[MessageItem]:
+        """A citizen asked for a person while the bot could not act (the core's StaffSide hook;
+        ``conversation.outage``): queued like the bot's own handoff; the notice to answer."""
+        result = await self.request(
+            HandoffRequest(conversation_id, Reason.REQUESTED, detail="小助手暂时不能办事"),
+            actor=SYSTEM,
+            announce=False,
+        )
+        return [result.notice]
+
     # ----------------------------------------------------------------- the citizen's turns
     async def citizen_turn(self, message: StoredMessage) -> list[MessageItem]:
         """A citizen's message while waiting or with staff (the core's StaffSide hook)."""

@@ -1,0 +1,94 @@
+"""How a refused turn is named on both sides: Rasa's fault codes (``banshi.rasa_faults``), the
+gateway's reading of them (``conversation.rasa_client``) and what the citizen gets
+(``conversation.outage``). The faults themselves are played in ``tests/scale/test_faults.py``."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import redis
+from rasa.core.lock_store import LockError
+from sqlalchemy.exc import OperationalError
+
+from banshi.rasa_faults import ActionServerUnavailable, fault_code
+from conversation import outage
+from conversation.rasa_client import RasaClient, RasaUnavailable
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (
+            ActionServerUnavailable("validate_service_form", "pay_education_fee"),
+            "actions_unavailable",
+        ),
+        (redis.exceptions.ConnectionError("refused"), "lock_store_unavailable"),
+        (LockError("expired"), "lock_store_unavailable"),
+        (OperationalError("SELECT 1", {}, Exception("server closed")), "tracker_store_unavailable"),
+        (KeyError("slot"), "bot_failed"),
+    ],
+)
+def test_every_failure_has_its_code(error: Exception, code: str) -> None:
+    assert fault_code(error) == code
+
+
+def _rasa_answering(status: int, body: object) -> RasaClient:
+    def answer(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body)
+
+    return RasaClient("http://rasa", "token", transport=httpx.MockTransport(answer))
+
+
+async def test_the_gateway_reads_the_code_and_the_intent_of_a_refused_turn() -> None:
+    body = {"error": {"code": "actions_unavailable", "intent": "request_human"}}
+    client = _rasa_answering(503, body)
+    with pytest.raises(RasaUnavailable) as refused:
+        await client.send("c1", "转人工", {})
+    await client.aclose()
+    assert (refused.value.code, refused.value.intent) == ("actions_unavailable", "request_human")
+
+
+@pytest.mark.parametrize("body", [["not", "an", "error"], {"error": "x"}, {"error": {"code": 5}}])
+async def test_a_refusal_without_a_code_is_a_rasa_error(body: object) -> None:
+    client = _rasa_answering(500, body)
+    with pytest.raises(RasaUnavailable) as refused:
+        await client.send("c1", "你好", {})
+    await client.aclose()
+    assert (refused.value.code, refused.value.intent) == ("rasa_error", None)
+
+
+async def test_rasa_unreachable_has_its_code() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    client = RasaClient("http://rasa", "token", transport=httpx.MockTransport(refuse))
+    with pytest.raises(RasaUnavailable) as refused:
+        await client.send("c1", "你好", {})
+    await client.aclose()
+    assert refused.value.code == "rasa_unreachable"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "asks"),
+    [
+        ("转人工", None, True),
+        (" 找人工。", None, True),
+        ("/request_human", None, True),
+        ("我想找个人帮我", "request_human", True),
+        ("我要交学费", "pay_education_fee", False),
+        ("人工智能是什么", None, False),
+        ("7320291068", None, False),
+    ],
+)
+def test_a_request_for_a_person_is_recognised_while_the_bot_is_down(
+    text: str, intent: str | None, asks: bool
+) -> None:
+    assert outage.asks_for_person(text, intent) is asks
+
+
+def test_the_outage_answer_offers_a_person_in_speech_and_on_screen() -> None:
+    payload = outage.actions_down_payload()
+    assert payload["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
+    assert payload["code"] == "actions_unavailable"
+    assert payload["speech"].startswith("抱歉，办事系统暂时出了故障")
+    assert "转人工" in payload["speech"]
