@@ -171,18 +171,18 @@ def create_app(config: GatewayConfig) -> FastAPI:
 
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:
-        """Readiness for a load balancer: as ``/healthz``, and 503 from the moment a shutdown
-        begins (SIGTERM), so that no new work is sent to a gateway that is stopping."""
+        """Readiness for a load balancer: 503 only from the moment a shutdown begins (SIGTERM),
+        so that no new work is sent to a gateway that is stopping. The store and Rasa are
+        reported (``degraded``) but do not make it 503: they are shared by every gateway, and
+        a gateway taken out for them could no longer tell citizens in plain words what is
+        wrong, nor serve 转人工 while the bot is down (conversation/outage.py)."""
         if request.app.state.draining.started:
             return JSONResponse(
                 {"status": "stopping", "checks": {"shutdown": "begun"}}, status_code=503
             )
         checks = await _dependency_checks(request.app.state.conversations)
         ok = all(value == "ok" for value in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ok else "degraded", "checks": checks},
-            status_code=200 if ok else 503,
-        )
+        return JSONResponse({"status": "ok" if ok else "degraded", "checks": checks})
 
     @app.get("/metrics", response_class=PlainTextResponse)
     async def metrics(request: Request) -> str:

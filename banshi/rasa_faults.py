@@ -159,15 +159,36 @@ def _patch_processor() -> None:
     MessageProcessor._run_action = _run_action
 
 
+def _lock_lifetime_s() -> float:
+    """How long Rasa keeps a conversation's lock (``TICKET_LOCK_LIFETIME``, its default 60 s)."""
+    import os
+
+    try:
+        return float(os.environ.get("TICKET_LOCK_LIFETIME") or 60.0)
+    except ValueError:
+        return 60.0
+
+
 def _patch_lock_release() -> None:
+    import time
+
     cleanup = LockStore.cleanup
     issue_ticket = LockStore.issue_ticket
-    pending: set[tuple[int, str, int]] = set()
+    # (when the release failed, store, conversation, ticket)
+    pending: set[tuple[float, int, str, int]] = set()
     stores: dict[int, LockStore] = {}
+    lifetime_s = _lock_lifetime_s()
 
     def release_pending() -> None:
+        now = time.monotonic()
         for item in sorted(pending):
-            store_id, conversation_id, ticket = item
+            failed_at, store_id, conversation_id, ticket = item
+            if now - failed_at >= lifetime_s - 1.0:
+                # The lock has expired by now, and the conversation may have a new one whose
+                # first ticket has the same number: releasing it would free a live turn.
+                pending.discard(item)
+                logger.info("rasa.lock.release_expired")
+                continue
             try:
                 cleanup(stores[store_id], conversation_id, ticket)
             except Exception:  # still unreachable: keep it for the next turn
@@ -182,7 +203,7 @@ def _patch_lock_release() -> None:
         except Exception as error:
             logger.warning("rasa.lock.release_failed error=%s", type(error).__name__)
             stores[id(self)] = self
-            pending.add((id(self), conversation_id, ticket_number))
+            pending.add((time.monotonic(), id(self), conversation_id, ticket_number))
 
     def issue(self: LockStore, conversation_id: str, lock_lifetime: float = 60.0) -> int:
         if pending:
@@ -202,27 +223,34 @@ def _patch_event_broker() -> None:
 
     from rasa.core.brokers.pika import PikaEventBroker
 
-    original = PikaEventBroker._publish
+    from banshi.rasa_events import _publish as publish_once
+
     flushers: dict[int, asyncio.Task[None]] = {}
 
     async def send(broker: PikaEventBroker, event: dict[str, Any], headers: Any = None) -> bool:
         """Publish ``event``; False when it was kept (RabbitMQ away, or no answer in time —
         a publish in flight while the connection is rebuilt can wait for ever)."""
-        before = len(broker._unpublished_events)
         try:
-            await asyncio.wait_for(original(broker, event, headers), PUBLISH_TIMEOUT_S)
+            return await asyncio.wait_for(publish_once(broker, event, headers), PUBLISH_TIMEOUT_S)
         except asyncio.TimeoutError:
             logger.warning("rasa.events.publish_timeout")
             broker._unpublished_events.append(event)
-        return len(broker._unpublished_events) <= before
+            return False
 
     async def flush(broker: PikaEventBroker) -> None:
         """Every second, try the oldest kept event; when it goes through, send the rest."""
         kept = broker._unpublished_events
         while kept:
             await asyncio.sleep(1.0)
-            if not await send(broker, kept.popleft()):
-                kept.rotate(1)  # still away: the event is back at the front, in order
+            event = kept.popleft()
+            if not await send(broker, event):
+                # Still away: the event, kept again at the back, goes back to the front (other
+                # publishes may have been kept after it meanwhile).
+                for index, other in enumerate(kept):
+                    if other is event:
+                        del kept[index]
+                        break
+                kept.appendleft(event)
                 continue
             logger.info("rasa.events.republish count=%d", len(kept) + 1)
             for _ in range(len(kept)):

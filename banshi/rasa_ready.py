@@ -1,4 +1,7 @@
-"""Rasa's ``/readyz``: 200 when a model is loaded and its tracker store and lock store answer.
+"""Rasa's ``/readyz``: 200 when a model is loaded; the tracker store and the lock store are
+reported, but do not make it 503: they are shared by every replica, and taking every replica
+out of the load balancer for them would turn the gateway's plain answer ("bot_unavailable")
+into a refused connection.
 
 Added to the Sanic app that ``rasa.server.create_app`` builds (``banshi.rasa_server`` wraps that
 function before Rasa starts). It needs no token and tells nothing but which part answers: a
@@ -62,10 +65,10 @@ def with_readiness(create_app: Callable[..., Any], *, grace_s: float) -> Callabl
             checks = await readiness(app.ctx.agent)
             ok = all(value == "ok" for value in checks.values())
             if not ok:
-                logger.warning("rasa.readyz.failed checks=%s", checks)
+                logger.warning("rasa.readyz.degraded checks=%s", checks)
             return response.json(
                 {"status": "ok" if ok else "degraded", "checks": checks},
-                status=200 if ok else 503,
+                status=200 if checks.get("model") == "ok" else 503,
             )
 
         return app

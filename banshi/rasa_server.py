@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 
 from banshi import rasa_speedups
 
+_patched = False
+
 
 def patch_rasa(env: Mapping[str, str] | None = None) -> None:
     """Install the speed-ups and the event broker's publishing into Rasa (behaviour
@@ -35,6 +37,10 @@ def patch_rasa(env: Mapping[str, str] | None = None) -> None:
     from banshi import rasa_events, rasa_faults
     from banshi.rasa_ready import with_readiness
 
+    global _patched
+    if _patched:  # the patches wrap what is installed: twice would nest them
+        return
+    _patched = True
     env = os.environ if env is None else env
     rasa_speedups.install()
     rasa_events.install()

@@ -138,8 +138,8 @@ def test_the_probes_ask_each_process_what_it_serves(k8s: Manifests) -> None:
         }
         for d in k8s.of_kind("Deployment")
     }
-    # Ready: /readyz of each process (what it depends on answers; a gateway that is stopping
-    # is not ready); alive when it answers at all.
+    # Ready: /readyz of each process (the process itself: a model loaded, not stopping; what
+    # it depends on is only reported); alive when it answers at all.
     assert {kind: paths["readinessProbe"] for kind, paths in paths_by_kind.items()} == {
         "gateway": "/readyz",
         "rasa": "/readyz",

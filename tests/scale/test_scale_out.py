@@ -5,7 +5,7 @@ Redis comes up late on purpose (:class:`LateService`): the runner waits for it i
 failing. Then: conversations through nginx reach both Rasa replicas and keep their order; one
 Rasa replica killed mid-conversation loses and duplicates nothing; a gateway stopped (SIGTERM)
 during a slow turn answers it; the Rasa servers stopped during a slow turn answer it, and the
-gateways' /readyz then says 503. The tests run in this order (the later ones stop processes).
+gateways stay ready (their /readyz says Rasa is unreachable) and answer bot_unavailable. The tests run in this order (the later ones stop processes).
 """
 
 from __future__ import annotations
@@ -362,7 +362,13 @@ def test_stopped_rasa_answers_its_slow_turn_then_gateways_are_not_ready(
         assert "2550.00" in "".join(m["text"] for m in answer[0].json()["messages"])
         for spec in running:
             replicated.system.group.processes[spec.name].wait(timeout=30)
+        # Ready still (Rasa is every gateway's, not this one's fault), and says what is wrong;
+        # a turn now gets the plain bot_unavailable answer, not a refused connection.
         readyz = client.get("/readyz")
-        assert readyz.status_code == 503
+        assert readyz.status_code == 200
+        assert readyz.json()["status"] == "degraded"
         assert readyz.json()["checks"]["rasa"] == "unreachable"
         assert client.get("/healthz").status_code == 503
+        refused = client.post("/api/chat", json={"text": "你好"})
+        assert refused.status_code == 503
+        assert refused.json()["error"]["code"] == "bot_unavailable"
