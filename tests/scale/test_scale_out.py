@@ -5,7 +5,8 @@ Redis comes up late on purpose (:class:`LateService`): the runner waits for it i
 failing. Then: conversations through nginx reach both Rasa replicas and keep their order; one
 Rasa replica killed mid-conversation loses and duplicates nothing; a gateway stopped (SIGTERM)
 during a slow turn answers it; the Rasa servers stopped during a slow turn answer it, and the
-gateways stay ready (their /readyz says Rasa is unreachable) and answer bot_unavailable. The tests run in this order (the later ones stop processes).
+gateways stay ready (their /readyz says Rasa is unreachable) and answer bot_unavailable.
+The tests run in this order (the later ones stop processes).
 """
 
 from __future__ import annotations
