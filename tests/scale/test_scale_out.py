@@ -175,14 +175,16 @@ def _transcript(settings: Settings, conversation_id: str) -> list[tuple[str, str
 def _rasa_upstreams(settings: Settings, since: str = "") -> set[int]:
     """The Rasa replicas' ports that nginx sent webhook turns to (its access log)."""
     log = settings.var_dir / "logs" / "nginx-access.log"
+    # $upstream_addr lists every replica tried ("127.0.0.1:A, 127.0.0.1:B"): nginx tries a
+    # killed replica again after its fail_timeout; the last one answered.
     pattern = re.compile(
-        rf"^(\S+) {settings.rasa_port} POST /webhooks/rest/webhook \d+ 127\.0\.0\.1:(\d+)"
+        rf"^(\S+) {settings.rasa_port} POST /webhooks/rest/webhook \d+ (\S+(?:, \S+)*) \S+$"
     )
     ports = set()
     for line in log.read_text().splitlines():
         match = pattern.match(line)
         if match and match.group(1) >= since:
-            ports.add(int(match.group(2)))
+            ports.add(int(match.group(2).rsplit(":", 1)[1]))
     return ports
 
 
