@@ -18,21 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from banshi import paths
 from tests.scale.faultkit import (
     ANSWERED_BY_BOT,
-    POSTGRES,
-    RABBITMQ,
-    REDIS,
     Citizens,
     FaultySystem,
     drain_events,
@@ -41,16 +36,7 @@ from tests.scale.faultkit import (
     platform_faults,
     reconcile,
 )
-
-
-def _reachable(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port), timeout=2):
-            return True
-    except OSError:
-        return False
-
+from tests.scale.services import unreachable
 
 CONVERSATIONS = 30
 FAULT_S = 5.0
@@ -144,7 +130,7 @@ async def measure(system: FaultySystem) -> dict[str, Any]:
 
 def main() -> int:
     """Start the system behind the proxies, play the faults, print JSON."""
-    missing = [url.split("@")[-1] for url in (POSTGRES, REDIS, RABBITMQ) if not _reachable(url)]
+    missing = unreachable()
     if missing:
         print(f"bench.faults needs PostgreSQL, Redis and RabbitMQ: {missing}", file=sys.stderr)
         return 2

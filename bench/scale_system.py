@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import secrets
 import tempfile
 import uuid
@@ -17,16 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg2
 
 from banshi.settings import Settings
 from tests.conftest import RunningSystem, running_system, system_settings
-
-POSTGRES = os.environ.get(
-    "BANSHI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-REDIS = os.environ.get("BANSHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-RABBITMQ = os.environ.get("BANSHI_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+from tests.scale.services import POSTGRES, RABBITMQ, REDIS, drop_databases, rows
 
 
 @contextlib.contextmanager
@@ -57,16 +50,6 @@ def scale_system(**overrides: Any) -> Iterator[RunningSystem]:
                 drop_queue(settings.rabbitmq_queue)
 
 
-def drop_databases(names: list[str]) -> None:
-    """Drop a benchmark's databases, closing whatever still holds them."""
-    connection = psycopg2.connect(POSTGRES, connect_timeout=5)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
-
-
 def drop_queue(name: str) -> None:
     """Delete a benchmark's event queue from RabbitMQ."""
 
@@ -79,17 +62,6 @@ def drop_queue(name: str) -> None:
             await channel.queue_delete(name)
 
     asyncio.run(delete())
-
-
-def rows(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:
-    """The rows of one query."""
-    connection = psycopg2.connect(url, connect_timeout=5)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query, args)
-            return list(cursor.fetchall())
-    finally:
-        connection.close()
 
 
 class Citizen:

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg2
 
 from banshi.profiles import prepare
 from banshi.runner import ProcessGroup, ProcessSpec, process_specs
@@ -42,12 +41,7 @@ from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import TOKEN_HEADER
 from tests.conftest import RunningSystem, system_settings
 from tests.scale.faultproxy import FaultProxy
-
-POSTGRES = os.environ.get(
-    "BANSHI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-REDIS = os.environ.get("BANSHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-RABBITMQ = os.environ.get("BANSHI_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+from tests.scale.services import POSTGRES, RABBITMQ, REDIS, drop_databases, rows
 
 SCRIPT = ("你好", "我要给孙子交学费", DEMO_STUDENT_ID, "不对", "我能办什么", "谢谢", "再见")
 """One round of a citizen's talk: a greeting, a service form with the platform's bill lookup
@@ -152,18 +146,9 @@ def faulty_system(var_dir: Path) -> Iterator[FaultySystem]:
     finally:
         for proxy in proxies:
             proxy.close()
-        _drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
+        drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
         with contextlib.suppress(Exception):
             asyncio.run(drain_events(settings.rabbitmq_queue, delete=True))
-
-
-def _drop_databases(names: list[str]) -> None:
-    connection = psycopg2.connect(POSTGRES, connect_timeout=5)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
 
 
 async def drain_events(queue: str, *, delete: bool = False) -> list[dict[str, Any]]:
@@ -430,14 +415,3 @@ def reconcile(system: FaultySystem, citizens: Citizens) -> Reconciliation:
                     f"{conversation.id[:8]} {kind}: answered {expected} found {found}"
                 )
     return result
-
-
-def rows(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:
-    """The rows of ``query`` on the database at ``url``."""
-    connection = psycopg2.connect(url, connect_timeout=5)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query, args)
-            return list(cursor.fetchall())
-    finally:
-        connection.close()

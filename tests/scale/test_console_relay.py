@@ -16,7 +16,7 @@ import pytest
 from handoff.events import ConsoleEvent, EventHub, Subscription
 from handoff.models import Role, Staff
 from handoff.relay import RedisRelay
-from tests.scale.test_scale_profile import REDIS, require_services
+from tests.scale.services import REDIS, require_services
 
 pytestmark = pytest.mark.scale
 

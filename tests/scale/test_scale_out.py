@@ -37,15 +37,15 @@ from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import Chat
 from tests.conftest import RunningSystem, running_system, system_settings
 from tests.scale.late_service import LateService
-from tests.scale.test_scale_profile import (
+from tests.scale.services import (
     POSTGRES,
     RABBITMQ,
     REDIS,
-    _drop_databases,
-    _queue_depth,
-    _rows,
+    drop_databases,
     require_services,
+    rows,
 )
+from tests.scale.test_scale_profile import _queue_depth
 
 pytestmark = pytest.mark.scale
 
@@ -114,7 +114,7 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicated]
                 yield Replicated(running, records.lines)
         finally:
             wait_logger.removeHandler(records)
-            _drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
+            drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
             import asyncio
             import contextlib
 
@@ -157,15 +157,15 @@ def _tracker(settings: Settings, conversation_id: str) -> list[tuple[str, str]]:
 def _transcript(settings: Settings, conversation_id: str) -> list[tuple[str, str]]:
     """The gateway's transcript as the same pairs; a turn that got ``bot_unavailable`` (and
     was sent again) is left out with its citizen message."""
-    rows = _rows(
+    stored = rows(
         settings.postgres_url_for(settings.postgres_database),
         "SELECT party, text, payload FROM messages WHERE conversation_id = %s ORDER BY id",
         conversation_id,
     )
     turns: list[tuple[str, str]] = []
-    for party, text, payload in rows:
+    for party, text, payload in stored:
         if party == "system" and json.loads(payload or "{}").get("code") == "bot_unavailable":
-            assert turns and turns[-1][0] == "user", rows
+            assert turns and turns[-1][0] == "user", stored
             turns.pop()
         elif party in ("citizen", "bot"):
             turns.append(("user" if party == "citizen" else "bot", text))

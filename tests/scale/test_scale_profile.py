@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
-import socket
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
-import psycopg2
 import pytest
 import redis
 
@@ -29,55 +25,16 @@ from tests.chat import Chat
 from tests.conftest import RunningSystem, free_port, running_system, system_settings
 from tests.handoff.kit import Console, add_staff, citizen_says, conversation, handoff, new_district
 from tests.handoff.test_concurrency_and_transcript import Feed
-from tests.needs import need
+from tests.scale.services import (
+    POSTGRES,
+    RABBITMQ,
+    REDIS,
+    drop_databases,
+    require_services,
+    rows,
+)
 
 pytestmark = pytest.mark.scale
-
-POSTGRES = os.environ.get(
-    "BANSHI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-REDIS = os.environ.get("BANSHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-RABBITMQ = os.environ.get("BANSHI_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
-
-
-def _reachable(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def require_services(*urls: str) -> None:
-    """Skip (fail under CI=true) unless every service of ``urls`` (default: all three) answers."""
-    missing = [
-        url.split("@")[-1] for url in urls or (POSTGRES, REDIS, RABBITMQ) if not _reachable(url)
-    ]
-    need(
-        not missing,
-        f"scale profile services ({', '.join(missing)})",
-        "start PostgreSQL, Redis and RabbitMQ, or point BANSHI_TEST_*_URL at them",
-    )
-
-
-def _drop_databases(names: list[str]) -> None:
-    connection = psycopg2.connect(POSTGRES, connect_timeout=5)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
-
-
-def _rows(url: str, query: str, *args: object) -> list[tuple]:
-    connection = psycopg2.connect(url, connect_timeout=5)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query, args)
-            return list(cursor.fetchall())
-    finally:
-        connection.close()
 
 
 async def _queue_depth(url: str, queue: str, *, delete: bool) -> int:
@@ -114,7 +71,7 @@ def scale_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSy
         with running_system(settings) as running:
             yield running
     finally:
-        _drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
+        drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
         with contextlib.suppress(Exception):
             asyncio.run(_queue_depth(RABBITMQ, settings.rabbitmq_queue, delete=True))
 
@@ -134,15 +91,15 @@ def test_slice_runs_on_postgres_redis_and_rabbitmq(scale_system: RunningSystem) 
 
     # Rasa's tracker events and the gateway's transcript are in PostgreSQL.
     rasa_db = settings.postgres_url_for(f"{settings.postgres_database}_rasa")
-    events = _rows(rasa_db, "SELECT count(*) FROM events WHERE sender_id = %s", conversation)
+    events = rows(rasa_db, "SELECT count(*) FROM events WHERE sender_id = %s", conversation)
     assert events[0][0] >= 10
     gateway_db = settings.postgres_url_for(settings.postgres_database)
-    rows = _rows(
+    stored = rows(
         gateway_db,
         "SELECT party FROM messages WHERE conversation_id = %s ORDER BY id",
         conversation,
     )
-    parties = [row[0] for row in rows]
+    parties = [row[0] for row in stored]
     assert parties[0] == "citizen" and parties.count("citizen") == 3 and "bot" in parties
 
     # Rasa published its events to RabbitMQ and took its locks in Redis.
