@@ -102,8 +102,25 @@ def _store_down(request: Request, exc: Exception) -> JSONResponse:
     )
     if isinstance(exc, DBAPIError) and not lost_connection:
         return _unexpected(request, exc)  # a refused statement is a bug, not an outage
+    if isinstance(exc, ConnectionError) and not _raised_by_a_store_driver(exc):
+        return _unexpected(request, exc)  # another connection (the platform, a socket)
     logger.error("gateway.store.unavailable path=%s error=%s", request.url.path, type(exc).__name__)
     return JSONResponse(error_body(*STORE_DOWN), status_code=503, headers={"Retry-After": "2"})
+
+
+STORE_DRIVERS = ("asyncpg", "sqlalchemy", "aiosqlite")
+
+
+def _raised_by_a_store_driver(exc: BaseException) -> bool:
+    """Whether a plain ``ConnectionError`` (asyncpg connecting to a server that is down raises
+    ``ConnectionRefusedError`` itself) came from the database's driver."""
+    tb = exc.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.split(".", 1)[0] in STORE_DRIVERS:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def store_errors() -> tuple[type[Exception], ...]:
