@@ -92,18 +92,27 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 STORE_DOWN = ("store_unavailable", "系统正忙，刚才这句没有记下，请过一会儿再说一遍。")
 
 
+def is_store_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` means the gateway's database could not be reached (not a refused
+    statement, not another connection's failure)."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if not isinstance(exc, store_errors()):
+        return False
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+    if isinstance(exc, ConnectionError):
+        return _raised_by_a_store_driver(exc)
+    return True
+
+
 def _store_down(request: Request, exc: Exception) -> JSONResponse:
     """The gateway's database could not be reached (restarting, network cut): a 503 the user
     can act on, not a 500. Nothing of the request was kept unless it was answered."""
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
-    lost_connection = isinstance(exc, (OperationalError, InterfaceError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-    if isinstance(exc, DBAPIError) and not lost_connection:
-        return _unexpected(request, exc)  # a refused statement is a bug, not an outage
-    if isinstance(exc, ConnectionError) and not _raised_by_a_store_driver(exc):
-        return _unexpected(request, exc)  # another connection (the platform, a socket)
+    if not is_store_outage(exc):
+        # A refused statement is a bug, not an outage; another connection's refusal (the
+        # platform, a socket) is not the database.
+        return _unexpected(request, exc)
     logger.error("gateway.store.unavailable path=%s error=%s", request.url.path, type(exc).__name__)
     return JSONResponse(error_body(*STORE_DOWN), status_code=503, headers={"Retry-After": "2"})
 

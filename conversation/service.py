@@ -9,20 +9,29 @@ Every message of every party is stored in order, including the user's turn when 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from conversation import outage
 from conversation.delivery import Delivery
-from conversation.errors import ApiError
+from conversation.errors import ApiError, is_store_outage
 from conversation.rasa_client import RasaClient, RasaUnavailable
 from conversation.store import ConversationStore, Mode, Party, StoredMessage
 from conversation.turns import TurnGate, TurnLog
 from zhtext.speakable import spoken_options, to_speakable
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ANSWERED_STORE_WAIT_S = 8.0
+"""How long a turn Rasa has answered waits out the gateway's database being unreachable (a
+restart, a network cut) before the citizen is told to try again."""
 
 BOT_DOWN_MESSAGE = outage.BOT_DOWN_MESSAGE
 
@@ -210,7 +219,8 @@ class ConversationService:
                 await self.turn_log.give_back(conversation_id, message_id)
             raise
         if message_id is not None:
-            await self.turn_log.answered(
+            await self._keep_answered(
+                self.turn_log.answered,
                 conversation_id,
                 message_id,
                 {
@@ -246,8 +256,11 @@ class ConversationService:
             replies = await self.rasa.send(conversation_id, text, {**metadata, "channel": channel})
         except RasaUnavailable as error:
             return await self._bot_refused(conversation_id, channel, text, error)
+        # Rasa has answered and kept the turn: from here a database outage is waited out
+        # (a short one), so that the citizen is not told to say again what was answered.
+        keep = self._keep_answered
         for key, value in bot_settings(replies).items():
-            await self.store.set_setting(conversation_id, key, value)
+            await keep(self.store.set_setting, conversation_id, key, value)
         items = [(Party.BOT, *parsed) for parsed in bot_items(replies)]
         if not items:
             # Rasa said nothing: never a silent empty answer.
@@ -258,15 +271,30 @@ class ConversationService:
                     {"speech": "抱歉，我没听明白，请换个说法。", "code": "bot_silent"},
                 )
             ]
-        stored = await self.store.add_messages(conversation_id, channel, items)
+        stored = await keep(self.store.add_messages, conversation_id, channel, items)
         await self.delivery.stored(stored)
         # An action may have handed the conversation to staff during this turn.
         return TurnResult(
             conversation_id,
-            await self._mode(conversation_id, mode),
+            await keep(self._mode, conversation_id, mode),
             stored,
-            await self.store.settings(conversation_id),
+            await keep(self.store.settings, conversation_id),
         )
+
+    async def _keep_answered(self, call: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """``call(*args)``, tried again while the database is unreachable, for at most
+        :data:`ANSWERED_STORE_WAIT_S`; then the outage's error as before."""
+        deadline = time.monotonic() + ANSWERED_STORE_WAIT_S
+        pause = 0.2
+        while True:
+            try:
+                return await call(*args)
+            except Exception as error:
+                if not is_store_outage(error) or time.monotonic() + pause > deadline:
+                    raise
+                logger.warning("gateway.store.retry_answered error=%s", type(error).__name__)
+            await asyncio.sleep(pause)
+            pause = min(1.0, pause * 2)
 
     async def _bot_refused(
         self, conversation_id: str, channel: str, text: str, error: RasaUnavailable
