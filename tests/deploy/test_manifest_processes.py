@@ -35,14 +35,8 @@ from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import Chat
 from tests.conftest import free_port, system_settings
 from tests.deploy.manifests import Manifests, container_of, environment
-from tests.scale.test_scale_profile import (
-    POSTGRES,
-    RABBITMQ,
-    REDIS,
-    _drop_databases,
-    _queue_depth,
-    require_services,
-)
+from tests.scale.services import POSTGRES, RABBITMQ, REDIS, drop_databases, require_services
+from tests.scale.test_scale_profile import _queue_depth
 
 pytestmark = [pytest.mark.integration, pytest.mark.scale]
 
@@ -163,7 +157,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 )
             yield Cluster(f"http://127.0.0.1:{ports['banshi-gateway']}", database, queue)
     finally:
-        _drop_databases([database, f"{database}_rasa"])
+        drop_databases([database, f"{database}_rasa"])
         with contextlib.suppress(Exception):
             asyncio.run(_queue_depth(RABBITMQ, queue, delete=True))
 
