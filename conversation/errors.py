@@ -100,7 +100,9 @@ def is_store_outage(exc: BaseException) -> bool:
     if not isinstance(exc, store_errors()):
         return False
     if isinstance(exc, DBAPIError):
-        return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+        if exc.connection_invalidated or isinstance(exc, InterfaceError):
+            return True
+        return isinstance(exc, OperationalError) and not _sqlite_statement_error(exc.orig)
     if isinstance(exc, ConnectionError):
         return _raised_by_a_store_driver(exc)
     return True
@@ -118,6 +120,20 @@ def _store_down(request: Request, exc: Exception) -> JSONResponse:
 
 
 STORE_DRIVERS = ("asyncpg", "sqlalchemy", "aiosqlite")
+
+SQLITE_OUTAGES = ("locked", "unable to open", "disk i/o error", "busy")
+"""What SQLite says when its file cannot be used now (as opposed to a statement it refuses:
+"no such table" is a bug, a 500)."""
+
+
+def _sqlite_statement_error(orig: BaseException | None) -> bool:
+    """Whether the driver's error is SQLite refusing a statement, not the file being away."""
+    import sqlite3
+
+    if not isinstance(orig, sqlite3.Error):
+        return False
+    message = str(orig).lower()
+    return not any(outage in message for outage in SQLITE_OUTAGES)
 
 
 def _raised_by_a_store_driver(exc: BaseException) -> bool:
