@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import os
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ from banshi import paths
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
+from bench.procstat import usage
 from bench.voice_common import (
     korean_model_dir,
     korean_speech,
@@ -170,11 +170,11 @@ async def measure_speaking(port: int, gateway_pid: int, speech: list[bytes]) -> 
     levels: list[dict[str, Any]] = []
     held = 0
     for count in SPEAKING_LEVELS:
-        cpu_before, wall_before = cpu_seconds(gateway_pid), time.perf_counter()
+        cpu_before, wall_before = usage(gateway_pid).cpu_s, time.perf_counter()
         calls = await asyncio.gather(
             *(speaking_call(port, speech, i * SPREAD_S / count) for i in range(count))
         )
-        cpu = cpu_seconds(gateway_pid) - cpu_before
+        cpu = usage(gateway_pid).cpu_s - cpu_before
         wall = time.perf_counter() - wall_before
         replies = [c["reply_s"] for c in calls if c["reply_s"] is not None]
         gaps = [g for c in calls for g in c["gaps_ms"]]
@@ -202,12 +202,6 @@ async def measure_speaking(port: int, gateway_pid: int, speech: list[bytes]) -> 
     }
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(port: int, gateway_pid: int) -> dict[str, Any]:
     await one_call(port, 0)  # warm up
     sequential = [await one_call(port, 0) for _ in range(SEQUENTIAL_CALLS)]
@@ -215,9 +209,9 @@ async def measure(port: int, gateway_pid: int) -> dict[str, Any]:
     levels: list[dict[str, Any]] = []
     held = 0
     for count in LEVELS:
-        cpu_before, wall_before = cpu_seconds(gateway_pid), time.perf_counter()
+        cpu_before, wall_before = usage(gateway_pid).cpu_s, time.perf_counter()
         calls = await asyncio.gather(*(one_call(port, HOLD_S) for _ in range(count)))
-        cpu = cpu_seconds(gateway_pid) - cpu_before
+        cpu = usage(gateway_pid).cpu_s - cpu_before
         wall = time.perf_counter() - wall_before
         firsts = [c["first_audio_s"] for c in calls if c["first_audio_s"] is not None]
         gaps = [g for c in calls for g in c["gaps_ms"]]

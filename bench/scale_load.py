@@ -79,17 +79,7 @@ async def drive(
         async def conversation() -> None:
             citizen = Citizen(client)
             for text in turns:
-                started = time.perf_counter()
-                try:
-                    response = await citizen.say(text)
-                except httpx.HTTPError as error:
-                    errors[type(error).__name__] += 1
-                    continue
-                latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    errors[f"http_{response.status_code}"] += 1
-                elif not response.json().get("messages"):
-                    errors["empty_answer"] += 1
+                await citizen.say_timed(text, latencies, errors)
             if citizen.conversation_id:
                 accepted[citizen.conversation_id] = citizen.accepted
 

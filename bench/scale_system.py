@@ -9,6 +9,7 @@ import contextlib
 import json
 import secrets
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,6 +90,21 @@ class Citizen:
                 self.token = str(answer["conversation_token"])
             self.accepted.append(text)
         return response
+
+    async def say_timed(self, text: str, latencies: list[float], errors: dict[str, int]) -> None:
+        """Send one turn; its time (ms) to ``latencies``, what went wrong to ``errors``."""
+        started = time.perf_counter()
+        try:
+            response = await self.say(text)
+        except httpx.HTTPError as error:
+            errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+            return
+        latencies.append((time.perf_counter() - started) * 1000)
+        kind = f"http_{response.status_code}" if response.status_code != 200 else ""
+        if not kind and not response.json().get("messages"):
+            kind = "empty_answer"
+        if kind:
+            errors[kind] = errors.get(kind, 0) + 1
 
 
 @dataclass(frozen=True)

@@ -60,15 +60,7 @@ async def load(base: str, rate: float, seconds: float, turns: list[str]) -> dict
         async def conversation() -> None:
             citizen = Citizen(client)
             for text in turns:
-                started = time.perf_counter()
-                try:
-                    response = await citizen.say(text)
-                except httpx.HTTPError as error:
-                    errors[type(error).__name__] += 1
-                    continue
-                latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    errors[f"http_{response.status_code}"] += 1
+                await citizen.say_timed(text, latencies, errors)
                 await asyncio.sleep(pause)
 
         while time.monotonic() < deadline:

@@ -29,6 +29,7 @@ from banshi import paths
 from banshi.runner import ProcessGroup, process_specs
 from banshi.settings import Settings
 from banshi.training import ensure_model
+from bench.procstat import usage
 from tests.conftest import free_port
 
 CONVERSATIONS = 50
@@ -52,12 +53,6 @@ def script(student_id: str) -> list[str]:
         "我能办什么",
         "再见",
     ]
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system, all threads) the process ``pid`` has used, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -99,13 +94,13 @@ async def run_load(
         await conversation()
     latencies.clear()
     errors.clear()
-    cpu_before = {name: cpu_seconds(pid) for name, pid in (pids or {}).items()}
+    cpu_before = {name: usage(pid).cpu_s for name, pid in (pids or {}).items()}
     started = time.perf_counter()
     await asyncio.gather(*(conversation() for _ in range(conversations)))
     elapsed = time.perf_counter() - started
     turns_done = max(1, len(latencies) + len(errors))
     cpu = {
-        name: round((cpu_seconds(pid) - cpu_before[name]) * 1000 / turns_done, 1)
+        name: round((usage(pid).cpu_s - cpu_before[name]) * 1000 / turns_done, 1)
         for name, pid in (pids or {}).items()
     }
     return {
