@@ -4,10 +4,8 @@ the machine's services, dropped afterwards; what the system accepted, read back 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import secrets
 import tempfile
 import time
 import uuid
@@ -19,50 +17,19 @@ from typing import Any
 import httpx
 
 from banshi.settings import Settings
-from tests.conftest import RunningSystem, running_system, system_settings
-from tests.scale.services import POSTGRES, RABBITMQ, REDIS, drop_databases, rows
+from tests.conftest import RunningSystem
+from tests.scale import services
+from tests.scale.services import rows
 
 
 @contextlib.contextmanager
 def scale_system(**overrides: Any) -> Iterator[RunningSystem]:
     """Every process of the scale profile on free ports, on databases of its own."""
-    database = f"banshi_bench_{secrets.token_hex(4)}"
-    base = POSTGRES.rsplit("/", 1)[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        settings: Settings = system_settings(
-            Path(tmp),
-            profile="scale",
-            postgres_url=f"{base}/{database}",
-            redis_url=REDIS,
-            rabbitmq_url=RABBITMQ,
-            rabbitmq_queue=f"{database}_events",
-            rasa_token=secrets.token_urlsafe(24),
-            action_token=secrets.token_urlsafe(24),
-            service_token=secrets.token_urlsafe(24),
-            platform_client_key=secrets.token_urlsafe(24),
-            **overrides,
-        )
-        try:
-            with running_system(settings) as running:
-                yield running
-        finally:
-            drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
-            with contextlib.suppress(Exception):
-                drop_queue(settings.rabbitmq_queue)
-
-
-def drop_queue(name: str) -> None:
-    """Delete a benchmark's event queue from RabbitMQ."""
-
-    async def delete() -> None:
-        import aio_pika
-
-        connection = await aio_pika.connect_robust(RABBITMQ)
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(name)
-
-    asyncio.run(delete())
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        services.scale_system(Path(tmp), prefix="banshi_bench", **overrides) as running,
+    ):
+        yield running
 
 
 class Citizen:

@@ -35,8 +35,14 @@ from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import Chat
 from tests.conftest import free_port, system_settings
 from tests.deploy.manifests import Manifests, container_of, environment
-from tests.scale.services import POSTGRES, RABBITMQ, REDIS, drop_databases, require_services
-from tests.scale.test_scale_profile import _queue_depth
+from tests.scale.services import (
+    POSTGRES,
+    RABBITMQ,
+    REDIS,
+    drop_databases,
+    queue_depth,
+    require_services,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.scale]
 
@@ -159,7 +165,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     finally:
         drop_databases([database, f"{database}_rasa"])
         with contextlib.suppress(Exception):
-            asyncio.run(_queue_depth(RABBITMQ, queue, delete=True))
+            asyncio.run(queue_depth(queue, delete=True))
 
 
 def test_a_citizen_is_served_by_the_processes_the_manifests_describe(cluster: Cluster) -> None:
@@ -179,7 +185,7 @@ def test_a_citizen_is_served_by_the_processes_the_manifests_describe(cluster: Cl
         cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (chat.id,))
         assert cursor.fetchone()[0] >= 10
     connection.close()
-    assert asyncio.run(_queue_depth(RABBITMQ, cluster.queue, delete=False)) >= 10
+    assert asyncio.run(queue_depth(cluster.queue, delete=False)) >= 10
 
 
 def test_the_init_containers_wait_for_the_data_services() -> None:

@@ -3,13 +3,19 @@ their addresses (``BANSHI_TEST_*_URL``), whether they answer, and a few reads an
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import secrets
 import socket
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import psycopg2
 
+from tests.conftest import RunningSystem, running_system, system_settings
 from tests.needs import need
 
 POSTGRES = os.environ.get(
@@ -63,3 +69,48 @@ def rows(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:
             return list(cursor.fetchall())
     finally:
         connection.close()
+
+
+async def queue_depth(queue: str, *, delete: bool = False) -> int:
+    """How many events wait in a RabbitMQ queue (then delete it, if asked)."""
+    import aio_pika
+
+    connection = await aio_pika.connect_robust(RABBITMQ)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        count = int(declared.declaration_result.message_count or 0)
+        if delete:
+            await declared.delete(if_unused=False, if_empty=False)
+    return count
+
+
+@contextlib.contextmanager
+def scale_system(
+    var_dir: Path, *, prefix: str = "banshi_test", **overrides: Any
+) -> Iterator[RunningSystem]:
+    """Every process of the scale profile on free ports, on PostgreSQL databases and a RabbitMQ
+    queue of its own (named ``prefix`` and a random part), dropped afterwards."""
+    database = f"{prefix}_{secrets.token_hex(4)}"
+    settings = system_settings(
+        var_dir,
+        profile="scale",
+        **{
+            "postgres_url": f"{POSTGRES.rsplit('/', 1)[0]}/{database}",
+            "redis_url": REDIS,
+            "rabbitmq_url": RABBITMQ,
+            "rabbitmq_queue": f"{database}_events",
+            "rasa_token": secrets.token_urlsafe(24),
+            "action_token": secrets.token_urlsafe(24),
+            "service_token": secrets.token_urlsafe(24),
+            "platform_client_key": secrets.token_urlsafe(24),
+            **overrides,
+        },
+    )
+    try:
+        with running_system(settings) as running:
+            yield running
+    finally:
+        drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
+        with contextlib.suppress(Exception):
+            asyncio.run(queue_depth(settings.rabbitmq_queue, delete=True))

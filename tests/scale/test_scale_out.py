@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import signal
 import threading
 import time
@@ -35,17 +34,14 @@ from bench.scale_load import drive, script
 from bench.scale_system import reconcile
 from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import Chat
-from tests.conftest import RunningSystem, running_system, system_settings
+from tests.conftest import RunningSystem
 from tests.scale.late_service import LateService
 from tests.scale.services import (
-    POSTGRES,
-    RABBITMQ,
     REDIS,
-    drop_databases,
     require_services,
     rows,
+    scale_system,
 )
-from tests.scale.test_scale_profile import _queue_depth
 
 pytestmark = pytest.mark.scale
 
@@ -83,43 +79,27 @@ class _Records(logging.Handler):
 @pytest.fixture(scope="module")
 def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicated]:
     require_services()
-    database = f"banshi_test_{secrets.token_hex(4)}"
     redis = urlparse(REDIS)
     records = _Records()
     wait_logger = logging.getLogger("banshi.wait_for")
     wait_logger.addHandler(records)
     wait_logger.setLevel(logging.INFO)
     with LateService(redis.port or 6379, LATE_BY_S) as late_redis:
-        settings = system_settings(
-            Path(tmp_path_factory.mktemp("replicas")),
-            profile="scale",
-            postgres_url=f"{POSTGRES.rsplit('/', 1)[0]}/{database}",
-            redis_url=f"redis://127.0.0.1:{late_redis.port}{redis.path or '/0'}",
-            rabbitmq_url=RABBITMQ,
-            rabbitmq_queue=f"{database}_events",
-            rasa_token=secrets.token_urlsafe(24),
-            action_token=secrets.token_urlsafe(24),
-            service_token=secrets.token_urlsafe(24),
-            platform_client_key=secrets.token_urlsafe(24),
-            gateway_replicas=2,
-            rasa_replicas=2,
-            action_replicas=2,
-            # A killed replica's conversation locks expire after this long.
-            rasa_lock_lifetime_s=6,
-            shutdown_drain_s=1.0,
-            wait_for_s=60,
-        )
         try:
-            with running_system(settings) as running:
+            with scale_system(
+                Path(tmp_path_factory.mktemp("replicas")),
+                redis_url=f"redis://127.0.0.1:{late_redis.port}{redis.path or '/0'}",
+                gateway_replicas=2,
+                rasa_replicas=2,
+                action_replicas=2,
+                # A killed replica's conversation locks expire after this long.
+                rasa_lock_lifetime_s=6,
+                shutdown_drain_s=1.0,
+                wait_for_s=60,
+            ) as running:
                 yield Replicated(running, records.lines)
         finally:
             wait_logger.removeHandler(records)
-            drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
-            import asyncio
-            import contextlib
-
-            with contextlib.suppress(Exception):
-                asyncio.run(_queue_depth(RABBITMQ, settings.rabbitmq_queue, delete=True))
 
 
 # ----------------------------------------------------------------------------- helpers

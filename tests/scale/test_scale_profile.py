@@ -8,8 +8,6 @@ Skipped with the reason when a service is unreachable, except under CI=true, whe
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,62 +16,23 @@ import pytest
 import redis
 
 from banshi.runner import ProcessGroup, process_specs
-from banshi.settings import Settings
 from banshi.training import ensure_model
 from platform_sandbox.seed import DEMO_STUDENT_ID
 from tests.chat import Chat
-from tests.conftest import RunningSystem, free_port, running_system, system_settings
+from tests.conftest import RunningSystem, free_port
 from tests.handoff.kit import Console, add_staff, citizen_says, conversation, handoff, new_district
 from tests.handoff.test_concurrency_and_transcript import Feed
-from tests.scale.services import (
-    POSTGRES,
-    RABBITMQ,
-    REDIS,
-    drop_databases,
-    require_services,
-    rows,
-)
+from tests.scale import services
+from tests.scale.services import REDIS, queue_depth, require_services, rows
 
 pytestmark = pytest.mark.scale
-
-
-async def _queue_depth(url: str, queue: str, *, delete: bool) -> int:
-    import aio_pika
-
-    connection = await aio_pika.connect_robust(url)
-    async with connection:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, passive=True)
-        count = int(declared.declaration_result.message_count or 0)
-        if delete:
-            await declared.delete(if_unused=False, if_empty=False)
-    return count
 
 
 @pytest.fixture(scope="module")
 def scale_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     require_services()
-    database = f"banshi_test_{secrets.token_hex(4)}"
-    base = POSTGRES.rsplit("/", 1)[0]
-    settings: Settings = system_settings(
-        Path(tmp_path_factory.mktemp("scale")),
-        profile="scale",
-        postgres_url=f"{base}/{database}",
-        redis_url=REDIS,
-        rabbitmq_url=RABBITMQ,
-        rabbitmq_queue=f"{database}_events",
-        rasa_token=secrets.token_urlsafe(24),
-        action_token=secrets.token_urlsafe(24),
-        service_token=secrets.token_urlsafe(24),
-        platform_client_key=secrets.token_urlsafe(24),
-    )
-    try:
-        with running_system(settings) as running:
-            yield running
-    finally:
-        drop_databases([database, f"{database}_sandbox", f"{database}_rasa"])
-        with contextlib.suppress(Exception):
-            asyncio.run(_queue_depth(RABBITMQ, settings.rabbitmq_queue, delete=True))
+    with services.scale_system(Path(tmp_path_factory.mktemp("scale"))) as running:
+        yield running
 
 
 def test_slice_runs_on_postgres_redis_and_rabbitmq(scale_system: RunningSystem) -> None:
@@ -103,7 +62,7 @@ def test_slice_runs_on_postgres_redis_and_rabbitmq(scale_system: RunningSystem) 
     assert parties[0] == "citizen" and parties.count("citizen") == 3 and "bot" in parties
 
     # Rasa published its events to RabbitMQ and took its locks in Redis.
-    assert asyncio.run(_queue_depth(RABBITMQ, settings.rabbitmq_queue, delete=False)) >= 10
+    assert asyncio.run(queue_depth(settings.rabbitmq_queue, delete=False)) >= 10
     commands_after = int(redis_client.info("stats")["total_commands_processed"])
     assert commands_after - commands_before >= 3
 
