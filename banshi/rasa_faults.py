@@ -15,10 +15,11 @@ that moves on without the check of their answer. Three changes, installed before
 - A custom action that cannot be run (the action server unreachable, timing out or answering
   5xx) fails the whole turn with :class:`ActionServerUnavailable`, before the tracker is saved:
   the citizen's message is not kept in the tracker, so their repeat later is the first one.
-- The tracker store failing (PostgreSQL down) fails the turn: Rasa's own fall-back to an
-  in-memory tracker would answer from a fresh tracker (the conversation forgotten) and keep the
-  turn in this process only (lost from PostgreSQL, found by ``tests/scale/test_faults.py``'s
-  reconciliation under load).
+- The tracker store failing (PostgreSQL down), on reading or on saving, fails the turn. Rasa's
+  own fall-back goes on with an in-memory tracker: a fresh one when reading failed (the
+  conversation forgotten, and the answered turn not saved, since Rasa's SQL store saves only
+  events past the count it holds), and the turn kept in this process only when saving failed
+  (both found by ``tests/scale/test_faults.py``'s reconciliation under load).
 - Releasing the conversation's lock after the turn was saved may meet Redis gone: that is
   logged and retried at this process's next turn instead of failing a turn already done (the
   lock would otherwise hold the conversation until its 60 s lifetime ends).
@@ -273,6 +274,10 @@ def _patch_tracker_store_fallback() -> None:
         raise error
 
     FailSafeTrackerStore.on_tracker_store_error = on_tracker_store_error
+    # Reading has its own hook: Rasa logs and answers "no tracker", so the turn ran on a fresh
+    # tracker, and saving it added nothing (Rasa's SQL store saves the events past the count it
+    # already holds): the citizen was answered and the turn was not kept.
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_tracker_store_error
 
 
 def install() -> None:

@@ -4,12 +4,20 @@ gateway's reading of them (``conversation.rasa_client``) and what the citizen ge
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import httpx
 import pytest
 import redis
 from rasa.core.lock_store import LockError
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import OperationalError
 
+from banshi import rasa_faults
 from banshi.rasa_faults import ActionServerUnavailable, fault_code
 from conversation import outage
 from conversation.rasa_client import RasaClient, RasaUnavailable
@@ -30,6 +38,33 @@ from conversation.rasa_client import RasaClient, RasaUnavailable
 )
 def test_every_failure_has_its_code(error: Exception, code: str) -> None:
     assert fault_code(error) == code
+
+
+async def test_a_tracker_store_that_cannot_be_read_fails_the_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rasa's own fall-back answers "no tracker" when reading fails: the turn would run on a
+    fresh tracker and its events would not be saved."""
+    database = tmp_path / "rasa.db"
+    store = FailSafeTrackerStore(
+        SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(database))
+    )
+    tracker = DialogueStateTracker("c1", [])
+    tracker.update(UserUttered("谢谢"))
+    await store.save(tracker)
+    assert [e.text for e in (await store.retrieve("c1")).events if isinstance(e, UserUttered)] == [
+        "谢谢"
+    ]
+    with sqlite3.connect(database) as connection:
+        connection.execute("ALTER TABLE events RENAME TO events_away")
+    assert await store.retrieve("c1") is None  # Rasa's behaviour, before the change
+    for hook in ("on_tracker_store_error", "on_tracker_store_retrieve_error"):
+        monkeypatch.setattr(FailSafeTrackerStore, hook, getattr(FailSafeTrackerStore, hook))
+    rasa_faults._patch_tracker_store_fallback()
+    with pytest.raises(OperationalError):
+        await store.retrieve("c1")
+    with pytest.raises(OperationalError):
+        await store.save(tracker)
 
 
 def _rasa_answering(status: int, body: object) -> RasaClient:
