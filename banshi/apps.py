@@ -68,6 +68,7 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         max_text_chars=settings.max_text_chars,
         max_body_bytes=settings.max_body_bytes,
         rasa_timeout_s=settings.rasa_timeout_s,
+        rasa_start_within_s=settings.rasa_start_within_s,
         sandbox_docs_url=f"{settings.sandbox_url}/docs",
         today=settings.today,
         kiosk=KioskConfig(

@@ -58,6 +58,8 @@ class GatewayConfig:
     max_body_bytes: int = 64 * 1024
     """The longest request body read; a longer one is answered ``413 too_large`` unread."""
     rasa_timeout_s: float = 10.0
+    rasa_start_within_s: float = 6.0
+    """Rasa refuses (``bot_busy``) a turn it could not start this long after it was sent."""
     turn_memory_s: float = 86_400.0
     """How long the answer of a turn sent with a message id is kept for its retries."""
     sandbox_docs_url: str = ""
@@ -109,7 +111,12 @@ def create_app(config: GatewayConfig) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade_to_head(config.database_url)
         store = await ConversationStore.open(config.database_url)
-        rasa = RasaClient(config.rasa_url, config.rasa_token, timeout_s=config.rasa_timeout_s)
+        rasa = RasaClient(
+            config.rasa_url,
+            config.rasa_token,
+            timeout_s=config.rasa_timeout_s,
+            start_within_s=config.rasa_start_within_s,
+        )
         conversations = ConversationService(store, rasa, delivery=Delivery())
         app.state.conversations = conversations
         app.state.handoff = await HandoffRuntime.start(

@@ -9,7 +9,8 @@ that moves on without the check of their answer. Three changes, installed before
 
 - :class:`RestInput` (``bot/credentials.yml``; still named ``rest``, same URL) answers a turn
   that failed with ``503 {"error": {"code", "intent"}}``: ``actions_unavailable``,
-  ``lock_store_unavailable``, ``tracker_store_unavailable`` or ``bot_failed``. ``intent`` is
+  ``lock_store_unavailable``, ``tracker_store_unavailable``, ``bot_busy`` (not started in
+  time, :mod:`banshi.rasa_admission`) or ``bot_failed``. ``intent`` is
   what the citizen asked for (the gateway hands off itself on ``request_human`` when the
   action server, which would otherwise do it, is down).
 - A custom action that cannot be run (the action server unreachable, timing out or answering
@@ -50,6 +51,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from banshi import rasa_admission
+
 logger = logging.getLogger(__name__)
 
 _failed_action: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -70,6 +73,8 @@ def fault_code(error: BaseException) -> str:
     """The code the gateway gets for a turn that failed with ``error``."""
     if isinstance(error, ActionServerUnavailable):
         return "actions_unavailable"
+    if isinstance(error, rasa_admission.TurnNotStarted):
+        return "bot_busy"
     names = {f"{cls.__module__}.{cls.__name__}" for cls in type(error).__mro__}
     if (
         any(name.startswith("redis.") for name in names)
@@ -104,6 +109,7 @@ class RestInput(RasaRestInput):
                 metadata=self.get_metadata(request),
             )
             try:
+                rasa_admission.admit(request.headers.get(rasa_admission.START_BY_HEADER))
                 await on_new_message(message)
             except CancelledError:
                 logger.error("rasa.turn.cancelled")

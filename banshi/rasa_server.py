@@ -8,7 +8,8 @@ A token given as an argument is refused.
 
 Before it starts, :mod:`banshi.rasa_speedups` installs the speed-ups measured under load
 and :mod:`banshi.rasa_events` the event broker's publishing without a drain wait (behaviour
-unchanged; docs/turn-cost.md).
+unchanged; docs/turn-cost.md), and :mod:`banshi.rasa_admission` the refusal of a turn that
+waited past its start-by time.
 
 And two additions for running several replicas behind a load balancer (:mod:`banshi.rasa_ready`):
 a ``/readyz`` route (no token: it tells only whether the model, the tracker store and the
@@ -34,7 +35,7 @@ def patch_rasa(env: Mapping[str, str] | None = None) -> None:
     creates."""
     import rasa.server
 
-    from banshi import rasa_events, rasa_faults
+    from banshi import rasa_admission, rasa_events, rasa_faults
     from banshi.rasa_ready import with_readiness
 
     global _patched
@@ -45,6 +46,7 @@ def patch_rasa(env: Mapping[str, str] | None = None) -> None:
     rasa_speedups.install()
     rasa_events.install()
     rasa_faults.install()  # after rasa_events: its publish wraps the faster one
+    rasa_admission.install()
     grace_s = float(env.get("BANSHI_SHUTDOWN_GRACE_S") or 20.0)
     rasa.server.create_app = with_readiness(rasa.server.create_app, grace_s=grace_s)
 

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # The longest request body the gateway reads (bytes); longer: 413 too_large, unread.
     max_body_bytes: int = 64 * 1024
     rasa_timeout_s: float = 10.0
+    # A turn Rasa could not start within this many seconds of its sending is refused there
+    # (bot_busy) and not run: below rasa_timeout_s, so that a turn the gateway gave up on
+    # was not answered behind its back (banshi/rasa_admission.py).
+    rasa_start_within_s: float = 6.0
 
     # Replicas of each process kind that `banshi run` starts (scale profile; more than one of
     # anything puts the project's nginx in front, see banshi/load_balancer.py).
@@ -232,6 +236,16 @@ class Settings(BaseSettings):
     def _not_negative(cls, value: float) -> float:
         if value < 0:
             raise ValueError("must not be negative")
+        return value
+
+    @validator("rasa_start_within_s")
+    def _start_within(cls, value: float, values: dict[str, object]) -> float:
+        timeout = values.get("rasa_timeout_s")
+        if value <= 0 or (isinstance(timeout, float) and value >= timeout):
+            raise ValueError(
+                "BANSHI_RASA_START_WITHIN_S must be above 0 and below BANSHI_RASA_TIMEOUT_S "
+                "(a started turn needs the rest of the gateway's wait to finish)"
+            )
         return value
 
     @validator("phone_refer_to")

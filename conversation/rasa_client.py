@@ -46,8 +46,18 @@ def _refusal(response: httpx.Response) -> RasaUnavailable:
     )
 
 
+START_BY_HEADER = "X-Banshi-Start-By"
+"""The latest time (Unix seconds) Rasa may start a turn (``banshi.rasa_admission``)."""
+
+
 class RasaClient:
-    """Sends user turns to Rasa's REST channel and reads its status."""
+    """Sends user turns to Rasa's REST channel and reads its status.
+
+    A turn waits at most ``timeout_s`` for Rasa's answer, and Rasa starts it only within
+    ``start_within_s`` of its sending (else it answers ``503 bot_busy`` and keeps nothing), so
+    a turn the gateway gave up on was not run, unless it started in time and took longer
+    than the rest of the wait.
+    """
 
     def __init__(
         self,
@@ -55,9 +65,11 @@ class RasaClient:
         token: str,
         *,
         timeout_s: float = 10.0,
+        start_within_s: float = 6.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._token = token
+        self._start_within_s = start_within_s
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout_s, connect=2.0),
@@ -76,6 +88,7 @@ class RasaClient:
             response = await self._http.post(
                 "/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
+                headers={START_BY_HEADER: f"{time.time() + self._start_within_s:.3f}"},
             )
         except httpx.HTTPError as error:
             raise RasaUnavailable(

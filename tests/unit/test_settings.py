@@ -140,3 +140,15 @@ def test_the_staff_number_for_transfers_must_be_a_sip_uri(monkeypatch: pytest.Mo
         Settings()
     monkeypatch.setenv("BANSHI_PHONE_REFER_TO", " sip:8001@pbx.example ")
     assert Settings().phone_refer_to == "sip:8001@pbx.example"
+
+
+@pytest.mark.parametrize("start_within", ["0", "10", "12"])
+def test_rasa_must_start_a_turn_before_the_gateway_stops_waiting(
+    monkeypatch: pytest.MonkeyPatch, start_within: str
+) -> None:
+    monkeypatch.setenv("BANSHI_RASA_TIMEOUT_S", "10")
+    monkeypatch.setenv("BANSHI_RASA_START_WITHIN_S", start_within)
+    with pytest.raises(ValueError, match="BANSHI_RASA_START_WITHIN_S"):
+        Settings()
+    monkeypatch.setenv("BANSHI_RASA_START_WITHIN_S", "9.5")
+    assert Settings().rasa_start_within_s == 9.5

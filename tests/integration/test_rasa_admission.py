@@ -1,0 +1,71 @@
+"""Rasa refuses a turn past its start-by time and keeps nothing of it (banshi.rasa_admission);
+the gateway sends every turn with one."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import httpx
+import pytest
+
+from banshi.rasa_admission import START_BY_HEADER
+from conversation.rasa_client import RasaClient, RasaUnavailable
+from tests.conftest import RunningSystem
+
+pytestmark = pytest.mark.integration
+
+
+def _user_texts(system: RunningSystem, sender: str) -> list[str]:
+    response = httpx.get(
+        f"{system.settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": system.settings.rasa_token},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return [e["text"] for e in response.json()["events"] if e["event"] == "user"]
+
+
+def _turn(system: RunningSystem, sender: str, text: str, start_by: str | None) -> httpx.Response:
+    headers = {START_BY_HEADER: start_by} if start_by is not None else {}
+    return httpx.post(
+        f"{system.settings.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=headers,
+        timeout=30,
+    )
+
+
+def test_a_turn_past_its_start_by_time_is_refused_and_not_kept(system: RunningSystem) -> None:
+    sender = f"admission-{secrets.token_hex(4)}"
+    answered = _turn(system, sender, "你好", f"{time.time() + 30:.3f}")
+    assert answered.status_code == 200 and answered.json(), answered.text
+
+    late = _turn(system, sender, "我要给孙子交学费", f"{time.time() - 0.5:.3f}")
+
+    assert late.status_code == 503, late.text
+    assert late.json() == {"error": {"code": "bot_busy", "intent": None}}
+    assert _user_texts(system, sender) == ["你好"]
+
+
+@pytest.mark.parametrize("start_by", [None, "not-a-time", "nan", "inf"])
+def test_a_turn_without_a_usable_start_by_time_is_answered(
+    system: RunningSystem, start_by: str | None
+) -> None:
+    sender = f"admission-{secrets.token_hex(4)}"
+    response = _turn(system, sender, "你好", start_by)
+    assert response.status_code == 200 and response.json(), response.text
+    assert _user_texts(system, sender) == ["你好"]
+
+
+async def test_the_gateway_client_refuses_with_the_busy_code(system: RunningSystem) -> None:
+    # start_within_s below zero: the turn is already late when it is sent.
+    client = RasaClient(system.settings.rasa_url, system.settings.rasa_token, start_within_s=-1.0)
+    sender = f"admission-{secrets.token_hex(4)}"
+    try:
+        with pytest.raises(RasaUnavailable) as refused:
+            await client.send(sender, "你好", {})
+    finally:
+        await client.aclose()
+    assert refused.value.code == "bot_busy"
+    assert _user_texts(system, sender) == []
