@@ -59,7 +59,8 @@ class GatewayConfig:
     """The longest request body read; a longer one is answered ``413 too_large`` unread."""
     rasa_timeout_s: float = 10.0
     rasa_start_within_s: float = 6.0
-    """Rasa refuses (``bot_busy``) a turn it could not start this long after it was sent."""
+    """Rasa refuses (``bot_busy``) a turn it could not start this long after it arrived;
+    below ``rasa_timeout_s``, so that a turn the gateway gave up on was not run."""
     turn_memory_s: float = 86_400.0
     """How long the answer of a turn sent with a message id is kept for its retries."""
     sandbox_docs_url: str = ""
@@ -74,6 +75,10 @@ class GatewayConfig:
     """The Swagger UI files for ``/api/docs`` ("": no docs page; see ``banshi.api_docs``)."""
     shutdown_drain_s: float = 0.0
     """After SIGTERM, ``/readyz`` answers 503 this long before the server stops accepting."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.rasa_start_within_s < self.rasa_timeout_s:
+            raise ValueError("rasa_start_within_s must be above 0 and below rasa_timeout_s")
 
 
 async def _purge_turns(conversations: ConversationService, memory_s: float) -> None:

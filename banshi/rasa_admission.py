@@ -1,40 +1,60 @@
-"""A turn that waited too long in Rasa is refused before it starts, never run late.
+"""Rasa takes a few turns at a time, and refuses a turn that waited too long instead of running
+it late.
 
-Under overload, turns queue in Rasa: for its event loop, and for their conversation's lock.
-The gateway waits ``BANSHI_RASA_TIMEOUT_S`` (10 s) for an answer, then tells the citizen to say
-it again; but Rasa went on with the turn it had queued, so the tracker kept a turn the citizen
-was told was not taken (hundreds in a run of 4,000 at 200 conversations at once), their repeat
-became a second one, and a turn that waited past the lock's lifetime could run beside the next
-turn of its conversation.
+Under overload Rasa took every turn that arrived: turns of different conversations do not wait
+for each other's locks, so two hundred turns ran at once, interleaved at every ``await``, and each
+took two hundred turns' time. The gateway stops waiting after ``BANSHI_RASA_TIMEOUT_S`` (10 s)
+and tells the citizen to say it again, but Rasa went on and kept the turn in its tracker (354–511
+such turns in a run of 4,000 at 200 conversations at once): their repeat became a second turn,
+and a turn that waited past the lock's lifetime could run beside the next one of its
+conversation.
 
-The gateway now sends each turn with the latest time it may start (``X-Banshi-Start-By``, Unix
-seconds: ``BANSHI_RASA_START_WITHIN_S``, 6 s, after sending; the processes' clocks are the
-machine's, or NTP-synchronised between pods). Rasa refuses a turn past that time, when it
-arrives and again once it holds the conversation's lock, with ``503 bot_busy``
-(:mod:`banshi.rasa_faults`): nothing of it is kept, and the citizen hears the gateway's plain
-"say it again in a moment". A turn started in time has the rest of the gateway's wait to finish.
+Now:
+
+- **Turns at once**: a Rasa process runs at most ``BANSHI_RASA_TURNS_AT_ONCE`` turns (default 4:
+  enough to overlap the calls to the action server; the work itself is one core's) once it holds
+  their conversations' locks; the others wait for a slot, first come first served. A turn
+  then takes its own time, not that of every turn in the process.
+- **Start within**: the gateway sends each turn with the seconds it may wait before it starts
+  (``X-Banshi-Start-Within``: ``BANSHI_RASA_START_WITHIN_S``, 6 s, below the gateway's wait).
+  Counted from its arrival on Rasa's monotonic clock (no clock is compared between machines), a
+  turn past it is refused when it would start, with ``503 bot_busy``
+  (:mod:`banshi.rasa_faults`): nothing of it is kept, the citizen hears the gateway's plain "say
+  it again in a moment", and the refusal costs next to nothing, so the turns that do start are
+  answered at the process's full rate.
+
+What is left: a turn that started in time and then took longer than the rest of the gateway's
+wait (4 s) is still answered after the gateway gave up on it; the gateway then closes the
+connection, and Sanic cancels the turn at its next ``await``, which may be after an action
+acted on the platform and before the tracker was saved.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import math
+import os
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.processor import MessageProcessor
 from rasa.shared.exceptions import RasaException
 
-START_BY_HEADER = "X-Banshi-Start-By"
+START_WITHIN_HEADER = "X-Banshi-Start-Within"
+TURNS_AT_ONCE_VARIABLE = "BANSHI_RASA_TURNS_AT_ONCE"
+DEFAULT_TURNS_AT_ONCE = 4
 
 _start_by: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "banshi_start_by", default=None
 )
 
+T = TypeVar("T")
+
 
 class TurnNotStarted(RasaException):
-    """The turn's start-by time passed while it waited; it was not run."""
+    """The turn waited past its start-within time; it was not run."""
 
     def __init__(self, late_s: float, where: str) -> None:
         super().__init__(f"turn not started: {late_s:.2f} s late ({where})")
@@ -42,9 +62,9 @@ class TurnNotStarted(RasaException):
         self.where = where
 
 
-def start_by(header: str | None) -> float | None:
-    """The start-by time a header says; None when absent or not a finite number (the turn then
-    has no limit, as before)."""
+def start_within(header: str | None) -> float | None:
+    """The seconds a header allows; None when absent or not a finite number (no limit, as
+    before). Zero or less: the turn is already late."""
     try:
         value = float(header or "")
     except ValueError:
@@ -52,26 +72,54 @@ def start_by(header: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def admit(header: str | None) -> None:
-    """Note this turn's start-by time (for :func:`check` under the lock) and refuse it now if
-    it has passed."""
-    _start_by.set(start_by(header))
-    check("arrival")
+@contextmanager
+def admitted(header: str | None) -> Iterator[None]:
+    """The turn in this block may start only within the seconds ``header`` allows (from now);
+    refused at once if it allows none."""
+    seconds = start_within(header)
+    token = _start_by.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        check("arrival")
+        yield
+    finally:
+        _start_by.reset(token)
 
 
 def check(where: str) -> None:
-    """Raise :class:`TurnNotStarted` if this turn's start-by time has passed."""
+    """Raise :class:`TurnNotStarted` if this turn's start-within time has passed."""
     limit = _start_by.get()
-    if limit is not None and (late_s := time.time() - limit) > 0:
+    if limit is not None and (late_s := time.monotonic() - limit) >= 0:
         raise TurnNotStarted(late_s, where)
 
 
-def install() -> None:
-    """Check the start-by time when the processor begins the turn (the lock is held then)."""
-    original = MessageProcessor.handle_message
+def turns_at_once(env: dict[str, str] | os._Environ[str] | None = None) -> int:
+    """``BANSHI_RASA_TURNS_AT_ONCE`` (1–64; default 4)."""
+    raw = (os.environ if env is None else env).get(TURNS_AT_ONCE_VARIABLE) or ""
+    value = int(raw) if raw.strip() else DEFAULT_TURNS_AT_ONCE
+    if not 1 <= value <= 64:
+        raise ValueError(f"{TURNS_AT_ONCE_VARIABLE} must be between 1 and 64, not {value}")
+    return value
 
-    async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
+
+def in_slots(handle: Callable[..., Awaitable[T]], slots: int) -> Callable[..., Awaitable[T]]:
+    """``handle`` run at most ``slots`` at a time, each checked against its start-within time
+    when its slot comes."""
+    gate: asyncio.Semaphore | None = None
+
+    async def run(*args: Any, **kwargs: Any) -> T:
+        nonlocal gate
         check("lock")
-        return await original(self, message)
+        if gate is None:  # made in the server's event loop, at its first turn
+            gate = asyncio.Semaphore(slots)
+        async with gate:
+            check("slot")
+            return await handle(*args, **kwargs)
 
-    MessageProcessor.handle_message = handle_message
+    return run
+
+
+def install() -> None:
+    """Run the processor's turns in slots (called with the conversation's lock held)."""
+    from rasa.core.processor import MessageProcessor
+
+    MessageProcessor.handle_message = in_slots(MessageProcessor.handle_message, turns_at_once())

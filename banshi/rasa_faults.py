@@ -109,19 +109,26 @@ class RestInput(RasaRestInput):
                 metadata=self.get_metadata(request),
             )
             try:
-                rasa_admission.admit(request.headers.get(rasa_admission.START_BY_HEADER))
-                await on_new_message(message)
+                with rasa_admission.admitted(
+                    request.headers.get(rasa_admission.START_WITHIN_HEADER)
+                ):
+                    await on_new_message(message)
             except CancelledError:
                 logger.error("rasa.turn.cancelled")
                 raise
             except Exception as error:  # every fault becomes a coded answer, never a 200
                 code = fault_code(error)
-                logger.error(
-                    "rasa.turn.failed code=%s error=%s",
-                    code,
-                    type(error).__name__,
-                    exc_info=code == "bot_failed",  # unexpected: the operator needs the trace
-                )
+                if isinstance(error, rasa_admission.TurnNotStarted):  # overload, not a fault
+                    logger.warning(
+                        "rasa.turn.not_started where=%s late_s=%.2f", error.where, error.late_s
+                    )
+                else:
+                    logger.error(
+                        "rasa.turn.failed code=%s error=%s",
+                        code,
+                        type(error).__name__,
+                        exc_info=code == "bot_failed",  # unexpected: the operator needs it
+                    )
                 intent = error.intent if isinstance(error, ActionServerUnavailable) else None
                 return response.json({"error": {"code": code, "intent": intent}}, status=503)
             return response.json(collector.messages)

@@ -236,7 +236,10 @@ def _rasa_spec(settings: Settings, model: Path, name: str, port: int) -> Process
             expect=lambda r: bool(r.json().get("model_file")),
         ),
         ready_timeout_s=300,
-        env={"TICKET_LOCK_LIFETIME": str(settings.rasa_lock_lifetime_s)},
+        env={
+            "TICKET_LOCK_LIFETIME": str(settings.rasa_lock_lifetime_s),
+            "BANSHI_RASA_TURNS_AT_ONCE": str(settings.rasa_turns_at_once),
+        },
         kind="rasa",
         port=port,
         stop_timeout_s=settings.shutdown_grace_s + 5,

@@ -64,10 +64,12 @@ class Settings(BaseSettings):
     # The longest request body the gateway reads (bytes); longer: 413 too_large, unread.
     max_body_bytes: int = 64 * 1024
     rasa_timeout_s: float = 10.0
-    # A turn Rasa could not start within this many seconds of its sending is refused there
+    # A turn Rasa could not start within this many seconds of its arrival is refused there
     # (bot_busy) and not run: below rasa_timeout_s, so that a turn the gateway gave up on
-    # was not answered behind its back (banshi/rasa_admission.py).
+    # was not answered behind its back. Each Rasa runs at most rasa_turns_at_once turns at a
+    # time, the others wait for a slot (banshi/rasa_admission.py).
     rasa_start_within_s: float = 6.0
+    rasa_turns_at_once: int = 4
 
     # Replicas of each process kind that `banshi run` starts (scale profile; more than one of
     # anything puts the project's nginx in front, see banshi/load_balancer.py).
@@ -246,6 +248,12 @@ class Settings(BaseSettings):
                 "BANSHI_RASA_START_WITHIN_S must be above 0 and below BANSHI_RASA_TIMEOUT_S "
                 "(a started turn needs the rest of the gateway's wait to finish)"
             )
+        return value
+
+    @validator("rasa_turns_at_once")
+    def _turns_at_once(cls, value: int) -> int:
+        if not 1 <= value <= 64:
+            raise ValueError("BANSHI_RASA_TURNS_AT_ONCE must be between 1 and 64")
         return value
 
     @validator("phone_refer_to")

@@ -20,7 +20,8 @@ class RasaUnavailable(Exception):
 
     ``code`` says why when Rasa said so (``banshi.rasa_faults``: ``actions_unavailable``,
     ``lock_store_unavailable``, ``tracker_store_unavailable``, ``bot_failed``), else
-    ``rasa_unreachable`` or ``rasa_error``; ``intent`` is what the citizen asked for, when a
+    ``rasa_unreachable`` or ``rasa_error``; ``bot_busy`` when Rasa could not start the turn
+    within its time (overload); ``intent`` is what the citizen asked for, when a
     refused turn was understood (``request_human`` …).
     """
 
@@ -46,15 +47,15 @@ def _refusal(response: httpx.Response) -> RasaUnavailable:
     )
 
 
-START_BY_HEADER = "X-Banshi-Start-By"
-"""The latest time (Unix seconds) Rasa may start a turn (``banshi.rasa_admission``)."""
+START_WITHIN_HEADER = "X-Banshi-Start-Within"
+"""The seconds Rasa may hold a turn before it starts it (``banshi.rasa_admission``)."""
 
 
 class RasaClient:
     """Sends user turns to Rasa's REST channel and reads its status.
 
     A turn waits at most ``timeout_s`` for Rasa's answer, and Rasa starts it only within
-    ``start_within_s`` of its sending (else it answers ``503 bot_busy`` and keeps nothing), so
+    ``start_within_s`` of its arrival (else it answers ``503 bot_busy`` and keeps nothing), so
     a turn the gateway gave up on was not run, unless it started in time and took longer
     than the rest of the wait.
     """
@@ -88,7 +89,7 @@ class RasaClient:
             response = await self._http.post(
                 "/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
-                headers={START_BY_HEADER: f"{time.time() + self._start_within_s:.3f}"},
+                headers={START_WITHIN_HEADER: f"{self._start_within_s:g}"},
             )
         except httpx.HTTPError as error:
             raise RasaUnavailable(

@@ -301,7 +301,8 @@ class ConversationService:
     ) -> TurnResult:
         """Rasa did not take the turn (``conversation.outage``): a person when asked for, the
         action server's outage explained with a person offered, else ``503 bot_unavailable``."""
-        logger.error(
+        logger.log(
+            logging.WARNING if error.code == "bot_busy" else logging.ERROR,  # overload: no fault
             "gateway.rasa.unavailable conversation=%s code=%s error=%s",
             conversation_id,
             error.code,

@@ -86,6 +86,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
             rasa_token="unused",
             service_token=SERVICE_TOKEN,
             rasa_timeout_s=1.0,
+            rasa_start_within_s=0.5,
             handoff=HandoffConfig(
                 working_hours="1-7 00:00-24:00",
                 tick_s=3600.0,

@@ -137,6 +137,7 @@ def make_gateway(tmp_path: Path) -> GatewayFactory:
                 rasa_token="unused",
                 service_token=SERVICE_TOKEN,
                 rasa_timeout_s=2.0,
+                rasa_start_within_s=0.5,
                 handoff=HandoffConfig(**settings),
             )
         )
@@ -229,6 +230,7 @@ def served_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedG
             rasa_token="unused",
             service_token=SERVICE_TOKEN,
             rasa_timeout_s=2.0,
+            rasa_start_within_s=0.5,
             handoff=HandoffConfig(
                 working_hours="1-7 00:00-24:00", tick_s=3600.0, position_notice_s=0.0
             ),

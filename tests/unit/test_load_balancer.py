@@ -54,6 +54,7 @@ def test_replicas_get_ports_of_their_own_behind_nginx(tmp_path: Path) -> None:
     rasa = specs["rasa-2"]
     assert rasa.kind == "rasa" and rasa.argv[rasa.argv.index("--port") + 1] == str(rasa.port)
     assert rasa.env["TICKET_LOCK_LIFETIME"] == "20"
+    assert rasa.env["BANSHI_RASA_TURNS_AT_ONCE"] == str(settings.rasa_turns_at_once)
     assert specs["actions"].env == {"BANSHI_ACTION_PORT": str(specs["actions"].port)}
     first, second = specs["gateway-1"], specs["gateway-2"]
     assert first.argv[first.argv.index("--host") + 1] == "127.0.0.1"
