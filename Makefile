@@ -20,6 +20,9 @@ help:
 	@echo "make doctor   check this machine and say how to fix what is missing"
 
 # The environment: Python 3.10, pinned by requirements.lock; reinstalled only when they change.
+# uv installs the same pinned versions as pip, in seconds instead of minutes (a clean clone's
+# `make test` builds the environment each time).
+UV := uv==0.9.17
 # pipefail: a failed pip install fails the target even though its output goes through grep.
 $(STAMP): pyproject.toml requirements.lock
 	@set -e -o pipefail; PYTHON_BIN=$$(scripts/find-python.sh); \
@@ -28,9 +31,10 @@ $(STAMP): pyproject.toml requirements.lock
 	fi; \
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3" 2>&1 \
 	  | { grep -v "^WARNING: Location" || true; }; \
-	echo "installing Python packages from requirements.lock (the first time takes a few minutes)"; \
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]' 2>&1 \
+	$(PY) -m pip install --quiet --disable-pip-version-check "$(UV)" 2>&1 \
 	  | { grep -v "^WARNING: Location" || true; }; \
+	echo "installing Python packages from requirements.lock with $(UV)"; \
+	$(PY) -m uv pip install --quiet --python $(PY) -c requirements.lock -e '.[dev]'; \
 	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; exit 1; }; \
 	$(PY) -c 'import rasa, fastapi, banshi' ; touch $(STAMP)
 

@@ -40,7 +40,10 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "$ok_version" 2>/dev/n
   "$python_bin" -m venv "$VENV"
 fi
 echo "tools-env: installing $LOCK"
-if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$LOCK" \
+# uv (the Makefile's pin) installs the lock's versions as pip would, in seconds.
+uv_pin=$(sed -n 's/^UV := //p' Makefile)
+if ! { "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$uv_pin" &&
+  "$VENV/bin/python" -m uv pip install --quiet --python "$VENV/bin/python" -r "$LOCK"; } \
   >"$VENV/install.log" 2>&1; then
   grep -v "^WARNING: Location" "$VENV/install.log" >&2
   exit 1
