@@ -43,7 +43,9 @@ class Citizen:
         self.accepted: list[str] = []
 
     async def say(self, text: str) -> httpx.Response:
-        """Send one turn; an answered one (200) is remembered as accepted."""
+        """Send one turn; one the bot answered (200 with a bot message) is remembered as
+        accepted. A 200 without one was answered by the gateway for staff (the bot handed the
+        conversation over, e.g. after failing three times to hear a number): not Rasa's turn."""
         body: dict[str, Any] = {"text": text, "message_id": uuid.uuid4().hex}
         headers: dict[str, str] = {}
         if self.conversation_id:
@@ -51,11 +53,12 @@ class Citizen:
             headers["X-Conversation-Token"] = self.token
         response = await self.client.post("/api/chat", json=body, headers=headers)
         if response.status_code == 200:
+            answer = response.json()
             if self.conversation_id is None:
-                answer = response.json()
                 self.conversation_id = str(answer["conversation_id"])
                 self.token = str(answer["conversation_token"])
-            self.accepted.append(text)
+            if any(m.get("from") == "bot" for m in answer.get("messages") or []):
+                self.accepted.append(text)
         return response
 
     async def say_timed(self, text: str, latencies: list[float], errors: dict[str, int]) -> None:

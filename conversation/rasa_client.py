@@ -5,6 +5,7 @@ Created once in the app's lifespan; Rasa listens on loopback and its HTTP API ne
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -54,10 +55,12 @@ START_WITHIN_HEADER = "X-Banshi-Start-Within"
 class RasaClient:
     """Sends user turns to Rasa's REST channel and reads its status.
 
-    A turn waits at most ``timeout_s`` for Rasa's answer, and Rasa starts it only within
-    ``start_within_s`` of its arrival (else it answers ``503 bot_busy`` and keeps nothing), so
-    a turn the gateway gave up on was not run, unless it started in time and took longer
-    than the rest of the wait.
+    A turn waits at most ``timeout_s`` in all, and Rasa starts it only within
+    ``start_within_s`` (else ``503 bot_busy``, and Rasa keeps nothing), so a turn the gateway
+    gave up on was not run, unless it started in time and took longer than the rest of the
+    wait. At most ``turns_in_flight`` turns are sent at once (the connections to Rasa); a turn
+    that cannot be sent within ``start_within_s`` is refused here with ``bot_busy``, and the
+    time it waited is taken from what it is allowed in Rasa and from its wait for the answer.
     """
 
     def __init__(
@@ -67,14 +70,17 @@ class RasaClient:
         *,
         timeout_s: float = 10.0,
         start_within_s: float = 6.0,
+        turns_in_flight: int = 100,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._token = token
+        self._timeout_s = timeout_s
         self._start_within_s = start_within_s
+        self._in_flight = asyncio.Semaphore(turns_in_flight)
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout_s, connect=2.0),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=httpx.Limits(max_connections=turns_in_flight, max_keepalive_connections=20),
             transport=transport,
         )
 
@@ -84,17 +90,27 @@ class RasaClient:
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """One user turn; returns Rasa's bot messages (``text``, ``buttons``, ``custom`` …)."""
-        started = time.perf_counter()
+        started = time.monotonic()
         try:
+            await asyncio.wait_for(self._in_flight.acquire(), self._start_within_s)
+        except asyncio.TimeoutError:
+            raise RasaUnavailable(
+                f"no turn to rasa free within {self._start_within_s:g} s", code="bot_busy"
+            ) from None
+        try:
+            waited = time.monotonic() - started
             response = await self._http.post(
                 "/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
-                headers={START_WITHIN_HEADER: f"{self._start_within_s:g}"},
+                headers={START_WITHIN_HEADER: f"{max(0.0, self._start_within_s - waited):.3f}"},
+                timeout=httpx.Timeout(self._timeout_s - waited, connect=2.0),
             )
         except httpx.HTTPError as error:
             raise RasaUnavailable(
                 f"rasa unreachable: {error!r}", code="rasa_unreachable"
             ) from error
+        finally:
+            self._in_flight.release()
         if response.status_code != 200:
             raise _refusal(response)
         try:
@@ -105,7 +121,7 @@ class RasaClient:
             raise RasaUnavailable("rasa answered with an unexpected document")
         logger.debug(
             "gateway.rasa.turn ms=%.1f messages=%d",
-            (time.perf_counter() - started) * 1000,
+            (time.monotonic() - started) * 1000,
             len(body),
         )
         return body

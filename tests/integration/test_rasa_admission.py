@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from banshi.rasa_admission import START_WITHIN_HEADER
-from conversation.rasa_client import RasaClient, RasaUnavailable
 from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -57,16 +56,3 @@ def test_a_turn_without_a_usable_start_within_time_is_answered(
     response = _turn(system, sender, "你好", within)
     assert response.status_code == 200 and response.json(), response.text
     assert _user_texts(system, sender) == ["你好"]
-
-
-async def test_the_gateway_client_refuses_with_the_busy_code(system: RunningSystem) -> None:
-    # No time to start: the turn is late when it arrives.
-    client = RasaClient(system.settings.rasa_url, system.settings.rasa_token, start_within_s=0.0)
-    sender = f"admission-{secrets.token_hex(4)}"
-    try:
-        with pytest.raises(RasaUnavailable) as refused:
-            await client.send(sender, "你好", {})
-    finally:
-        await client.aclose()
-    assert refused.value.code == "bot_busy"
-    assert _user_texts(system, sender) == []

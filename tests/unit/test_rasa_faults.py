@@ -4,6 +4,7 @@ gateway's reading of them (``conversation.rasa_client``) and what the citizen ge
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from banshi import rasa_faults
 from banshi.rasa_faults import ActionServerUnavailable, fault_code
 from conversation import outage
-from conversation.rasa_client import RasaClient, RasaUnavailable
+from conversation.rasa_client import START_WITHIN_HEADER, RasaClient, RasaUnavailable
 
 
 @pytest.mark.parametrize(
@@ -90,6 +91,39 @@ async def test_a_refusal_without_a_code_is_a_rasa_error(body: object) -> None:
         await client.send("c1", "你好", {})
     await client.aclose()
     assert (refused.value.code, refused.value.intent) == ("rasa_error", None)
+
+
+async def test_a_turn_that_cannot_be_sent_in_time_is_refused_and_its_wait_is_counted() -> None:
+    release = asyncio.Event()
+    allowed: list[float] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        allowed.append(float(request.headers[START_WITHIN_HEADER]))
+        if len(allowed) == 1:
+            await release.wait()
+        return httpx.Response(200, json=[{"text": "好的"}])
+
+    client = RasaClient(
+        "http://rasa",
+        "token",
+        start_within_s=0.5,
+        turns_in_flight=1,
+        transport=httpx.MockTransport(answer),
+    )
+    first = asyncio.create_task(client.send("c1", "你好", {}))
+    await asyncio.sleep(0.05)
+    with pytest.raises(RasaUnavailable) as refused:
+        await client.send("c2", "你好", {})  # the one turn in flight holds past 0.5 s
+    assert refused.value.code == "bot_busy"
+    assert len(allowed) == 1  # never sent to Rasa
+    third = asyncio.create_task(client.send("c3", "你好", {}))
+    await asyncio.sleep(0.2)
+    release.set()
+    assert await first == [{"text": "好的"}]
+    assert await third == [{"text": "好的"}]
+    await client.aclose()
+    assert allowed[0] == 0.5
+    assert 0.0 < allowed[1] < 0.35  # what it waited for its turn is not given again in Rasa
 
 
 async def test_rasa_unreachable_has_its_code() -> None:
