@@ -23,10 +23,16 @@ Now:
   it again in a moment", and the refusal costs next to nothing, so the turns that do start are
   answered at the process's full rate.
 
-What is left: a turn that started in time and then took longer than the rest of the gateway's
-wait (4 s) is still answered after the gateway gave up on it; the gateway then closes the
-connection, and Sanic cancels the turn at its next ``await``, which may be after an action
-acted on the platform and before the tracker was saved.
+- **Answer within**: the gateway also sends the seconds it will still wait for the answer
+  (``X-Banshi-Answer-Within``: its wait, less what it waited in the gateway, less 1 s for the
+  way back). A turn that started in time but is about to be saved after that (Rasa's loop
+  shared with the other turns and their events) is refused instead, before its tracker is
+  saved or its events are published: the citizen was told to say it again, and it is not in
+  the bot's memory. What an action did on the platform meanwhile stays done (the platform
+  keeps one live payment per bill; the repeat finds it).
+
+What is left: a turn saved within its time whose answer still reaches the gateway more than
+1 s later.
 """
 
 from __future__ import annotations
@@ -43,21 +49,26 @@ from typing import Any, TypeVar
 from rasa.shared.exceptions import RasaException
 
 START_WITHIN_HEADER = "X-Banshi-Start-Within"
+ANSWER_WITHIN_HEADER = "X-Banshi-Answer-Within"
 TURNS_AT_ONCE_VARIABLE = "BANSHI_RASA_TURNS_AT_ONCE"
 DEFAULT_TURNS_AT_ONCE = 4
 
 _start_by: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "banshi_start_by", default=None
 )
+_answer_by: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "banshi_answer_by", default=None
+)
 
 T = TypeVar("T")
 
 
-class TurnNotStarted(RasaException):
-    """The turn waited past its start-within time; it was not run."""
+class TooLate(RasaException):
+    """The turn could not start, or finish, while the gateway still waits for it: it was
+    not run (``where``: ``arrival``, ``lock``, ``slot``), or not kept (``save``)."""
 
     def __init__(self, late_s: float, where: str) -> None:
-        super().__init__(f"turn not started: {late_s:.2f} s late ({where})")
+        super().__init__(f"turn too late: {late_s:.2f} s ({where})")
         self.late_s = late_s
         self.where = where
 
@@ -73,23 +84,31 @@ def start_within(header: str | None) -> float | None:
 
 
 @contextmanager
-def admitted(header: str | None) -> Iterator[None]:
-    """The turn in this block may start only within the seconds ``header`` allows (from now);
-    refused at once if it allows none."""
-    seconds = start_within(header)
-    token = _start_by.set(None if seconds is None else time.monotonic() + seconds)
+def admitted(start_header: str | None, answer_header: str | None = None) -> Iterator[None]:
+    """The turn in this block may start only within the seconds ``start_header`` allows, and
+    be kept only within those of ``answer_header`` (both from now); refused at once if the
+    first allows none."""
+    now = time.monotonic()
+    start, answer = start_within(start_header), start_within(answer_header)
+    start_token = _start_by.set(None if start is None else now + start)
+    answer_token = _answer_by.set(None if answer is None else now + answer)
     try:
         check("arrival")
         yield
     finally:
-        _start_by.reset(token)
+        _answer_by.reset(answer_token)
+        _start_by.reset(start_token)
 
 
 def check(where: str) -> None:
-    """Raise :class:`TurnNotStarted` if this turn's start-within time has passed."""
-    limit = _start_by.get()
+    """Raise :class:`TooLate` if this turn's start-within time has passed."""
+    _check(_start_by, where)
+
+
+def _check(limit_var: contextvars.ContextVar[float | None], where: str) -> None:
+    limit = limit_var.get()
     if limit is not None and (late_s := time.monotonic() - limit) >= 0:
-        raise TurnNotStarted(late_s, where)
+        raise TooLate(late_s, where)
 
 
 def turns_at_once(env: dict[str, str] | os._Environ[str] | None = None) -> int:
@@ -118,8 +137,23 @@ def in_slots(handle: Callable[..., Awaitable[T]], slots: int) -> Callable[..., A
     return run
 
 
+def kept_in_time(
+    save: Callable[..., Awaitable[None]],
+) -> Callable[..., Awaitable[None]]:
+    """``save`` (the processor's tracker save), refused when the turn's answer-within time has
+    passed: the gateway is no longer waiting, so its citizen was told to say it again."""
+
+    async def run(*args: Any, **kwargs: Any) -> None:
+        _check(_answer_by, "save")
+        await save(*args, **kwargs)
+
+    return run
+
+
 def install() -> None:
-    """Run the processor's turns in slots (called with the conversation's lock held)."""
+    """Run the processor's turns in slots (called with the conversation's lock held), and keep
+    a turn only while the gateway waits for it."""
     from rasa.core.processor import MessageProcessor
 
     MessageProcessor.handle_message = in_slots(MessageProcessor.handle_message, turns_at_once())
+    MessageProcessor.save_tracker = kept_in_time(MessageProcessor.save_tracker)

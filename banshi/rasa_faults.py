@@ -73,7 +73,7 @@ def fault_code(error: BaseException) -> str:
     """The code the gateway gets for a turn that failed with ``error``."""
     if isinstance(error, ActionServerUnavailable):
         return "actions_unavailable"
-    if isinstance(error, rasa_admission.TurnNotStarted):
+    if isinstance(error, rasa_admission.TooLate):
         return "bot_busy"
     names = {f"{cls.__module__}.{cls.__name__}" for cls in type(error).__mro__}
     if (
@@ -110,7 +110,8 @@ class RestInput(RasaRestInput):
             )
             try:
                 with rasa_admission.admitted(
-                    request.headers.get(rasa_admission.START_WITHIN_HEADER)
+                    request.headers.get(rasa_admission.START_WITHIN_HEADER),
+                    request.headers.get(rasa_admission.ANSWER_WITHIN_HEADER),
                 ):
                     await on_new_message(message)
             except CancelledError:
@@ -118,9 +119,9 @@ class RestInput(RasaRestInput):
                 raise
             except Exception as error:  # every fault becomes a coded answer, never a 200
                 code = fault_code(error)
-                if isinstance(error, rasa_admission.TurnNotStarted):  # overload, not a fault
+                if isinstance(error, rasa_admission.TooLate):  # overload, not a fault
                     logger.warning(
-                        "rasa.turn.not_started where=%s late_s=%.2f", error.where, error.late_s
+                        "rasa.turn.too_late where=%s late_s=%.2f", error.where, error.late_s
                     )
                 else:
                     logger.error(

@@ -121,19 +121,26 @@ def reconcile(settings: Settings, accepted: dict[str, list[str]]) -> Reconciled:
         ids,
     ):
         tracker[sender].append(_text(data))
-    transcript: dict[str, list[str]] = {i: [] for i in ids}
-    for conversation, party, text, payload in rows(
+    # The citizen's messages the bot answered: those the next stored message is the bot's (a
+    # refused turn is followed by the gateway's notice, a turn for staff by theirs or none).
+    stored: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
+    for conversation, party, text in rows(
         gateway_db,
-        "SELECT conversation_id, party, text, payload FROM messages "
-        "WHERE party IN ('citizen', 'system') AND conversation_id = ANY(%s) ORDER BY id",
+        "SELECT conversation_id, party, text FROM messages "
+        "WHERE conversation_id = ANY(%s) ORDER BY id",
         ids,
     ):
-        if party == "citizen":
-            transcript[conversation].append(text)
-        elif _code(payload) == "bot_unavailable" and transcript[conversation]:
-            # A turn refused whole (503): the citizen's words are kept with the notice, and
-            # the client was told to send them again.
-            transcript[conversation].pop()
+        stored[conversation].append((party, text))
+    transcript = {
+        conversation: [
+            text
+            for (party, text), (following, _) in zip(
+                messages, [*messages[1:], ("", "")], strict=True
+            )
+            if party == "citizen" and following == "bot"
+        ]
+        for conversation, messages in stored.items()
+    }
     totals = dict.fromkeys(("lt", "dt", "ls", "ds", "order"), 0)
     for conversation, texts in accepted.items():
         lost, extra, ordered = compare(texts, tracker[conversation])
@@ -157,7 +164,3 @@ def reconcile(settings: Settings, accepted: dict[str, list[str]]) -> Reconciled:
 
 def _text(data: str) -> str:
     return str(json.loads(data).get("text") or "")
-
-
-def _code(payload: str | None) -> str:
-    return str(json.loads(payload or "{}").get("code") or "")

@@ -50,6 +50,10 @@ def _refusal(response: httpx.Response) -> RasaUnavailable:
 
 START_WITHIN_HEADER = "X-Banshi-Start-Within"
 """The seconds Rasa may hold a turn before it starts it (``banshi.rasa_admission``)."""
+ANSWER_WITHIN_HEADER = "X-Banshi-Answer-Within"
+"""The seconds within which Rasa may keep the turn (then the gateway has stopped waiting)."""
+ANSWER_MARGIN_S = 1.0
+"""The time left for Rasa's answer to come back after it kept the turn."""
 
 
 class RasaClient:
@@ -57,10 +61,11 @@ class RasaClient:
 
     A turn waits at most ``timeout_s`` in all, and Rasa starts it only within
     ``start_within_s`` (else ``503 bot_busy``, and Rasa keeps nothing), so a turn the gateway
-    gave up on was not run, unless it started in time and took longer than the rest of the
-    wait. At most ``turns_in_flight`` turns are sent at once (the connections to Rasa); a turn
-    that cannot be sent within ``start_within_s`` is refused here with ``bot_busy``, and the
-    time it waited is taken from what it is allowed in Rasa and from its wait for the answer.
+    gave up on was not run. At most ``turns_in_flight`` turns are sent at once (the
+    connections to Rasa); a turn that cannot be sent within ``start_within_s`` is refused here
+    with ``bot_busy``, and the time it waited is taken from what it is allowed in Rasa and
+    from its wait for the answer. Rasa keeps the turn only within ``timeout_s`` less
+    :data:`ANSWER_MARGIN_S` (else ``bot_busy`` too).
     """
 
     def __init__(
@@ -102,7 +107,12 @@ class RasaClient:
             response = await self._http.post(
                 "/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
-                headers={START_WITHIN_HEADER: f"{max(0.0, self._start_within_s - waited):.3f}"},
+                headers={
+                    START_WITHIN_HEADER: f"{max(0.0, self._start_within_s - waited):.3f}",
+                    ANSWER_WITHIN_HEADER: (
+                        f"{max(0.0, self._timeout_s - ANSWER_MARGIN_S - waited):.3f}"
+                    ),
+                },
                 timeout=httpx.Timeout(self._timeout_s - waited, connect=2.0),
             )
         except httpx.HTTPError as error:

@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from banshi.rasa_admission import (
-    TurnNotStarted,
+    TooLate,
     admitted,
     in_slots,
+    kept_in_time,
     start_within,
     turns_at_once,
 )
@@ -57,7 +58,7 @@ async def test_a_turn_whose_time_passes_while_it_waits_for_a_slot_is_not_run() -
     run = in_slots(turns.handle, 1)
     first = asyncio.create_task(_turn(run, "first", "5"))
     await asyncio.sleep(0.01)
-    with pytest.raises(TurnNotStarted) as late:
+    with pytest.raises(TooLate) as late:
         await _turn(run, "late", "0.1")
     assert late.value.where == "slot"
     assert await first == "first"
@@ -66,7 +67,7 @@ async def test_a_turn_whose_time_passes_while_it_waits_for_a_slot_is_not_run() -
 
 async def test_a_turn_with_no_time_left_is_refused_on_arrival() -> None:
     turns = Turns(0.0)
-    with pytest.raises(TurnNotStarted) as late:
+    with pytest.raises(TooLate) as late:
         await _turn(in_slots(turns.handle, 1), "late", "0")
     assert late.value.where == "arrival"
     assert turns.ran == []
@@ -75,7 +76,7 @@ async def test_a_turn_with_no_time_left_is_refused_on_arrival() -> None:
 async def test_the_time_is_this_turns_only() -> None:
     turns = Turns(0.0)
     run = in_slots(turns.handle, 1)
-    with pytest.raises(TurnNotStarted):
+    with pytest.raises(TooLate):
         await _turn(run, "late", "0")
     assert await run("no limit") == "no limit"  # outside admitted(): the old behaviour
 
@@ -102,3 +103,20 @@ def test_the_slots_come_from_the_environment() -> None:
     assert turns_at_once({"BANSHI_RASA_TURNS_AT_ONCE": "8"}) == 8
     with pytest.raises(ValueError, match="BANSHI_RASA_TURNS_AT_ONCE"):
         turns_at_once({"BANSHI_RASA_TURNS_AT_ONCE": "0"})
+
+
+async def test_a_turn_that_would_be_saved_after_the_gateway_stopped_waiting_is_not_saved() -> None:
+    saved: list[str] = []
+
+    async def save(name: str) -> None:
+        saved.append(name)
+
+    keep = kept_in_time(save)
+    with admitted("5", "0.1"):
+        await keep("in time")
+        await asyncio.sleep(0.15)
+        with pytest.raises(TooLate) as late:
+            await keep("too late")
+    assert late.value.where == "save"
+    await keep("outside a turn")  # the HTTP API's saves have no limit
+    assert saved == ["in time", "outside a turn"]

@@ -21,7 +21,12 @@ from sqlalchemy.exc import OperationalError
 from banshi import rasa_faults
 from banshi.rasa_faults import ActionServerUnavailable, fault_code
 from conversation import outage
-from conversation.rasa_client import START_WITHIN_HEADER, RasaClient, RasaUnavailable
+from conversation.rasa_client import (
+    ANSWER_WITHIN_HEADER,
+    START_WITHIN_HEADER,
+    RasaClient,
+    RasaUnavailable,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,9 +101,11 @@ async def test_a_refusal_without_a_code_is_a_rasa_error(body: object) -> None:
 async def test_a_turn_that_cannot_be_sent_in_time_is_refused_and_its_wait_is_counted() -> None:
     release = asyncio.Event()
     allowed: list[float] = []
+    answer_within: list[float] = []
 
     async def answer(request: httpx.Request) -> httpx.Response:
         allowed.append(float(request.headers[START_WITHIN_HEADER]))
+        answer_within.append(float(request.headers[ANSWER_WITHIN_HEADER]))
         if len(allowed) == 1:
             await release.wait()
         return httpx.Response(200, json=[{"text": "好的"}])
@@ -124,6 +131,8 @@ async def test_a_turn_that_cannot_be_sent_in_time_is_refused_and_its_wait_is_cou
     await client.aclose()
     assert allowed[0] == 0.5
     assert 0.0 < allowed[1] < 0.35  # what it waited for its turn is not given again in Rasa
+    assert answer_within[0] == 9.0  # the gateway's 10 s, less 1 s for the answer to come back
+    assert 8.5 < answer_within[1] < 8.85
 
 
 async def test_rasa_unreachable_has_its_code() -> None:
