@@ -21,7 +21,8 @@ help:
 
 # The environment: Python 3.10, pinned by requirements.lock; reinstalled only when they change.
 # uv installs the same pinned versions as pip, in seconds instead of minutes (a clean clone's
-# `make test` builds the environment each time).
+# `make test` builds the environment each time). --compile-bytecode, as pip does: with
+# PYTHONDONTWRITEBYTECODE set, every process would otherwise compile Rasa and TensorFlow anew.
 UV := uv==0.9.17
 # pipefail: a failed pip install fails the target even though its output goes through grep.
 $(STAMP): pyproject.toml requirements.lock
@@ -34,7 +35,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check "$(UV)" 2>&1 \
 	  | { grep -v "^WARNING: Location" || true; }; \
 	echo "installing Python packages from requirements.lock with $(UV)"; \
-	$(PY) -m uv pip install --quiet --python $(PY) -c requirements.lock -e '.[dev]'; \
+	$(PY) -m uv pip install --quiet --compile-bytecode --python $(PY) -c requirements.lock -e '.[dev]'; \
 	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; exit 1; }; \
 	$(PY) -c 'import rasa, fastapi, banshi' ; touch $(STAMP)
 

@@ -43,7 +43,8 @@ echo "tools-env: installing $LOCK"
 # uv (the Makefile's pin) installs the lock's versions as pip would, in seconds.
 uv_pin=$(sed -n 's/^UV := //p' Makefile)
 if ! { "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$uv_pin" &&
-  "$VENV/bin/python" -m uv pip install --quiet --python "$VENV/bin/python" -r "$LOCK"; } \
+  "$VENV/bin/python" -m uv pip install --quiet --compile-bytecode --python "$VENV/bin/python" \
+    -r "$LOCK"; } \
   >"$VENV/install.log" 2>&1; then
   grep -v "^WARNING: Location" "$VENV/install.log" >&2
   exit 1
