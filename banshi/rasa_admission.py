@@ -22,7 +22,6 @@ Now:
   (:mod:`banshi.rasa_faults`): nothing of it is kept, the citizen hears the gateway's plain "say
   it again in a moment", and the refusal costs next to nothing, so the turns that do start are
   answered at the process's full rate.
-
 - **Answer within**: the gateway also sends the seconds it will still wait for the answer
   (``X-Banshi-Answer-Within``: its wait, less what it waited in the gateway, less 1 s for the
   way back). A turn that started in time but is about to be saved after that (Rasa's loop
@@ -31,8 +30,10 @@ Now:
   the bot's memory. What an action did on the platform meanwhile stays done (the platform
   keeps one live payment per bill; the repeat finds it).
 
-What is left: a turn saved within its time whose answer still reaches the gateway more than
-1 s later.
+The gateway then waits for Rasa's verdict (kept or refused) rather than its own clock
+(``conversation.rasa_client.STUCK_AFTER_S``), so a turn kept just in time is answered, late.
+What is left: a Rasa that answers nothing for 10 s past the gateway's wait; the gateway then
+says "say it again" about a turn Rasa may still keep.
 """
 
 from __future__ import annotations
