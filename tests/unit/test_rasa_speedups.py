@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import ValidationError, validate
+from jsonschema import ValidationError, validate, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
-from banshi import rasa_speedups
+from banshi import rasa_graph_runner, rasa_speedups, rasa_tracker_speedups
 from tests.conftest import free_port
 
 SLOT = {"event": "slot", "name": "x", "value": 1, "timestamp": None}
@@ -33,6 +34,7 @@ GOOD: list[Any] = [
     {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}]},
     {"events": [{"event": "bot", "text": "好", "metadata": {"k": 1}, "timestamp": 1.5}]},
     {"events": [SLOT], "other": "ignored"},
+    {"events": [{**SLOT, "timestamp": 3}, {**SLOT, "value": {"nested": [1, None]}}]},
 ]
 BAD: list[Any] = [
     {"events": "not a list"},
@@ -52,6 +54,10 @@ BAD: list[Any] = [
     {"events": [{"event": "action", "hide_rule_turn": "yes"}]},
     [SLOT],
     "events",
+    {"events": [{**SLOT, "timestamp": True}]},  # a boolean is no number in JSON Schema
+    {"events": [{**SLOT, "name": False}]},
+    {"events": [{"event": "bot", "text": "好", "metadata": "x"}]},
+    {"events": [SLOT], "responses": [{"text": "好"}, 3]},
 ]
 
 
@@ -79,6 +85,21 @@ def test_validation_accepts_and_refuses_exactly_what_rasa_does() -> None:
         with pytest.raises(ValidationError) as raised:
             rasa_speedups._validate_action_result(action, result)
         assert raised.value.message == expected + rasa_speedups.FAILED
+
+
+def test_every_stored_event_is_judged_as_rasa_judges_it() -> None:
+    """The events Rasa stored while the test stories were played, each as an answer."""
+    stored = json.loads((Path(__file__).parent / "data" / "rasa_conversations.json").read_text())
+    schema = RemoteAction.action_response_format_spec()
+    validator = rasa_speedups.ActionResultValidator(schema)
+    rasas = validators.validator_for(schema)(schema)  # what ``validate`` checks, compiled once
+    judged = 0
+    for events in stored.values():
+        for event in events:
+            answer = {"events": [event]}
+            assert validator.quick_ok(answer) == rasas.is_valid(answer), event
+            judged += 1
+    assert judged > 1000
 
 
 def test_a_schema_of_another_shape_is_checked_whole() -> None:
@@ -119,6 +140,9 @@ def test_the_objects_alive_after_loading_the_model_are_frozen() -> None:
 
 def test_install_replaces_rasas_functions() -> None:
     import rasa.core.run
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.slots import Slot
+    from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
     original = (
@@ -126,18 +150,29 @@ def test_install_replaces_rasas_functions() -> None:
         Event.__dict__["resolve_by_type"],
         rasa.core.run.load_agent_on_start,
         EndpointConfig.session,
+        DaskGraphRunner.run,
+        DialogueStateTracker.applied_events,
+        DialogueStateTracker.past_states,
     )
+    slot_copy = Slot.__dict__.get("__copy__")
     try:
         rasa_speedups.install()
         assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
         assert Event.resolve_by_type("slot") is SlotSet
         assert rasa.core.run.load_agent_on_start.__name__ == "load_then_freeze"
         assert EndpointConfig.session is rasa_speedups._kept_session
+        assert DaskGraphRunner.run is rasa_graph_runner.run
+        assert DialogueStateTracker.past_states is rasa_tracker_speedups.past_states
     finally:
         RemoteAction._validate_action_result = original[0]
         Event.resolve_by_type = original[1]
         rasa.core.run.load_agent_on_start = original[2]
         EndpointConfig.session = original[3]  # type: ignore[method-assign]
+        DaskGraphRunner.run = original[4]  # type: ignore[method-assign]
+        DialogueStateTracker.applied_events = original[5]  # type: ignore[method-assign]
+        DialogueStateTracker.past_states = original[6]  # type: ignore[method-assign]
+        if slot_copy is None:
+            del Slot.__copy__  # type: ignore[attr-defined]
 
 
 def test_request_json_is_the_same_document_with_the_domain_encoded_once() -> None:
