@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import yaml
 from rasa.core.tracker_store import SQLTrackerStore as RasaSQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -17,11 +19,13 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
-from rasa.shared.core.trackers import EventVerbosity
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.utils.common import class_from_module_path
+from sqlalchemy.engine import make_url
 
 from banshi import paths
 from banshi.rasa_tracker_store import SQLTrackerStore
+from tests.platform_sandbox.pg_testkit import throwaway_database
 
 ROWS = "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events"
 
@@ -31,14 +35,70 @@ def domain() -> Domain:
     return Domain.load(str(paths.DOMAIN_DIR))
 
 
-def _rows(db: Path) -> list[Any]:
-    with sqlite3.connect(db) as connection:
-        return connection.execute(f"{ROWS} ORDER BY id").fetchall()
+@dataclass
+class Stores:
+    """Rasa's store and ours, each on a database of its own, and how to read their rows."""
+
+    theirs: RasaSQLTrackerStore
+    ours: SQLTrackerStore
+    ours_url: str
+    theirs_url: str
+    arguments: dict[str, Any]
+
+    def rows(self, url: str) -> list[Any]:
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(sa.text(f"{ROWS} ORDER BY id")).all()
+        finally:
+            engine.dispose()
+        return [tuple(row) for row in rows]
+
+    def same_rows(self) -> int:
+        ours = self.rows(self.ours_url)
+        assert ours == self.rows(self.theirs_url)
+        return len(ours)
 
 
-async def test_same_rows_and_trackers_as_rasas_store(domain: Domain, tmp_path: Path) -> None:
-    theirs = RasaSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
-    ours = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stores(request: pytest.FixtureRequest, domain: Domain, tmp_path: Path) -> Iterator[Stores]:
+    """The two stores on SQLite (the embedded profile) or on PostgreSQL (the scale profile)."""
+    if request.param == "sqlite":
+        arguments: dict[str, Any] = {"dialect": "sqlite"}
+        dbs = [str(tmp_path / "rasa.db"), str(tmp_path / "ours.db")]
+        urls = [f"sqlite:///{db}" for db in dbs]
+        yield _stores(domain, arguments, dbs, urls)
+        return
+    theirs_db = throwaway_database("banshi_rasa_store_test")
+    ours_db = throwaway_database("banshi_rasa_store_test")
+    urls = [next(theirs_db), next(ours_db)]
+    server = make_url(urls[0])
+    arguments = {
+        "dialect": "postgresql",
+        "host": server.host,
+        "port": server.port,
+        "username": server.username,
+        "login_db": "postgres",
+    }
+    try:
+        yield _stores(domain, arguments, [make_url(url).database for url in urls], urls)
+    finally:
+        for generator in (theirs_db, ours_db):
+            generator.close()
+
+
+def _stores(domain: Domain, arguments: dict[str, Any], dbs: list[Any], urls: list[str]) -> Stores:
+    return Stores(
+        theirs=RasaSQLTrackerStore(domain=domain, db=dbs[0], **arguments),
+        ours=SQLTrackerStore(domain=domain, db=dbs[1], **arguments),
+        theirs_url=urls[0],
+        ours_url=urls[1],
+        arguments=arguments,
+    )
+
+
+async def test_same_rows_and_trackers_as_rasas_store(stores: Stores) -> None:
+    theirs, ours = stores.theirs, stores.ours
     assert await ours.retrieve("nobody") is None
     tracker = await theirs.get_or_create_tracker("c1")
     await ours.save(tracker)
@@ -61,12 +121,11 @@ async def test_same_rows_and_trackers_as_rasas_store(domain: Domain, tmp_path: P
             tracker.update(event)
         await theirs.save(tracker)
         await ours.save(tracker)
-        assert _rows(tmp_path / "ours.db") == _rows(tmp_path / "rasa.db")
-    assert len(_rows(tmp_path / "ours.db")) == 9
+        stores.same_rows()
+    assert stores.same_rows() == 9
     for store in (theirs, ours):  # a turn that adds nothing writes nothing
         await store.save(await store.retrieve("c1"))
-    assert _rows(tmp_path / "ours.db") == _rows(tmp_path / "rasa.db")
-    assert len(_rows(tmp_path / "ours.db")) == 9
+    assert stores.same_rows() == 9
     for read in ("retrieve", "retrieve_full_tracker"):
         expected = await getattr(theirs, read)("c1")
         got = await getattr(ours, read)("c1")
@@ -75,10 +134,44 @@ async def test_same_rows_and_trackers_as_rasas_store(domain: Domain, tmp_path: P
     assert len((await ours.retrieve("c1")).events) == 3
     assert len((await ours.retrieve_full_tracker("c1")).events) == 9
     # Each store reads what the other wrote.
-    mixed = RasaSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    mixed = RasaSQLTrackerStore(
+        domain=theirs.domain, db=make_url(stores.ours_url).database, **stores.arguments
+    )
     assert (await mixed.retrieve_full_tracker("c1")).events == (
         await ours.retrieve_full_tracker("c1")
     ).events
+
+
+async def test_another_senders_events_and_sessions_are_kept_apart(
+    stores: Stores, domain: Domain
+) -> None:
+    """Two conversations written in turn, each with sessions: each read and each count of
+    what is stored takes only its sender's latest session, as Rasa's store does."""
+    theirs, ours = stores.theirs, stores.ours
+    trackers = {sender: DialogueStateTracker(sender, domain.slots) for sender in ("a", "b")}
+    for step in range(6):
+        for sender, tracker in trackers.items():
+            if step % 3 == 2 and sender == "a":
+                tracker.update(SessionStarted())
+            tracker.update(ActionExecuted("action_listen"))
+            tracker.update(UserUttered(f"{sender}{step}", {"name": "greet", "confidence": 1.0}))
+            tracker.update(SlotSet("person_name", f"{sender}{step}"))
+            await theirs.save(tracker)
+            await ours.save(tracker)
+            stores.same_rows()
+    for sender in ("a", "b"):
+        expected = await theirs.retrieve(sender)
+        got = await ours.retrieve(sender)
+        assert got.current_state(EventVerbosity.ALL) == expected.current_state(EventVerbosity.ALL)
+    # "a" began a new session at steps 2 and 5: its latest session has step 5's four events.
+    assert len((await ours.retrieve("a")).events) == 4
+    assert len((await ours.retrieve("b")).events) == 6 * 3
+    # A tracker read back and saved with one more event writes that event alone.
+    tracker = await ours.retrieve("a")
+    tracker.update(ActionExecuted("action_listen"))
+    before = len(stores.rows(stores.ours_url))
+    await ours.save(tracker)
+    assert len(stores.rows(stores.ours_url)) == before + 1
 
 
 async def test_sqlite_in_write_ahead_log_mode(domain: Domain, tmp_path: Path) -> None:
