@@ -3,10 +3,11 @@
 ``banshi wait-for postgres redis rabbitmq`` (the runner calls :func:`wait_for` before the scale
 profile's processes; the Kubernetes manifests run it as each pod's init container). Each
 service is asked in its own protocol whether it answers, without credentials: PostgreSQL its
-SSL request (``S`` or ``N``), Redis ``PING`` (``+PONG``, or an error such as ``-NOAUTH``),
-RabbitMQ the AMQP 0-9-1 header (the ``connection.start`` frame). A port that only accepts
-connections does not count. While one does not answer, a line every few seconds says which
-and why; at the deadline, an error names the setting to check.
+SSL request (``S`` or ``N``), Redis ``PING`` (``+PONG``, or an error such as ``-NOAUTH``;
+``-LOADING``, a Redis still reading its data from disk, is not up yet), RabbitMQ the AMQP 0-9-1
+header (the ``connection.start`` frame). A port that only accepts connections does not count.
+While one does not answer, a line every few seconds says which and why; at the deadline, an
+error names the setting to check.
 """
 
 from __future__ import annotations
@@ -31,14 +32,20 @@ class Protocol:
     answers: tuple[bytes, ...]
     setting: str
     """The setting that says where it is (for the error)."""
+    not_yet: tuple[bytes, ...] = ()
+    """Answers of a service that runs but cannot serve yet (checked before ``answers``)."""
 
 
 PROTOCOLS = {
     "postgres": Protocol(
         (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big"), (b"S", b"N"), "BANSHI_POSTGRES_URL"
     ),
-    # +PONG, or an error that only a running Redis sends (-NOAUTH: a password is set).
-    "redis": Protocol(b"PING\r\n", (b"+", b"-"), "BANSHI_REDIS_URL"),
+    # +PONG, or an error that only a running Redis sends (-NOAUTH: a password is set); while it
+    # loads its data set from disk it answers every command with -LOADING (and -BUSY while a
+    # script runs too long), and a lock store could not take a lock.
+    "redis": Protocol(
+        b"PING\r\n", (b"+", b"-"), "BANSHI_REDIS_URL", not_yet=(b"-LOADING", b"-BUSY")
+    ),
     "rabbitmq": Protocol(b"AMQP\x00\x00\x09\x01", (b"\x01",), "BANSHI_RABBITMQ_URL"),
 }
 
@@ -95,6 +102,9 @@ def answers(dependency: Dependency, timeout_s: float = 2.0) -> str | None:
             reply = sock.recv(16)
     except OSError as error:
         return type(error).__name__
+    for not_yet in protocol.not_yet:
+        if reply.startswith(not_yet):
+            return f"not ready yet ({not_yet[1:].decode()})"
     if any(reply.startswith(answer) for answer in protocol.answers):
         return None
     return "no answer" if not reply else "unexpected answer"

@@ -66,6 +66,17 @@ def test_waits_for_a_service_that_comes_up_late(caplog: pytest.LogCaptureFixture
     assert "banshi.wait_for.ready services=redis" in caplog.text
 
 
+def test_a_redis_still_loading_its_data_is_not_up(caplog: pytest.LogCaptureFixture) -> None:
+    loading = b"-LOADING Redis is loading the dataset in memory\r\n"
+    with _server(loading) as port:
+        redis = Dependency("redis", "127.0.0.1", port)
+        assert answers(redis) == "not ready yet (LOADING)"
+        with pytest.raises(DependencyTimeout, match=r"\(not ready yet \(LOADING\)\)"):
+            wait_for([redis], timeout_s=0.5)
+    with _server(b"-NOAUTH Authentication required.\r\n") as port:  # up, with a password
+        assert answers(Dependency("redis", "127.0.0.1", port)) is None
+
+
 def test_the_deadline_names_the_service_and_the_setting() -> None:
     port = free_port()
     with pytest.raises(DependencyTimeout) as raised:
