@@ -69,6 +69,7 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         max_body_bytes=settings.max_body_bytes,
         rasa_timeout_s=settings.rasa_timeout_s,
         rasa_start_within_s=settings.rasa_start_within_s,
+        rasa_turns_in_flight=settings.rasa_turns_in_flight,
         sandbox_docs_url=f"{settings.sandbox_url}/docs",
         today=settings.today,
         kiosk=KioskConfig(

@@ -61,6 +61,8 @@ class GatewayConfig:
     rasa_start_within_s: float = 6.0
     """Rasa refuses (``bot_busy``) a turn it could not start this long after it arrived;
     below ``rasa_timeout_s``, so that a turn the gateway gave up on was not run."""
+    rasa_turns_in_flight: int = 100
+    """The most turns sent to Rasa at once; one more waits up to ``rasa_start_within_s``."""
     turn_memory_s: float = 86_400.0
     """How long the answer of a turn sent with a message id is kept for its retries."""
     sandbox_docs_url: str = ""
@@ -79,6 +81,8 @@ class GatewayConfig:
     def __post_init__(self) -> None:
         if not 0 < self.rasa_start_within_s < self.rasa_timeout_s:
             raise ValueError("rasa_start_within_s must be above 0 and below rasa_timeout_s")
+        if self.rasa_turns_in_flight < 1:
+            raise ValueError("rasa_turns_in_flight must be at least 1")
 
 
 async def _purge_turns(conversations: ConversationService, memory_s: float) -> None:
@@ -121,6 +125,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
             config.rasa_token,
             timeout_s=config.rasa_timeout_s,
             start_within_s=config.rasa_start_within_s,
+            turns_in_flight=config.rasa_turns_in_flight,
         )
         conversations = ConversationService(store, rasa, delivery=Delivery())
         app.state.conversations = conversations

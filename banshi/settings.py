@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # time, the others wait for a slot (banshi/rasa_admission.py).
     rasa_start_within_s: float = 6.0
     rasa_turns_at_once: int = 4
+    # A gateway sends at most this many turns to Rasa at once; one more waits for a place up to
+    # rasa_start_within_s, then is refused (bot_busy). Size it to what the Rasa replicas behind
+    # the gateway hold: about rasa_turns_at_once per replica plus the turns waiting for a slot.
+    rasa_turns_in_flight: int = 100
 
     # Replicas of each process kind that `banshi run` starts (scale profile; more than one of
     # anything puts the project's nginx in front, see banshi/load_balancer.py).
@@ -254,6 +258,12 @@ class Settings(BaseSettings):
     def _turns_at_once(cls, value: int) -> int:
         if not 1 <= value <= 64:
             raise ValueError("BANSHI_RASA_TURNS_AT_ONCE must be between 1 and 64")
+        return value
+
+    @validator("rasa_turns_in_flight")
+    def _turns_in_flight(cls, value: int) -> int:
+        if not 1 <= value <= 10_000:
+            raise ValueError("BANSHI_RASA_TURNS_IN_FLIGHT must be between 1 and 10000")
         return value
 
     @validator("phone_refer_to")

@@ -152,3 +152,18 @@ def test_rasa_must_start_a_turn_before_the_gateway_stops_waiting(
         Settings()
     monkeypatch.setenv("BANSHI_RASA_START_WITHIN_S", "9.5")
     assert Settings().rasa_start_within_s == 9.5
+
+
+def test_the_turns_a_gateway_sends_rasa_at_once_are_a_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from banshi.apps import gateway_config
+
+    monkeypatch.setenv("BANSHI_RASA_TURNS_IN_FLIGHT", "12")
+    settings = Settings()
+    assert settings.rasa_turns_in_flight == 12
+    assert gateway_config(settings).rasa_turns_in_flight == 12
+    for bad in ("0", "10001", "many"):
+        monkeypatch.setenv("BANSHI_RASA_TURNS_IN_FLIGHT", bad)
+        with pytest.raises(ValueError, match=r"rasa_turns_in_flight|BANSHI_RASA_TURNS_IN_FLIGHT"):
+            Settings()
