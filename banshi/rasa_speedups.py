@@ -20,6 +20,7 @@ Each was found with py-spy on the Rasa process under ``bench.turn_latency`` (doc
   aiohttp session, so a new TCP connection, for every call (two or three a turn). Here each
   endpoint keeps one session; an idle connection is dropped after 2 s, before the action
   server's own 5 s keep-alive ends, so a connection the server is closing is never reused.
+  The sessions are closed when the server stops (a listener added to the app Rasa creates).
 - **The domain is encoded once.** Every call sends the tracker and the domain as JSON; the
   domain (30 KB) is the same object each time (``Domain.as_dict`` returns the domain's own
   dict), so its JSON text is kept for as long as that object is the one sent.
@@ -30,8 +31,10 @@ Each was found with py-spy on the Rasa process under ``bench.turn_latency`` (doc
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
+import weakref
 from typing import Any
 
 import aiohttp
@@ -165,6 +168,29 @@ def dumps_request(body: Any) -> str:
     return f'{rest[:-1]}{", " if len(rest) > 2 else ""}"domain": {_domain_json[1]}}}'
 
 
+_kept_sessions: weakref.WeakSet[aiohttp.ClientSession] = weakref.WeakSet()
+
+
+async def close_kept_sessions(*_args: Any) -> int:
+    """Close the endpoints' kept sessions (Sanic's ``after_server_stop``); how many were open."""
+    open_sessions = [session for session in list(_kept_sessions) if not session.closed]
+    for session in open_sessions:
+        await session.close()
+    return len(open_sessions)
+
+
+def _closing_kept_sessions(create_app: Any) -> Any:
+    """``rasa.server.create_app`` whose app closes the kept sessions when it stops."""
+
+    @functools.wraps(create_app)
+    def create(*args: Any, **kwargs: Any) -> Any:
+        app = create_app(*args, **kwargs)
+        app.register_listener(close_kept_sessions, "after_server_stop")
+        return app
+
+    return create
+
+
 class _KeptSession:
     """What ``async with endpoint.session()`` gets: the endpoint's one session, left open."""
 
@@ -199,12 +225,14 @@ def _kept_session(self: Any) -> _KeptSession:
             json_serialize=dumps_request,
         )
         kept = self._kept_session = (loop, session)
+        _kept_sessions.add(session)
     return _KeptSession(kept[1])
 
 
 def install() -> None:
     """Install the speed-ups into Rasa (behaviour unchanged)."""
     import rasa.core.run
+    import rasa.server
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
@@ -215,5 +243,6 @@ def install() -> None:
     Event.resolve_by_type = _cached_event_lookup()
     rasa.core.run.load_agent_on_start = _freeze_after_loading(rasa.core.run.load_agent_on_start)
     EndpointConfig.session = _kept_session
+    rasa.server.create_app = _closing_kept_sessions(rasa.server.create_app)
     rasa_graph_runner.install()
     rasa_tracker_speedups.install()

@@ -140,6 +140,7 @@ def test_the_objects_alive_after_loading_the_model_are_frozen() -> None:
 
 def test_install_replaces_rasas_functions() -> None:
     import rasa.core.run
+    import rasa.server
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.slots import Slot
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -151,6 +152,7 @@ def test_install_replaces_rasas_functions() -> None:
         rasa.core.run.load_agent_on_start,
         EndpointConfig.session,
         DaskGraphRunner.run,
+        rasa.server.create_app,
         DialogueStateTracker.applied_events,
         DialogueStateTracker.past_states,
     )
@@ -162,6 +164,7 @@ def test_install_replaces_rasas_functions() -> None:
         assert rasa.core.run.load_agent_on_start.__name__ == "load_then_freeze"
         assert EndpointConfig.session is rasa_speedups._kept_session
         assert DaskGraphRunner.run is rasa_graph_runner.run
+        assert rasa.server.create_app.__wrapped__ is original[5]
         assert DialogueStateTracker.past_states is rasa_tracker_speedups.past_states
     finally:
         RemoteAction._validate_action_result = original[0]
@@ -169,8 +172,9 @@ def test_install_replaces_rasas_functions() -> None:
         rasa.core.run.load_agent_on_start = original[2]
         EndpointConfig.session = original[3]  # type: ignore[method-assign]
         DaskGraphRunner.run = original[4]  # type: ignore[method-assign]
-        DialogueStateTracker.applied_events = original[5]  # type: ignore[method-assign]
-        DialogueStateTracker.past_states = original[6]  # type: ignore[method-assign]
+        rasa.server.create_app = original[5]
+        DialogueStateTracker.applied_events = original[6]  # type: ignore[method-assign]
+        DialogueStateTracker.past_states = original[7]  # type: ignore[method-assign]
         if slot_copy is None:
             del Slot.__copy__  # type: ignore[attr-defined]
 
@@ -224,7 +228,26 @@ async def test_calls_to_an_endpoint_share_one_connection() -> None:
         assert len(peers) == 2 and peers[0] == peers[1]
         async with endpoint.session() as session:
             assert not session.closed
-            await session.close()
+        # When the server stops, the kept session is closed; a later call opens another.
+        assert await rasa_speedups.close_kept_sessions() >= 1
+        assert session.closed
+        assert await endpoint.request(json=body, method="post", timeout=5) == answer
+        async with endpoint.session() as again:
+            assert again is not session and not again.closed
+        assert await rasa_speedups.close_kept_sessions() >= 1
     finally:
         EndpointConfig.session = original  # type: ignore[method-assign]
         await runner.cleanup()
+
+
+async def test_the_app_rasa_creates_closes_the_kept_sessions_when_it_stops() -> None:
+    """The listener runs on Sanic's own "after the server stopped" event."""
+    import aiohttp
+    from sanic import Sanic
+
+    app = rasa_speedups._closing_kept_sessions(lambda: Sanic("kept_sessions_test"))()
+    session = aiohttp.ClientSession()
+    rasa_speedups._kept_sessions.add(session)
+    app.signal_router.finalize()
+    await app._server_event("shutdown", "after", loop=asyncio.get_running_loop())
+    assert session.closed
