@@ -113,12 +113,11 @@ def _check(limit_var: contextvars.ContextVar[float | None], where: str) -> None:
 
 
 def turns_at_once(env: dict[str, str] | os._Environ[str] | None = None) -> int:
-    """``BANSHI_RASA_TURNS_AT_ONCE`` (1–64; default 4)."""
+    """``BANSHI_RASA_TURNS_AT_ONCE`` (1–64; default 4), read by the Rasa process itself."""
     raw = (os.environ if env is None else env).get(TURNS_AT_ONCE_VARIABLE) or ""
-    value = int(raw) if raw.strip() else DEFAULT_TURNS_AT_ONCE
-    if not 1 <= value <= 64:
-        raise ValueError(f"{TURNS_AT_ONCE_VARIABLE} must be between 1 and 64, not {value}")
-    return value
+    from banshi.settings import check_turns_at_once
+
+    return check_turns_at_once(int(raw) if raw.strip() else DEFAULT_TURNS_AT_ONCE)
 
 
 def in_slots(handle: Callable[..., Awaitable[T]], slots: int) -> Callable[..., Awaitable[T]]:

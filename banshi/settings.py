@@ -31,6 +31,19 @@ class SettingsError(ValueError):
     """A setting is missing or unsafe; the message says which variable to set and how."""
 
 
+TURNS_AT_ONCE_RANGE = range(1, 65)
+"""What ``BANSHI_RASA_TURNS_AT_ONCE`` may be (checked here and by the Rasa process, which reads
+its environment without the settings: banshi.rasa_admission)."""
+
+
+def check_turns_at_once(value: int) -> int:
+    """``value`` when it is in :data:`TURNS_AT_ONCE_RANGE`, else ``ValueError``."""
+    if value not in TURNS_AT_ONCE_RANGE:
+        low, high = TURNS_AT_ONCE_RANGE[0], TURNS_AT_ONCE_RANGE[-1]
+        raise ValueError(f"BANSHI_RASA_TURNS_AT_ONCE must be between {low} and {high}, not {value}")
+    return value
+
+
 class Settings(BaseSettings):
     """Every setting of the whole system. Field ``x`` is read from ``BANSHI_X``."""
 
@@ -256,9 +269,7 @@ class Settings(BaseSettings):
 
     @validator("rasa_turns_at_once")
     def _turns_at_once(cls, value: int) -> int:
-        if not 1 <= value <= 64:
-            raise ValueError("BANSHI_RASA_TURNS_AT_ONCE must be between 1 and 64")
-        return value
+        return check_turns_at_once(value)
 
     @validator("rasa_turns_in_flight")
     def _turns_in_flight(cls, value: int) -> int:
