@@ -109,12 +109,20 @@ class ActionResultValidator:
 _validator: ActionResultValidator | None = None
 
 
-def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
-    """Rasa's check of an action server response (``RemoteAction._validate_action_result``)."""
+def _action_result_validator() -> ActionResultValidator:
+    """The validator of Rasa's answer schema, compiled on first use (``install`` uses it
+    first, so that no turn waits for the compilation)."""
     global _validator
     if _validator is None:
-        _validator = ActionResultValidator(type(self).action_response_format_spec())
-    _validator.validate(result)
+        from rasa.core.actions.action import RemoteAction
+
+        _validator = ActionResultValidator(RemoteAction.action_response_format_spec())
+    return _validator
+
+
+def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    """Rasa's check of an action server response (``RemoteAction._validate_action_result``)."""
+    _action_result_validator().validate(result)
     return True
 
 
@@ -240,6 +248,7 @@ def install() -> None:
     from banshi import rasa_graph_runner, rasa_tracker_speedups
 
     RemoteAction._validate_action_result = _validate_action_result
+    _action_result_validator()
     Event.resolve_by_type = _cached_event_lookup()
     rasa.core.run.load_agent_on_start = _freeze_after_loading(rasa.core.run.load_agent_on_start)
     EndpointConfig.session = _kept_session

@@ -13,8 +13,9 @@ the policies rebuilding the dialogue's states from the whole tracker, three time
   ``applied_events`` walks all its events (with ``isinstance`` on abstract classes, and a walk
   back over them for each loop action); the policies ask for them several times a prediction.
   The answer is kept on the tracker with what it was computed from (the events deque, its
-  length, its first and last event): any event added, dropped or replaced, or a new deque,
-  computes it again. Each caller gets its own list.
+  length, its first and last event) and carried on over the events added since, by Rasa's own
+  loop; a dropped first event, a new deque or a newly named loop computes it whole. Each caller
+  gets its own list.
 - **A tracker's past states are built on from where they were.** ``past_states`` replays the
   tracker's applied events on a fresh tracker and takes a state before each action, for every
   policy at every prediction of a turn (``RulePolicy`` twice after a user message); the events
@@ -23,7 +24,15 @@ the policies rebuilding the dialogue's states from the whole tracker, three time
   tracker and carried on over the new events, by Rasa's own loop
   (``Domain.states_for_tracker_history``, here ``_turn``); when the applied events no longer
   begin with those replayed (an undo, a restart, a loop's unhappy path), it starts again. Each
-  caller gets its own copy of the states (the policies change the last one in place).
+  caller gets its own copy of the states, sharing sub-states between them as Rasa's do (the
+  featurizer changes the last one in place).
+
+Both caches rest on what Rasa does with a tracker's events: it appends them (a deque with a
+maximum length drops its first as it appends), or gives the tracker a new deque; it never
+replaces one in the middle. Two events change in place: ``DefinePrevUserUtteredFeaturization``
+and ``EntitiesAdded`` amend the latest user message, and Rasa applies both before the next
+action. The state that holds that message is the one after the last event, which is never
+kept: it is made anew on every call.
 """
 
 from __future__ import annotations
@@ -116,7 +125,8 @@ def _loop_names(events: Any) -> set[str]:
 
 def applied_events(self: Any) -> list[Any]:
     """``DialogueStateTracker.applied_events``, carried on over the events added since it was
-    last computed; computed whole when an event was dropped or replaced, or a new loop named."""
+    last computed; computed whole when the first event was dropped, the deque is another, or a
+    new loop is named."""
     events = self.events
     kept: Applied | None = self.__dict__.get(APPLIED)
     if kept is not None and kept.still_begins(events):
@@ -137,8 +147,19 @@ applied_events.__wrapped__ = RASA_APPLIED_EVENTS  # type: ignore[attr-defined]
 
 
 def _copy_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A copy of a list of states (each a dict of sub-state dicts of strings and tuples)."""
-    return [{name: dict(sub_state) for name, sub_state in state.items()} for state in states]
+    """A copy of a list of states (each a dict of sub-state dicts of strings and tuples) that
+    shares its sub-state dicts between states as the original does: with rule-only turns left
+    out, Rasa's states share the user's and the previous action's dicts, and its featurizer
+    changes the last state in place, which reaches every state sharing the dict."""
+    copies: dict[int, dict[str, Any]] = {}
+
+    def copy_of(sub_state: dict[str, Any]) -> dict[str, Any]:
+        copied = copies.get(id(sub_state))
+        if copied is None:
+            copied = copies[id(sub_state)] = dict(sub_state)
+        return copied
+
+    return [{name: copy_of(sub_state) for name, sub_state in state.items()} for state in states]
 
 
 @dataclass
@@ -209,10 +230,14 @@ def past_states(
     if replay is None or not _extends(applied, replay.applied):
         replay = replays[1][key] = Replay(tracker.init_copy())
     arguments = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-    for event in applied[len(replay.applied) :]:
-        if isinstance(event, ActionExecuted):
-            _turn(domain, replay, replay.states, event.hide_rule_turn, *arguments)
-        replay.tracker.update(event)
+    try:
+        for event in applied[len(replay.applied) :]:
+            if isinstance(event, ActionExecuted):
+                _turn(domain, replay, replay.states, event.hide_rule_turn, *arguments)
+            replay.tracker.update(event)
+    except BaseException:
+        del replays[1][key]  # half replayed: the next call starts again
+        raise
     replay.applied = applied
     # The turn after the last event, on a copy: the next call replays further from before it.
     last = Replay(replay.tracker, applied, [], replay.last_ml_action, replay.turn_was_hidden)

@@ -58,10 +58,29 @@ def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class TrackerStoreUnavailable(RuntimeError):
+    """The store could not be made (a missing driver, a wrong setting)."""
+
+
 class SQLTrackerStore(RasaSQLTrackerStore):
-    """Rasa's ``SQLTrackerStore`` (same table, same rows, same trackers), faster."""
+    """Rasa's ``SQLTrackerStore`` (same table, same rows, same trackers), faster.
+
+    Rasa makes a store named by its class path inside ``except (AttributeError, ImportError)``
+    and falls back to a store in memory with only a warning: each replica would then keep
+    conversations of its own and lose them when it stops, with every check green. Those two
+    errors from making this store are raised as :class:`TrackerStoreUnavailable`, which stops
+    Rasa's start as ``type: SQL`` would.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            self._make(*args, **kwargs)
+        except (AttributeError, ImportError) as error:
+            raise TrackerStoreUnavailable(
+                f"the tracker store could not be made: {type(error).__name__}: {error}"
+            ) from error
+
+    def _make(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._insert = sa.insert(self.SQLEvent.__table__)
         engine: sa.engine.Engine = self.engine  # type: ignore[has-type]

@@ -4,7 +4,8 @@
 profile's processes; the Kubernetes manifests run it as each pod's init container). Each
 service is asked in its own protocol whether it answers, without credentials: PostgreSQL its
 SSL request (``S`` or ``N``), Redis ``PING`` (``+PONG``, or an error such as ``-NOAUTH``;
-``-LOADING``, a Redis still reading its data from disk, is not up yet), RabbitMQ the AMQP 0-9-1
+``-LOADING``, a Redis still reading its data from disk, is not up yet; a Redis with a password
+answers ``-NOAUTH`` even while loading, so that case counts as up), RabbitMQ the AMQP 0-9-1
 header (the ``connection.start`` frame). A port that only accepts connections does not count.
 While one does not answer, a line every few seconds says which and why; at the deadline, an
 error names the setting to check.

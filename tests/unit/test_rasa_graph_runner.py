@@ -8,7 +8,7 @@ from typing import Any
 
 import dask
 import pytest
-from rasa.engine.exceptions import GraphComponentException
+from rasa.engine.exceptions import GraphComponentException, GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -110,6 +110,21 @@ def test_rasas_runner_gives_the_same_outputs(tmp_path: Path) -> None:
         with pytest.raises(GraphComponentException, match="node first") as raised:
             run(runner, {"__number__": -5}, ["second"])
         assert isinstance(raised.value.__cause__, RuntimeError)
+
+
+def test_a_runtime_error_from_the_graph_is_rasas_graph_run_error(tmp_path: Path) -> None:
+    """A RuntimeError that reaches the runner itself (not through a GraphNode, which wraps
+    errors in its own) is Rasa's GraphRunError, as with dask."""
+    runner = _runner(tmp_path)
+
+    def fails(*_inputs: Any) -> Any:
+        raise RuntimeError("scheduler")
+
+    runner._instantiated_nodes["first"] = fails
+    for run in (rasa_graph_runner.RASA_RUN, rasa_graph_runner.run):
+        runner.__dict__.pop("_banshi_graphs", None)
+        with pytest.raises(GraphRunError, match="Error running runner"):
+            run(runner, {"__number__": 1}, ["second"])
 
 
 def test_install_replaces_rasas_run() -> None:

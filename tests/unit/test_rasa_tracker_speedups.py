@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -34,13 +35,17 @@ from banshi import paths, rasa_tracker_speedups
 CONVERSATIONS = json.loads(
     (Path(__file__).parent / "data" / "rasa_conversations.json").read_text(encoding="utf-8")
 )
-RULE_ONLY = {"slots": ["requested_slot"], "loops": ["service_form"]}
-# The arguments the policies pass: MemoizationPolicy's and RulePolicy's, and Rasa's defaults.
+# What the trained model's RulePolicy reports as rule-only (components/train_RulePolicy1/
+# rule_only_data.json in the model); MemoizationPolicy leaves these out of its states.
+RULE_ONLY = {RULE_ONLY_SLOTS: [], RULE_ONLY_LOOPS: ["service_form"]}
+RULE_ONLY_WITH_SLOTS = {RULE_ONLY_SLOTS: ["requested_slot", "service"], RULE_ONLY_LOOPS: []}
+# The arguments the policies pass (MemoizationPolicy's, RulePolicy's), Rasa's defaults, and more.
 ARGUMENTS: list[dict[str, Any]] = [
     {},
     {"ignore_rule_only_turns": True, "rule_only_data": RULE_ONLY},
     {"rule_only_data": RULE_ONLY},
     {"omit_unset_slots": True, "ignore_rule_only_turns": True},
+    {"ignore_rule_only_turns": True, "rule_only_data": RULE_ONLY_WITH_SLOTS},
 ]
 
 
@@ -76,7 +81,22 @@ def _check(tracker: DialogueStateTracker, domain: Domain) -> int:
     for arguments in ARGUMENTS:
         got = rasa_tracker_speedups.past_states(tracker, domain, **arguments)
         assert got == _rasas_states(tracker, domain, **arguments), arguments
+        _same_sharing(got, _rasas_states(tracker, domain, **arguments))
     return len(ARGUMENTS)
+
+
+def _same_sharing(got: list[Any], expected: list[Any]) -> None:
+    """The states share their sub-state dicts as Rasa's do (Rasa's featurizer changes the last
+    state in place, and the change reaches every state that shares the dict)."""
+
+    def sharing(states: list[Any]) -> list[list[tuple[int, str]]]:
+        places: dict[int, list[tuple[int, str]]] = {}
+        for i, state in enumerate(states):
+            for name, sub_state in state.items():
+                places.setdefault(id(sub_state), []).append((i, name))
+        return sorted(places.values())
+
+    assert sharing(got) == sharing(expected)
 
 
 @pytest.mark.usefixtures("rasas_own")
@@ -89,10 +109,85 @@ def test_same_states_as_rasa_after_every_action(name: str, domain: Domain) -> No
         event = Event.from_parameters(data)
         tracker.update(event)
         assert _fast_applied(tracker) == DialogueStateTracker.applied_events(tracker)
-        if isinstance(event, ActionExecuted):
+        # After an action, and after a user message: where Rasa predicts.
+        if isinstance(event, ActionExecuted | UserUttered):
             compared += _check(tracker, domain)
     compared += _check(tracker, domain)
     assert compared > len(ARGUMENTS) * 5
+
+
+def test_the_rule_only_loop_is_left_out_of_memoizations_states(domain: Domain) -> None:
+    """The rule-only data is the model's and does change the states while the form's loop is
+    active (the path is taken), and there the states are still Rasa's."""
+    tracker = DialogueStateTracker("c", domain.slots)
+    memoization = {"ignore_rule_only_turns": True, "rule_only_data": RULE_ONLY}
+    changed = 0
+    for data in CONVERSATIONS["conversation-1"]:
+        tracker.update(Event.from_parameters(data))
+        states = rasa_tracker_speedups.past_states(tracker, domain, **memoization)
+        if states != rasa_tracker_speedups.past_states(
+            tracker, domain, ignore_rule_only_turns=True
+        ):
+            changed += 1
+            assert states == _rasas_states(tracker, domain, **memoization)
+    assert changed >= 10
+
+
+def test_installed_together_as_rasa_runs_them(domain: Domain) -> None:
+    """Both installed (the remembered applied events feeding the replay), against Rasa's own
+    methods on a fresh tracker, for two domains and two sets of rule-only data in turn."""
+    other_domain = Domain.load(str(paths.DOMAIN_DIR))
+    before = (DialogueStateTracker.applied_events, DialogueStateTracker.past_states)
+    slot_copy = Slot.__dict__.get("__copy__")
+    rasas = (rasa_tracker_speedups.RASA_APPLIED_EVENTS,)
+    try:
+        rasa_tracker_speedups.install()
+        tracker = DialogueStateTracker("c", domain.slots)
+        for i, data in enumerate(CONVERSATIONS["conversation-3"]):
+            tracker.update(Event.from_parameters(data))
+            if i % 7:
+                continue
+            for each_domain in (domain, other_domain):
+                for rule_only in (RULE_ONLY, RULE_ONLY_WITH_SLOTS):
+                    arguments = {"ignore_rule_only_turns": True, "rule_only_data": rule_only}
+                    got = tracker.past_states(each_domain, **arguments)
+                    DialogueStateTracker.applied_events = rasas[0]  # type: ignore[method-assign]
+                    try:
+                        expected = _rasas_states(tracker, each_domain, **arguments)
+                    finally:
+                        DialogueStateTracker.applied_events = (  # type: ignore[method-assign]
+                            rasa_tracker_speedups.applied_events
+                        )
+                    assert got == expected
+    finally:
+        DialogueStateTracker.applied_events, DialogueStateTracker.past_states = before  # type: ignore[method-assign]
+        if slot_copy is None:
+            del Slot.__copy__  # type: ignore[attr-defined]
+
+
+def test_a_replay_that_fails_part_way_is_dropped(domain: Domain) -> None:
+    """An error while replaying leaves no half-done replay for the next call to build on."""
+    tracker = DialogueStateTracker("c", domain.slots)
+    for data in CONVERSATIONS["conversation-1"][:20]:
+        tracker.update(Event.from_parameters(data))
+    rasa_tracker_speedups.past_states(tracker, domain)
+    for data in CONVERSATIONS["conversation-1"][20:40]:
+        tracker.update(Event.from_parameters(data))
+
+    class Broken(Exception):
+        pass
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise Broken
+
+    original = Domain.get_active_state
+    Domain.get_active_state = broken  # type: ignore[method-assign]
+    try:
+        with pytest.raises(Broken):
+            rasa_tracker_speedups.past_states(tracker, domain)
+    finally:
+        Domain.get_active_state = original  # type: ignore[method-assign]
+    assert rasa_tracker_speedups.past_states(tracker, domain) == _rasas_states(tracker, domain)
 
 
 def _undoing_events() -> list[list[Event]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from rasa.core.tracker_store import SQLTrackerStore as RasaSQLTrackerStore
+from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -21,10 +23,11 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.utils.common import class_from_module_path
+from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
 from banshi import paths
-from banshi.rasa_tracker_store import SQLTrackerStore
+from banshi.rasa_tracker_store import SQLTrackerStore, TrackerStoreUnavailable
 from tests.platform_sandbox.pg_testkit import throwaway_database
 
 ROWS = "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events"
@@ -182,9 +185,26 @@ async def test_sqlite_in_write_ahead_log_mode(domain: Domain, tmp_path: Path) ->
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
 
 
-def test_the_embedded_endpoints_name_this_store() -> None:
+@pytest.mark.parametrize("profile", ["embedded", "scale"])
+def test_both_profiles_endpoints_name_this_store(profile: str) -> None:
     """Rasa falls back to a tracker store in memory, with only a warning, when the class
     named in the endpoints file cannot be imported: the name must resolve."""
-    endpoints = yaml.safe_load((paths.ENDPOINTS_DIR / "embedded.yml").read_text())
+    endpoints = yaml.safe_load((paths.ENDPOINTS_DIR / f"{profile}.yml").read_text())
     name = endpoints["tracker_store"]["type"]
     assert class_from_module_path(name) is SQLTrackerStore
+
+
+def test_a_store_that_cannot_be_made_stops_rasa_instead_of_keeping_trackers_in_memory(
+    monkeypatch: pytest.MonkeyPatch, domain: Domain
+) -> None:
+    """No PostgreSQL driver: Rasa's own loading of the class would catch the ImportError and
+    use a store in memory; this store raises its own error, which Rasa does not catch."""
+    monkeypatch.setitem(sys.modules, "psycopg2", None)
+    config = EndpointConfig(
+        type="banshi.rasa_tracker_store.SQLTrackerStore",
+        dialect="postgresql",
+        url="127.0.0.1",
+        db="banshi_rasa_tracker",
+    )
+    with pytest.raises(TrackerStoreUnavailable, match="psycopg2"):
+        TrackerStore.create(config, domain)
